@@ -1,0 +1,365 @@
+/*
+ * miou.h - cooperative tasks for Solo5 unikernels, with Miou's rules.
+ *
+ * This header is the specification of the library: where the code does
+ * something else than what is written here, the code is wrong.
+ *
+ * The model
+ * ---------
+ * A program calls miou_run() once, from solo5_app_main(). miou_run() runs a
+ * first task; every task may spawn children (miou_async()), which run on
+ * their own stacks, one at a time, each until it suspends. Tasks follow the
+ * rules of OCaml's Miou scheduler (structured concurrency):
+ *
+ *  - only the parent may await or cancel a child (else MIOU_ENOTCHILD);
+ *  - a task must await or cancel every child before it ends; one that ends
+ *    with live children is reported on the console, naming it, its children
+ *    are cancelled and awaited for it, and its own result is MIOU_ECHILDREN;
+ *  - cancelling a task cancels its descendants and returns once they have
+ *    all ended.
+ *
+ * Suspension points
+ * -----------------
+ * A call that may suspend the caller is marked SUSPENDS below. Once a task
+ * is cancelled, every suspension point returns MIOU_ECANCELED instead of
+ * suspending, except the awaits, which still wait for the children (they
+ * are cancelled too, so they end promptly) and then return MIOU_ECANCELED.
+ * A cancelled task is expected to return from its function promptly.
+ *
+ * Conventions
+ * -----------
+ * Calls that can fail return 0 (or a non-negative count) on success and a
+ * negative MIOU_E* code on failure; miou_strerror() names each code. Calls
+ * that need a running task return MIOU_ENOTRUNNING outside miou_run().
+ * Deadlines are absolute times of the monotonic clock, in nanoseconds.
+ * Nothing is thread-safe: a unikernel has one CPU, and on the hosted
+ * platform all calls must come from the thread that called miou_run().
+ */
+#ifndef MIOU_H_INCLUDED
+#define MIOU_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <solo5.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Every error code, with its value and its description. */
+#define MIOU_ERRORS(X)                                                        \
+    X(EINVAL, 1, "invalid argument")                                          \
+    X(ECANCELED, 2, "cancelled")                                              \
+    X(ENOTCHILD, 3, "task is not a child of the caller")                      \
+    X(ENOMEM, 4, "out of memory")                                             \
+    X(ECHILDREN, 5, "task ended with live children")                          \
+    X(EDEADLK, 6, "deadlock: every task is blocked and nothing can wake one") \
+    X(EBUSY, 7, "resource busy")                                              \
+    X(ENOTRUNNING, 8, "not called from a task of miou_run()")                 \
+    X(EPERM, 9, "caller does not own the mutex")                              \
+    X(ETIMEDOUT, 10, "deadline reached")
+
+enum miou_error {
+    MIOU_OK = 0,
+#define MIOU__ERROR_ENUM(name, value, text) MIOU_##name = -(value),
+    MIOU_ERRORS(MIOU__ERROR_ENUM)
+#undef MIOU__ERROR_ENUM
+};
+
+/* A sentence describing (err), for any int; unknown codes get
+ * "unknown error". */
+const char *miou_strerror(int err);
+
+/* The code's name ("MIOU_ECANCELED"), or "MIOU_E?" for an unknown code. */
+const char *miou_errname(int err);
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct miou_task miou_task;
+
+/* Private: a FIFO of tasks linked through the tasks themselves, so that
+ * waiting never allocates and leaving a queue costs O(1). */
+struct miou__queue {
+    struct miou_task *head, *tail;
+};
+
+/* A task's function: it receives the argument given at spawn and returns
+ * its result, which the parent receives from the await. */
+typedef void *(*miou_fn)(void *arg);
+
+/* Default stack size of a task, in bytes. */
+#define MIOU_STACK_DEFAULT (64u * 1024u)
+/* Smallest stack size accepted, in bytes. */
+#define MIOU_STACK_MIN 2048u
+/* Default number of task switches between two polls for external events
+ * (see miou_config.poll_interval). */
+#define MIOU_POLL_INTERVAL_DEFAULT 64u
+
+/* Options of miou_run(); a zero field takes its default. */
+struct miou_config {
+    /* Stack size of tasks spawned without one, and of the first task. */
+    size_t stack_size;
+    /* How many times tasks may switch to one another before the scheduler
+     * reads the clock, wakes expired sleepers and asks the platform for
+     * net input, even though tasks are still runnable. Bounds how long a
+     * busy task can starve the network. */
+    unsigned poll_interval;
+    /* Name of the first task, for diagnostics ("main" by default). */
+    const char *name;
+};
+
+/* Run (fn)(arg) as the first task, and every task it spawns, until the
+ * first task has ended. (cfg) may be NULL. When (result) is not NULL it
+ * receives the first task's return value (NULL if it never returned).
+ *
+ * Returns the first task's status as miou_await() would give it: 0,
+ * MIOU_ECHILDREN, or MIOU_ECANCELED after a deadlock was reported. Also:
+ *   MIOU_EINVAL   (fn) is NULL, or (cfg) holds a stack size below
+ *                 MIOU_STACK_MIN;
+ *   MIOU_EBUSY    called from inside a run (runs do not nest);
+ *   MIOU_ENOMEM   the first task could not be created.
+ * When every task is blocked with nothing that can wake any of them (no
+ * sleeper, no device wait), the scheduler prints the live tasks, cancels
+ * the first task's tree so that every blocked call returns MIOU_ECANCELED,
+ * lets the tasks end and returns MIOU_EDEADLK. Everything the run
+ * allocated is released before it returns. */
+int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
+             void **result);
+
+/* ------------------------------------------------------------------ */
+/* Tasks                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Options of miou_async_with(); a zero field takes its default. */
+struct miou_task_options {
+    /* Bytes of stack, at least MIOU_STACK_MIN; 0 for the run's default. */
+    size_t stack_size;
+    /* Name shown in diagnostics. Not copied: it must outlive the task. */
+    const char *name;
+};
+
+/* Spawn (fn)(arg) as a child of the calling task and store its handle in
+ * (*task). The child is queued; the caller goes on running. Errors:
+ * MIOU_EINVAL (task or fn NULL), MIOU_ENOMEM, MIOU_ENOTRUNNING, and
+ * MIOU_ECANCELED when the caller is cancelled (no child is created). */
+int miou_async(miou_task **task, miou_fn fn, void *arg);
+
+/* miou_async() with options ((opts) may be NULL). A stack size below
+ * MIOU_STACK_MIN is MIOU_EINVAL. */
+int miou_async_with(miou_task **task, const struct miou_task_options *opts,
+                    miou_fn fn, void *arg);
+
+/* SUSPENDS. Wait for the child (task) to end and release its handle. When
+ * (result) is not NULL it receives the value the child returned, whatever
+ * the status (NULL if it never ran), so that it can be freed.
+ * Returns:
+ *   0               the child returned normally;
+ *   MIOU_ECANCELED  the child, or the caller, was cancelled;
+ *   MIOU_ECHILDREN  the child ended with live children;
+ *   MIOU_ENOTCHILD  (task) is not a child of the caller, or was already
+ *                   awaited or cancelled: nothing happens;
+ *   MIOU_EINVAL     (task) is NULL; MIOU_ENOTRUNNING. */
+int miou_await(miou_task *task, void **result);
+
+/* SUSPENDS. Wait for all of the (n) children in (tasks) and release them.
+ * (results) and (statuses), when not NULL, receive each child's value and
+ * status as miou_await() gives them. Returns 0 when every status is 0,
+ * else the first non-zero status in list order. The list is checked before
+ * anything happens: a task that is not a child of the caller, or listed
+ * twice, is MIOU_ENOTCHILD or MIOU_EINVAL and nothing is awaited. */
+int miou_await_all(miou_task *const *tasks, size_t n, void **results,
+                   int *statuses);
+
+/* SUSPENDS. Wait for the first of the (n) children in (tasks) to end, then
+ * cancel the others (waiting for them to end) and release all of them.
+ * (*index), when not NULL, receives the position of the first to end and
+ * (*result) its value. Returns that child's status, as miou_await(). The
+ * list is checked first, as for miou_await_all(); (n) must be at least 1. */
+int miou_await_first(miou_task *const *tasks, size_t n, size_t *index,
+                     void **result);
+
+/* SUSPENDS. Wait for any one of the (n) children in (tasks) to end and
+ * release that one only; the others keep running and stay the caller's
+ * children. (*index) and (*result) as for miou_await_first(). */
+int miou_await_one(miou_task *const *tasks, size_t n, size_t *index,
+                   void **result);
+
+/* SUSPENDS. Cancel the child (task) and every one of its descendants, wait
+ * until they have all ended and release the handle (the child's result is
+ * dropped; use cleanups to free what a task holds). Cancelling a task that
+ * has already ended just releases it. Returns 0, MIOU_ECANCELED when the
+ * caller was itself cancelled meanwhile (the child has ended all the
+ * same), MIOU_ENOTCHILD, MIOU_EINVAL or MIOU_ENOTRUNNING. */
+int miou_cancel(miou_task *task);
+
+/* SUSPENDS. Let the other runnable tasks run, then come back. Returns 0 or
+ * MIOU_ECANCELED. */
+int miou_yield(void);
+
+/* SUSPENDS. Sleep until the monotonic clock has advanced by (ns). A zero
+ * duration is a yield. Returns 0 or MIOU_ECANCELED. */
+int miou_sleep(uint64_t ns);
+
+/* SUSPENDS. Sleep until the monotonic clock reaches (deadline). A deadline
+ * already past is a yield. Returns 0 or MIOU_ECANCELED. */
+int miou_sleep_until(uint64_t deadline);
+
+/* The calling task, or NULL outside a run. */
+miou_task *miou_self(void);
+
+/* The name of (task) (the calling task when NULL): its spawn name, or else
+ * "task-N" with its number written into (buf) of (size) bytes (24 are
+ * always enough). Never NULL; "?" outside a run. */
+const char *miou_task_name(const miou_task *task, char *buf, size_t size);
+
+/* 1 when the calling task has been cancelled, else 0. */
+int miou_cancelled(void);
+
+/* Monotonic time, in nanoseconds. */
+uint64_t miou_clock_monotonic(void);
+/* Wall-clock time, in nanoseconds since the UNIX epoch. */
+uint64_t miou_clock_wall(void);
+
+/* ------------------------------------------------------------------ */
+/* Orphans: children collected later                                   */
+/* ------------------------------------------------------------------ */
+
+/* A set of children that their parent collects when they have ended
+ * (a server spawning a task per connection). Embed it anywhere; it belongs
+ * to the task that first spawns into it. Its fields are private. */
+typedef struct miou_orphans {
+    struct miou_task *owner;
+    struct miou__queue done; /* ended, not yet taken */
+    size_t count;            /* tasks in the set */
+} miou_orphans;
+
+/* Prepare an empty set. */
+void miou_orphans_init(miou_orphans *orphans);
+
+/* miou_async_with(), recording the child in (orphans). (task) may be NULL
+ * when the caller does not need the handle. MIOU_ENOTCHILD when the set
+ * belongs to another task. */
+int miou_async_orphan(miou_orphans *orphans, miou_task **task,
+                      const struct miou_task_options *opts, miou_fn fn,
+                      void *arg);
+
+/* A child of the set that has ended, removed from the set, for the caller
+ * to miou_await() (which will not suspend); NULL when none has ended. */
+miou_task *miou_orphans_take(miou_orphans *orphans);
+
+/* SUSPENDS. Wait until a child of the set has ended and store it in
+ * (*task), as miou_orphans_take(). Returns 0, MIOU_EINVAL when the set is
+ * empty (nothing could ever end), MIOU_ECANCELED, MIOU_ENOTCHILD. */
+int miou_orphans_wait(miou_orphans *orphans, miou_task **task);
+
+/* How many children the set holds, ended or not. */
+size_t miou_orphans_count(const miou_orphans *orphans);
+
+/* ------------------------------------------------------------------ */
+/* Mutex and condition variable                                        */
+/* ------------------------------------------------------------------ */
+
+/* Fields are private; initialise with miou_mutex_init(). */
+typedef struct miou_mutex {
+    struct miou_task *owner;
+    struct miou__queue waiters; /* in arrival order */
+} miou_mutex;
+
+typedef struct miou_cond {
+    struct miou__queue waiters; /* in arrival order */
+} miou_cond;
+
+void miou_mutex_init(miou_mutex *mutex);
+
+/* SUSPENDS while another task holds the mutex; the mutex passes to waiters
+ * in arrival order. Returns 0 (held), MIOU_ECANCELED (not held),
+ * MIOU_EDEADLK (the caller already holds it), MIOU_EINVAL,
+ * MIOU_ENOTRUNNING. */
+int miou_mutex_lock(miou_mutex *mutex);
+
+/* Take the mutex if it is free: 0, else MIOU_EBUSY. */
+int miou_mutex_trylock(miou_mutex *mutex);
+
+/* Release the mutex: 0, or MIOU_EPERM when the caller does not hold it. */
+int miou_mutex_unlock(miou_mutex *mutex);
+
+void miou_cond_init(miou_cond *cond);
+
+/* SUSPENDS. Release (mutex), which the caller must hold, wait for a signal,
+ * then take (mutex) again. Returns 0, MIOU_ECANCELED or MIOU_EPERM. In
+ * every case but MIOU_EPERM the caller holds (mutex) again on return
+ * (a cancelled waiter re-takes it without being interruptible). */
+int miou_cond_wait(miou_cond *cond, miou_mutex *mutex);
+
+/* miou_cond_wait() that also returns MIOU_ETIMEDOUT at (deadline). */
+int miou_cond_wait_until(miou_cond *cond, miou_mutex *mutex,
+                         uint64_t deadline);
+
+/* Wake the oldest waiter, or every waiter. No effect when none waits. */
+void miou_cond_signal(miou_cond *cond);
+void miou_cond_broadcast(miou_cond *cond);
+
+/* ------------------------------------------------------------------ */
+/* Cleanups                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef struct miou_cleanup miou_cleanup;
+
+/* Register (fn)(arg) to run, in the calling task, when the task ends after
+ * having been cancelled (after its function has returned). Cleanups run in
+ * reverse order of registration. Returns the registration, or NULL when
+ * out of memory or outside a task. */
+miou_cleanup *miou_cleanup_push(void (*fn)(void *arg), void *arg);
+
+/* Remove a registration of the calling task, running it first when (run)
+ * is non-zero. */
+void miou_cleanup_pop(miou_cleanup *cleanup, int run);
+
+/* ------------------------------------------------------------------ */
+/* Hooks                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct miou_hook miou_hook;
+
+/* Register (fn)(arg) to run each time the scheduler has asked the platform
+ * for external events (after each solo5_yield()). A hook must not call a
+ * function that suspends. Hooks last until removed or until the run ends.
+ * Stores the registration in (*hook); 0, MIOU_EINVAL, MIOU_ENOMEM,
+ * MIOU_ENOTRUNNING. */
+int miou_hook_add(miou_hook **hook, void (*fn)(void *arg), void *arg);
+
+/* Remove a hook; NULL is ignored. A hook may remove itself. */
+void miou_hook_remove(miou_hook *hook);
+
+/* ------------------------------------------------------------------ */
+/* Introspection                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Counters of the current run (all zero outside a run). */
+struct miou_stats {
+    size_t tasks;          /* tasks spawned and not yet released */
+    size_t sleepers;       /* tasks waiting for a deadline */
+    size_t pooled_stacks;  /* stacks kept for reuse */
+    size_t task_bytes;     /* bytes of one task's bookkeeping */
+    uint64_t switches;     /* task switches since the run started */
+    uint64_t polls;        /* calls to solo5_yield() */
+};
+
+void miou_stats(struct miou_stats *stats);
+
+/* Print every live task on the console: name, state, what it waits on,
+ * its parent. */
+void miou_dump(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIOU_H_INCLUDED */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages that the test suite (or, with "bench", the
+# benchmarks) use, when they are missing and we can: as root, with apt-get.
+# Never fails: what stays missing makes the tests that need it SKIPPED.
+set -u
+want=()
+need() { # need COMMAND-OR-FILE PACKAGE
+    if [ "${1#/}" != "$1" ]; then [ -e "$1" ] || want+=("$2")
+    else command -v "$1" >/dev/null 2>&1 || want+=("$2"); fi
+}
+need valgrind valgrind
+need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
+need qemu-aarch64 qemu-user
+if [ "${1:-}" = bench ]; then
+    need /usr/include/boost/context/detail/fcontext.hpp libboost-context-dev
+    need g++ g++
+fi
+[ ${#want[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: missing ${want[*]} and cannot install them (not root or no apt-get)"
+    exit 0
+fi
+echo "deps: installing ${want[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${want[@]}"; } >/tmp/miou-deps.log 2>&1; then
+    echo "deps: installation failed (see /tmp/miou-deps.log); tests that need them will be SKIPPED"
+fi
+exit 0

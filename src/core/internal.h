@@ -1,0 +1,226 @@
+/*
+ * internal.h - the scheduler core's private structures.
+ *
+ * The core reaches the outside world only through the Solo5 calls
+ * (solo5.h) and the allocator (malloc/free); it has no platform #ifdef.
+ * One run exists at a time: its state is one struct miou__sched, pointed to
+ * by miou__s while miou_run() is active.
+ */
+#ifndef MIOU_CORE_INTERNAL_H
+#define MIOU_CORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <miou.h>
+
+#if defined(__GNUC__)
+#define miou__likely(x) __builtin_expect(!!(x), 1)
+#define miou__unlikely(x) __builtin_expect(!!(x), 0)
+#define MIOU__NORETURN __attribute__((noreturn))
+#define MIOU__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define miou__likely(x) (x)
+#define miou__unlikely(x) (x)
+#define MIOU__NORETURN
+#define MIOU__PRINTF(a, b)
+#endif
+
+/* A task's life: queued or running, suspended, ended (its handle still
+ * held by its parent), released (the struct is back in the free list). */
+enum task_state {
+    TASK_RUNNABLE,
+    TASK_WAITING,
+    TASK_DONE,
+    TASK_FREE,
+};
+
+/* What a suspended task waits for. The first group can be interrupted by
+ * cancellation; the second cannot, because it waits for tasks that are
+ * themselves cancelled and will end promptly. */
+enum task_wait {
+    WAIT_NONE,
+    WAIT_SLEEP,    /* a deadline */
+    WAIT_MUTEX,    /* a mutex held by another task */
+    WAIT_COND,     /* a condition variable, maybe with a deadline */
+    WAIT_ORPHANS,  /* a child of an orphan set to end */
+    WAIT_EXTERNAL, /* an external event (devices) */
+    WAIT_AWAIT,    /* a watched child to end */
+    WAIT_CHILDREN, /* all children to end, as the task itself ends */
+    WAIT_RELOCK,   /* the mutex of a condition, after the wait */
+};
+
+#define WAIT_INTERRUPTIBLE(w) ((w) >= WAIT_SLEEP && (w) <= WAIT_EXTERNAL)
+
+/* A node of the sleepers' heap, embedded in its task. */
+struct miou__timer {
+    uint64_t deadline;
+    uint64_t seq;  /* order of arming: equal deadlines wake in this order */
+    size_t index;  /* position in the heap, TIMER_DISARMED when absent */
+};
+#define TIMER_DISARMED ((size_t)-1)
+
+/* A task's stack: one allocation, this header and a canary at its low end,
+ * the usable stack above. */
+struct miou__stack {
+    struct miou__stack *next; /* in the pool */
+    size_t size;              /* usable bytes */
+    unsigned valgrind_id;
+    uint64_t canary[5];       /* the word nearest the stack is checked at
+                                 every switch, all of them at release */
+};
+
+struct miou_cleanup {
+    struct miou_cleanup *next, *prev;
+    struct miou_task *owner;
+    void (*fn)(void *);
+    void *arg;
+};
+
+struct miou_hook {
+    struct miou_hook *next, *prev;
+    void (*fn)(void *);
+    void *arg;
+};
+
+struct miou_task {
+    void *sp;                    /* saved stack pointer while not running */
+    struct miou__stack *stack;   /* NULL once the task has ended */
+    struct miou_task *qnext, *qprev; /* in the run queue or a wait queue */
+    struct miou__queue *queue;   /* which queue, NULL when in none */
+    struct miou_task *parent;
+    struct miou_task *first_child, *sib_next, *sib_prev;
+    miou_fn fn;
+    void *arg;
+    void *result;                /* what fn returned */
+    const char *name;            /* NULL: "task-<id>" */
+    miou_orphans *orphans;       /* the set it was spawned into */
+    struct miou_cleanup *cleanups; /* newest first */
+    const void *wait_on;         /* the object waited on, for miou_dump() */
+    struct miou__timer timer;
+    uint64_t id;
+    uint32_t nchildren;          /* children not yet released */
+    uint32_t nlive;              /* children not yet ended */
+    int status;                  /* final status, once ended */
+    int wake;                    /* what the suspended call returns */
+    uint8_t state;               /* enum task_state */
+    uint8_t wait;                /* enum task_wait */
+    uint8_t cancelled;
+    uint8_t watched;             /* its parent waits for it to end */
+    uint8_t mark;                /* scratch: duplicate check of lists */
+};
+
+/* Tasks are allocated in slabs and recycled through a free list, so that a
+ * released handle stays readable (and is recognised as released) until the
+ * run ends. */
+struct task_slab {
+    struct task_slab *next;
+    struct miou_task tasks[64];
+};
+
+#define STACK_CLASSES 4
+#define STACK_POOL_MAX 256 /* stacks kept per size class */
+
+struct stack_class {
+    size_t size;
+    size_t count;
+    struct miou__stack *head;
+};
+
+struct miou__sched {
+    struct miou_task *current;  /* the running task; NULL in the loop */
+    void *sp;                   /* the scheduler loop's saved stack */
+    struct miou__queue runq;
+    struct miou_task **heap;    /* sleepers, a binary min-heap */
+    size_t nheap, heap_cap;
+    uint64_t timer_seq;
+    unsigned steps;             /* switches since the last poll */
+    unsigned poll_interval;
+    size_t stack_size;
+    struct miou_task *root;
+    size_t ntasks;              /* spawned, not yet released */
+    size_t external_waiters;    /* tasks in WAIT_EXTERNAL */
+    uint64_t next_id;
+    uint64_t switches, polls;
+    struct miou_task *free_tasks;
+    struct task_slab *slabs;
+    struct stack_class pool[STACK_CLASSES];
+    struct miou_hook *hooks;
+    int running_hooks;
+    int hooks_dirty;
+    int deadlocks;
+    /* AddressSanitizer's view of the loop's stack, learnt at first
+     * switch. */
+    const void *asan_bottom;
+    size_t asan_size;
+};
+
+extern struct miou__sched *miou__s;
+
+/* queue.c -------------------------------------------------------------- */
+void miou__queue_push(struct miou__queue *q, struct miou_task *t);
+struct miou_task *miou__queue_pop(struct miou__queue *q);
+void miou__queue_remove(struct miou_task *t);
+
+/* timer.c -------------------------------------------------------------- */
+int miou__timer_arm(struct miou__sched *s, struct miou_task *t,
+                    uint64_t deadline);
+void miou__timer_disarm(struct miou__sched *s, struct miou_task *t);
+/* Wake every sleeper whose deadline is at or before (now). */
+void miou__timer_expire(struct miou__sched *s, uint64_t now);
+/* The earliest deadline, or UINT64_MAX when nobody sleeps. */
+uint64_t miou__timer_next(const struct miou__sched *s);
+
+/* stack.c -------------------------------------------------------------- */
+struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size);
+void miou__stack_put(struct miou__sched *s, struct miou__stack *st);
+void miou__stack_free_all(struct miou__sched *s);
+/* Abort with a message naming (t) when its canary is damaged; (full)
+ * checks every canary word. */
+void miou__stack_check(const struct miou_task *t, int full);
+static inline void *miou__stack_lo(struct miou__stack *st)
+{
+    return st + 1;
+}
+
+/* sched.c -------------------------------------------------------------- */
+/* Put a suspended task back on the run queue; its call returns (status). */
+void miou__wake(struct miou_task *t, int status);
+/* Suspend the calling task, which must already be recorded wherever it
+ * waits (or on the run queue); returns the status it is woken with. */
+int miou__suspend(void);
+/* Suspend the calling task in (wait) on (q) (may be NULL). */
+int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on);
+/* The function every task's stack starts in. */
+void miou__task_entry_point(void *task);
+/* End the calling task for good; never returns. */
+MIOU__NORETURN void miou__exit_task(void);
+/* The calling task, or NULL with *err set to MIOU_ENOTRUNNING. */
+static inline struct miou_task *miou__self(void)
+{
+    return miou__s ? miou__s->current : NULL;
+}
+
+/* task.c --------------------------------------------------------------- */
+void miou__cancel_tree(struct miou_task *t);
+struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent,
+                                 const struct miou_task_options *opts,
+                                 miou_fn fn, void *arg, int *err);
+void miou__task_free_all(struct miou__sched *s);
+/* The bookkeeping of a task whose function has returned (children, cleanups,
+ * its parent), then miou__exit_task(). */
+MIOU__NORETURN void miou__task_end(struct miou_task *t);
+
+/* hook.c --------------------------------------------------------------- */
+void miou__hooks_run(struct miou__sched *s);
+void miou__hooks_free_all(struct miou__sched *s);
+
+/* log.c ---------------------------------------------------------------- */
+/* printf-like output to the console; knows %s %c %d %u %ld %lu %lld %llu
+ * %zu %x %lx %llx %p and %%. No libc needed. */
+void miou__log(const char *fmt, ...) MIOU__PRINTF(1, 2);
+MIOU__NORETURN void miou__fatal(const char *fmt, ...) MIOU__PRINTF(1, 2);
+/* The name of (t) in a buffer of the caller's. */
+const char *miou__name(const struct miou_task *t, char *buf, size_t n);
+
+#endif

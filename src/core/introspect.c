@@ -1,0 +1,81 @@
+/*
+ * introspect.c - what a user sees of the scheduler's state: counters and a
+ * listing of every live task.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+void miou_stats(struct miou_stats *st)
+{
+    struct miou__sched *s = miou__s;
+    memset(st, 0, sizeof(*st));
+    st->task_bytes = sizeof(struct miou_task);
+    if (!s)
+        return;
+    st->tasks = s->ntasks;
+    st->sleepers = s->nheap;
+    for (int i = 0; i < STACK_CLASSES; i++)
+        st->pooled_stacks += s->pool[i].count;
+    st->switches = s->switches;
+    st->polls = s->polls;
+}
+
+static const char *state_name(const struct miou_task *t)
+{
+    static const char *const names[] = {"runnable", "waiting", "ended",
+                                        "released"};
+    return names[t->state];
+}
+
+static const char *wait_name(const struct miou_task *t)
+{
+    static const char *const names[] = {
+        "",          "sleep",        "mutex lock",  "condition",
+        "orphans",   "device event", "await child", "its children to end",
+        "mutex relock"};
+    return names[t->wait];
+}
+
+static void dump_one(const struct miou_task *t, unsigned depth)
+{
+    char buf[24];
+    for (unsigned i = 0; i < depth && i < 32; i++)
+        miou__log("  ");
+    miou__log("- '%s' #%llu %s", miou__name(t, buf, sizeof(buf)),
+              (unsigned long long)t->id, state_name(t));
+    if (t->state == TASK_WAITING)
+        miou__log(" on %s %p", wait_name(t), t->wait_on);
+    if (t->cancelled)
+        miou__log(" (cancelled)");
+    if (t == miou__s->current)
+        miou__log(" (running)");
+    miou__log(", %u children\n", t->nchildren);
+}
+
+void miou_dump(void)
+{
+    struct miou__sched *s = miou__s;
+    if (!s || !s->root) {
+        miou__log("miou: no run in progress\n");
+        return;
+    }
+    miou__log("miou: %zu tasks, %zu sleeping:\n", s->ntasks, s->nheap);
+    const struct miou_task *root = s->root, *t = root;
+    unsigned depth = 0;
+    for (;;) {
+        dump_one(t, depth);
+        if (t->first_child) {
+            t = t->first_child;
+            depth++;
+            continue;
+        }
+        while (t != root && !t->sib_next) {
+            t = t->parent;
+            depth--;
+        }
+        if (t == root)
+            return;
+        t = t->sib_next;
+    }
+}

@@ -1,0 +1,295 @@
+/*
+ * sched.c - the run loop, switching between tasks, suspending and waking.
+ *
+ * Tasks switch directly to one another: a task that suspends pops the next
+ * runnable task and jumps to it, without passing through the loop. The
+ * loop (running on the stack of miou_run()'s caller) takes over only when
+ * no task is runnable, or every poll_interval switches, to read the clock,
+ * wake expired sleepers, ask the platform for external events through
+ * solo5_yield() and run the hooks. That bounds how long runnable tasks can
+ * keep the network waiting, while keeping the common switch short.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/context.h"
+#include "internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MIOU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MIOU_ASAN 1
+#endif
+#endif
+
+#ifdef MIOU_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+struct miou__sched *miou__s;
+
+/* Switch from the running context, whose stack pointer is saved in
+ * (*save), to (to), a task or the loop (to == NULL). (dying) says the
+ * running context will never be resumed. */
+static inline void switch_to(void **save, struct miou_task *to, int dying)
+{
+    struct miou__sched *s = miou__s;
+    void *sp = to ? to->sp : s->sp;
+    s->current = to;
+    s->switches++;
+#ifdef MIOU_ASAN
+    void *fake = NULL;
+    const void *bottom = to ? miou__stack_lo(to->stack) : s->asan_bottom;
+    size_t size = to ? to->stack->size : s->asan_size;
+    __sanitizer_start_switch_fiber(dying ? NULL : &fake, bottom, size);
+    miou__ctx_switch(save, sp);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#else
+    (void)dying;
+    miou__ctx_switch(save, sp);
+#endif
+}
+
+/* First code of every task, on its own stack. */
+void miou__task_entry_point(void *arg)
+{
+    struct miou_task *t = arg;
+#ifdef MIOU_ASAN
+    const void *bottom;
+    size_t size;
+    __sanitizer_finish_switch_fiber(NULL, &bottom, &size);
+    /* The first task is always started by the loop: learn its stack. */
+    if (!miou__s->asan_bottom) {
+        miou__s->asan_bottom = bottom;
+        miou__s->asan_size = size;
+    }
+#endif
+    /* A task cancelled before it ever ran does not run at all. */
+    if (!t->cancelled)
+        t->result = t->fn(t->arg);
+    miou__task_end(t);
+}
+
+void miou__wake(struct miou_task *t, int status)
+{
+    struct miou__sched *s = miou__s;
+    miou__queue_remove(t);
+    miou__timer_disarm(s, t);
+    if (t->wait == WAIT_EXTERNAL)
+        s->external_waiters--;
+    t->wake = status;
+    t->wait = WAIT_NONE;
+    t->wait_on = NULL;
+    t->state = TASK_RUNNABLE;
+    miou__queue_push(&s->runq, t);
+}
+
+int miou__suspend(void)
+{
+    struct miou__sched *s = miou__s;
+    struct miou_task *self = s->current;
+    struct miou_task *next;
+    if (++s->steps < s->poll_interval && (next = miou__queue_pop(&s->runq))) {
+        if (next == self)
+            return self->wake;
+        miou__stack_check(self, 0);
+        switch_to(&self->sp, next, 0);
+    } else {
+        miou__stack_check(self, 0);
+        switch_to(&self->sp, NULL, 0);
+    }
+    return self->wake;
+}
+
+int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
+{
+    struct miou_task *self = miou__s->current;
+    self->state = TASK_WAITING;
+    self->wait = (uint8_t)wait;
+    self->wait_on = on;
+    self->wake = 0;
+    if (q)
+        miou__queue_push(q, self);
+    if (wait == WAIT_EXTERNAL)
+        miou__s->external_waiters++;
+    return miou__suspend();
+}
+
+void miou__exit_task(void)
+{
+    struct miou__sched *s = miou__s;
+    struct miou_task *self = s->current;
+    struct miou__stack *st = self->stack;
+    void *dead_sp;
+    miou__stack_check(self, 1);
+    /* The stack goes back to the pool while it is still in use: nothing
+     * runs between here and the switch that could take it, and the switch
+     * only writes near its top, far from the pool's link at its bottom. */
+    self->stack = NULL;
+    miou__stack_put(s, st);
+    struct miou_task *next = NULL;
+    if (self != s->root && ++s->steps < s->poll_interval)
+        next = miou__queue_pop(&s->runq);
+    switch_to(&dead_sp, next, 1);
+    __builtin_unreachable();
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+/* ------------------------------------------------------------------ */
+
+static void report_deadlock(struct miou__sched *s)
+{
+    miou__log("miou: deadlock: every task is blocked and nothing can wake "
+              "one; cancelling them all\n");
+    miou_dump();
+    s->deadlocks++;
+    miou__cancel_tree(s->root);
+}
+
+/* Ask the platform for events; (block) lets it wait for the next deadline
+ * when nothing is runnable. */
+static void poll_events(struct miou__sched *s)
+{
+    uint64_t now = solo5_clock_monotonic();
+    miou__timer_expire(s, now);
+    uint64_t deadline = 0;
+    if (!s->runq.head) {
+        deadline = miou__timer_next(s);
+        if (s->nheap == 0 && s->external_waiters == 0) {
+            report_deadlock(s);
+            if (s->runq.head)
+                return;
+            /* Cancellation woke nobody: the blocked tasks wait only on each
+             * other in ways that cancellation cannot break. */
+            miou__fatal("deadlock that cancellation cannot break");
+        }
+    }
+    solo5_handle_set_t ready = 0;
+    solo5_yield(deadline, &ready);
+    s->polls++;
+    if (s->hooks)
+        miou__hooks_run(s);
+    miou__timer_expire(s, solo5_clock_monotonic());
+}
+
+static void loop(struct miou__sched *s)
+{
+    while (s->root->state != TASK_DONE) {
+        poll_events(s);
+        struct miou_task *next = miou__queue_pop(&s->runq);
+        if (!next)
+            continue;
+        s->steps = 0;
+        switch_to(&s->sp, next, 0);
+    }
+}
+
+static void release_all(struct miou__sched *s)
+{
+    miou__hooks_free_all(s);
+    miou__task_free_all(s);
+    miou__stack_free_all(s);
+    free(s->heap);
+}
+
+int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
+             void **result)
+{
+    if (miou__s)
+        return MIOU_EBUSY;
+    if (!fn)
+        return MIOU_EINVAL;
+    struct miou_config c = {0};
+    if (cfg)
+        c = *cfg;
+    if (c.stack_size == 0)
+        c.stack_size = MIOU_STACK_DEFAULT;
+    if (c.stack_size < MIOU_STACK_MIN)
+        return MIOU_EINVAL;
+    if (c.poll_interval == 0)
+        c.poll_interval = MIOU_POLL_INTERVAL_DEFAULT;
+
+    struct miou__sched *s = calloc(1, sizeof(*s));
+    if (!s)
+        return MIOU_ENOMEM;
+    s->stack_size = (c.stack_size + 15) & ~(size_t)15;
+    s->poll_interval = c.poll_interval;
+    s->next_id = 1;
+    miou__s = s;
+
+    int err = 0;
+    struct miou_task_options opts = {0, c.name ? c.name : "main"};
+    s->root = miou__task_new(s, NULL, &opts, fn, arg, &err);
+    if (!s->root) {
+        release_all(s);
+        miou__s = NULL;
+        free(s);
+        return err;
+    }
+    loop(s);
+
+    struct miou_task *root = s->root;
+    int status = root->status;
+    if (result)
+        *result = root->result;
+    if (s->deadlocks)
+        status = MIOU_EDEADLK;
+    root->state = TASK_FREE;
+    s->ntasks--;
+    release_all(s);
+    miou__s = NULL;
+    free(s);
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Suspension points that need only the loop                           */
+/* ------------------------------------------------------------------ */
+
+int miou_yield(void)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    if (self->cancelled)
+        return MIOU_ECANCELED;
+    self->wake = 0;
+    miou__queue_push(&miou__s->runq, self);
+    int status = miou__suspend();
+    return self->cancelled ? MIOU_ECANCELED : status;
+}
+
+int miou_sleep_until(uint64_t deadline)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    if (self->cancelled)
+        return MIOU_ECANCELED;
+    if (deadline <= solo5_clock_monotonic())
+        return miou_yield();
+    int err = miou__timer_arm(miou__s, self, deadline);
+    if (err)
+        return err;
+    return miou__wait(WAIT_SLEEP, NULL, NULL);
+}
+
+int miou_sleep(uint64_t ns)
+{
+    uint64_t now = solo5_clock_monotonic();
+    /* Clamp rather than wrap: a huge duration sleeps "forever". */
+    uint64_t deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+    return miou_sleep_until(deadline);
+}
+
+uint64_t miou_clock_monotonic(void)
+{
+    return solo5_clock_monotonic();
+}
+
+uint64_t miou_clock_wall(void)
+{
+    return solo5_clock_wall();
+}

@@ -1,0 +1,115 @@
+/*
+ * stack.c - task stacks: allocation, a pool for reuse, overflow canaries,
+ * and registration with valgrind.
+ *
+ * Solo5 has no MMU control, so there are no guard pages: a canary sits
+ * below each stack and is checked at every switch away from the task. A
+ * damaged canary is fatal, with the task's name.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>) && !defined(MIOU_NO_VALGRIND)
+#include <valgrind/valgrind.h>
+#define HAVE_VALGRIND 1
+#endif
+#endif
+
+#define CANARY 0x6d696f7521c0ffeeull
+#define CANARY_WORDS (sizeof(((struct miou__stack *)0)->canary) / 8)
+
+static struct miou__stack *stack_new(size_t size)
+{
+    struct miou__stack *st = malloc(sizeof(*st) + size);
+    if (!st)
+        return NULL;
+    st->size = size;
+    st->next = NULL;
+    for (size_t i = 0; i < CANARY_WORDS; i++)
+        st->canary[i] = CANARY;
+#ifdef HAVE_VALGRIND
+    char *lo = miou__stack_lo(st);
+    st->valgrind_id = VALGRIND_STACK_REGISTER(lo, lo + size);
+#else
+    st->valgrind_id = 0;
+#endif
+    return st;
+}
+
+static void stack_delete(struct miou__stack *st)
+{
+#ifdef HAVE_VALGRIND
+    VALGRIND_STACK_DEREGISTER(st->valgrind_id);
+#endif
+    free(st);
+}
+
+static struct stack_class *class_of(struct miou__sched *s, size_t size,
+                                    int create)
+{
+    for (int i = 0; i < STACK_CLASSES; i++)
+        if (s->pool[i].size == size)
+            return &s->pool[i];
+    if (!create)
+        return NULL;
+    for (int i = 0; i < STACK_CLASSES; i++)
+        if (s->pool[i].count == 0) {
+            s->pool[i].size = size;
+            return &s->pool[i];
+        }
+    return NULL;
+}
+
+struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size)
+{
+    struct stack_class *c = class_of(s, size, 0);
+    if (c && c->head) {
+        struct miou__stack *st = c->head;
+        c->head = st->next;
+        c->count--;
+        return st;
+    }
+    return stack_new(size);
+}
+
+void miou__stack_put(struct miou__sched *s, struct miou__stack *st)
+{
+    struct stack_class *c = class_of(s, st->size, 1);
+    if (!c || c->count >= STACK_POOL_MAX) {
+        stack_delete(st);
+        return;
+    }
+    st->next = c->head;
+    c->head = st;
+    c->count++;
+}
+
+void miou__stack_free_all(struct miou__sched *s)
+{
+    for (int i = 0; i < STACK_CLASSES; i++) {
+        struct stack_class *c = &s->pool[i];
+        while (c->head) {
+            struct miou__stack *st = c->head;
+            c->head = st->next;
+            stack_delete(st);
+        }
+        c->count = 0;
+        c->size = 0;
+    }
+}
+
+void miou__stack_check(const struct miou_task *t, int full)
+{
+    const struct miou__stack *st = t->stack;
+    size_t from = full ? 0 : CANARY_WORDS - 1;
+    for (size_t i = from; i < CANARY_WORDS; i++) {
+        if (miou__unlikely(st->canary[i] != CANARY)) {
+            char buf[24];
+            miou__fatal("stack overflow in task '%s' (stack of %zu bytes); "
+                        "give it a larger stack_size",
+                        miou__name(t, buf, sizeof(buf)), st->size);
+        }
+    }
+}

@@ -1,0 +1,447 @@
+/*
+ * task.c - the life of a task under Miou's rules: spawn, end, await,
+ * cancel, and the cleanups of cancelled tasks.
+ *
+ * Parents own their children: a child is linked into its parent's list of
+ * children until the parent awaits or cancels it ("releases" it). A task
+ * that ends with children still linked breaks the rules: it is reported,
+ * the children are cancelled and awaited for it, and it ends with
+ * MIOU_ECHILDREN. A cancelled task never spawns, so the subtree of a
+ * cancelled task is cancelled as a whole.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/context.h"
+#include "internal.h"
+
+static struct miou_task *task_alloc(struct miou__sched *s)
+{
+    if (!s->free_tasks) {
+        struct task_slab *slab = malloc(sizeof(*slab));
+        if (!slab)
+            return NULL;
+        slab->next = s->slabs;
+        s->slabs = slab;
+        size_t n = sizeof(slab->tasks) / sizeof(slab->tasks[0]);
+        for (size_t i = n; i-- > 0;) {
+            slab->tasks[i].state = TASK_FREE;
+            slab->tasks[i].parent = NULL;
+            slab->tasks[i].qnext = s->free_tasks;
+            s->free_tasks = &slab->tasks[i];
+        }
+    }
+    struct miou_task *t = s->free_tasks;
+    s->free_tasks = t->qnext;
+    return t;
+}
+
+void miou__task_free_all(struct miou__sched *s)
+{
+    while (s->slabs) {
+        struct task_slab *next = s->slabs->next;
+        free(s->slabs);
+        s->slabs = next;
+    }
+    s->free_tasks = NULL;
+}
+
+struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent,
+                                 const struct miou_task_options *opts,
+                                 miou_fn fn, void *arg, int *err)
+{
+    size_t size = opts && opts->stack_size ? opts->stack_size : s->stack_size;
+    if (size < MIOU_STACK_MIN || size > SIZE_MAX / 2) {
+        *err = MIOU_EINVAL;
+        return NULL;
+    }
+    size = (size + 15) & ~(size_t)15;
+    struct miou_task *t = task_alloc(s);
+    if (!t) {
+        *err = MIOU_ENOMEM;
+        return NULL;
+    }
+    struct miou__stack *st = miou__stack_get(s, size);
+    if (!st) {
+        t->qnext = s->free_tasks;
+        s->free_tasks = t;
+        *err = MIOU_ENOMEM;
+        return NULL;
+    }
+    memset(t, 0, sizeof(*t));
+    t->stack = st;
+    t->sp = miou__ctx_init(miou__stack_lo(st), st->size,
+                           miou__task_entry_point, t);
+    t->fn = fn;
+    t->arg = arg;
+    t->name = opts ? opts->name : NULL;
+    t->id = s->next_id++;
+    t->timer.index = TIMER_DISARMED;
+    t->parent = parent;
+    if (parent) {
+        t->sib_next = parent->first_child;
+        if (parent->first_child)
+            parent->first_child->sib_prev = t;
+        parent->first_child = t;
+        parent->nchildren++;
+        parent->nlive++;
+    }
+    t->state = TASK_RUNNABLE;
+    miou__queue_push(&s->runq, t);
+    s->ntasks++;
+    return t;
+}
+
+int miou_async_with(miou_task **task, const struct miou_task_options *opts,
+                    miou_fn fn, void *arg)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    if (!task || !fn)
+        return MIOU_EINVAL;
+    if (self->cancelled)
+        return MIOU_ECANCELED;
+    int err = 0;
+    struct miou_task *t = miou__task_new(miou__s, self, opts, fn, arg, &err);
+    if (!t)
+        return err;
+    *task = t;
+    return 0;
+}
+
+int miou_async(miou_task **task, miou_fn fn, void *arg)
+{
+    return miou_async_with(task, NULL, fn, arg);
+}
+
+/* Unlink an ended child from its parent (and its orphan set) and recycle
+ * its struct. */
+static void release(struct miou_task *t)
+{
+    struct miou__sched *s = miou__s;
+    struct miou_task *p = t->parent;
+    if (t->sib_prev)
+        t->sib_prev->sib_next = t->sib_next;
+    else
+        p->first_child = t->sib_next;
+    if (t->sib_next)
+        t->sib_next->sib_prev = t->sib_prev;
+    p->nchildren--;
+    if (t->orphans) {
+        miou__queue_remove(t);
+        t->orphans->count--;
+    }
+    t->state = TASK_FREE;
+    t->parent = NULL;
+    t->qnext = s->free_tasks;
+    s->free_tasks = t;
+    s->ntasks--;
+}
+
+static void cancel_one(struct miou_task *t)
+{
+    t->cancelled = 1;
+    if (t->state == TASK_WAITING && WAIT_INTERRUPTIBLE(t->wait))
+        miou__wake(t, MIOU_ECANCELED);
+}
+
+void miou__cancel_tree(struct miou_task *root)
+{
+    if (root->state == TASK_DONE || root->cancelled)
+        return;
+    /* Pre-order walk without recursion (trees may be deep), skipping the
+     * subtrees that are already cancelled or ended. */
+    struct miou_task *t = root;
+    cancel_one(t);
+    for (;;) {
+        struct miou_task *c = t->first_child;
+        while (c && (c->cancelled || c->state == TASK_DONE))
+            c = c->sib_next;
+        if (c) {
+            cancel_one(c);
+            t = c;
+            continue;
+        }
+        /* Climb until a sibling remains to be visited. */
+        for (;;) {
+            if (t == root)
+                return;
+            struct miou_task *sib = t->sib_next;
+            while (sib && (sib->cancelled || sib->state == TASK_DONE))
+                sib = sib->sib_next;
+            if (sib) {
+                cancel_one(sib);
+                t = sib;
+                break;
+            }
+            t = t->parent;
+        }
+    }
+}
+
+void miou__task_end(struct miou_task *t)
+{
+    int status = 0;
+    if (t->nchildren) {
+        if (!t->cancelled) {
+            char buf[24];
+            miou__log("miou: task '%s' ended with %u children it did not "
+                      "await; cancelling them\n",
+                      miou__name(t, buf, sizeof(buf)), t->nchildren);
+            status = MIOU_ECHILDREN;
+        }
+        for (struct miou_task *c = t->first_child; c; c = c->sib_next)
+            miou__cancel_tree(c);
+        while (t->nlive)
+            miou__wait(WAIT_CHILDREN, NULL, NULL);
+        while (t->first_child)
+            release(t->first_child);
+    }
+    if (t->cancelled && status == 0)
+        status = MIOU_ECANCELED;
+    while (t->cleanups) {
+        struct miou_cleanup *c = t->cleanups;
+        t->cleanups = c->next;
+        if (t->cancelled)
+            c->fn(c->arg);
+        free(c);
+    }
+    t->status = status;
+    t->state = TASK_DONE;
+    struct miou_task *p = t->parent;
+    if (p) {
+        p->nlive--;
+        if (t->orphans) {
+            miou__queue_push(&t->orphans->done, t);
+            if (p->state == TASK_WAITING && p->wait == WAIT_ORPHANS &&
+                p->wait_on == t->orphans)
+                miou__wake(p, 0);
+        }
+        if (p->state == TASK_WAITING &&
+            ((p->wait == WAIT_AWAIT && t->watched) ||
+             (p->wait == WAIT_CHILDREN && p->nlive == 0)))
+            miou__wake(p, 0);
+    }
+    miou__exit_task();
+}
+
+/* ------------------------------------------------------------------ */
+/* Await and cancel                                                    */
+/* ------------------------------------------------------------------ */
+
+static int check_child(const struct miou_task *self, const struct miou_task *t)
+{
+    if (!t)
+        return MIOU_EINVAL;
+    if (t->state == TASK_FREE || t->parent != self)
+        return MIOU_ENOTCHILD;
+    return 0;
+}
+
+/* Check a list of children: each a child of (self), none twice. */
+static int check_children(const struct miou_task *self,
+                          miou_task *const *ts, size_t n)
+{
+    if (!ts || n == 0)
+        return MIOU_EINVAL;
+    int err = 0;
+    size_t i;
+    for (i = 0; i < n && !err; i++) {
+        err = check_child(self, ts[i]);
+        if (!err && ts[i]->mark)
+            err = MIOU_EINVAL;
+        if (!err)
+            ts[i]->mark = 1;
+    }
+    /* Clear the marks set so far (i is one past the last examined). */
+    for (size_t j = 0; j < i; j++)
+        if (ts[j] && ts[j]->parent == self)
+            ts[j]->mark = 0;
+    return err;
+}
+
+static void wait_done(struct miou_task *t)
+{
+    while (t->state != TASK_DONE) {
+        t->watched = 1;
+        miou__wait(WAIT_AWAIT, NULL, t);
+    }
+    t->watched = 0;
+}
+
+static int collect(struct miou_task *self, struct miou_task *t,
+                   void **result)
+{
+    int status = t->status;
+    if (result)
+        *result = t->result;
+    release(t);
+    if (status == 0 && self->cancelled)
+        status = MIOU_ECANCELED;
+    return status;
+}
+
+int miou_await(miou_task *t, void **result)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    int err = check_child(self, t);
+    if (err)
+        return err;
+    wait_done(t);
+    return collect(self, t, result);
+}
+
+int miou_await_all(miou_task *const *ts, size_t n, void **results,
+                   int *statuses)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    int err = check_children(self, ts, n);
+    if (err)
+        return err;
+    int first = 0;
+    for (size_t i = 0; i < n; i++) {
+        wait_done(ts[i]);
+        int status = collect(self, ts[i], results ? &results[i] : NULL);
+        if (statuses)
+            statuses[i] = status;
+        if (!first)
+            first = status;
+    }
+    return first;
+}
+
+/* Wait until one of (ts) has ended; the position of the first ended in
+ * list order. */
+static size_t wait_any(miou_task *const *ts, size_t n)
+{
+    for (;;) {
+        for (size_t i = 0; i < n; i++)
+            if (ts[i]->state == TASK_DONE) {
+                for (size_t j = 0; j < n; j++)
+                    ts[j]->watched = 0;
+                return i;
+            }
+        for (size_t i = 0; i < n; i++)
+            ts[i]->watched = 1;
+        miou__wait(WAIT_AWAIT, NULL, ts[0]);
+    }
+}
+
+int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
+                     void **result)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    int err = check_children(self, ts, n);
+    if (err)
+        return err;
+    size_t first = wait_any(ts, n);
+    for (size_t i = 0; i < n; i++)
+        if (i != first)
+            miou__cancel_tree(ts[i]);
+    for (size_t i = 0; i < n; i++)
+        if (i != first) {
+            wait_done(ts[i]);
+            release(ts[i]);
+        }
+    if (index)
+        *index = first;
+    return collect(self, ts[first], result);
+}
+
+int miou_await_one(miou_task *const *ts, size_t n, size_t *index,
+                   void **result)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    int err = check_children(self, ts, n);
+    if (err)
+        return err;
+    size_t first = wait_any(ts, n);
+    if (index)
+        *index = first;
+    return collect(self, ts[first], result);
+}
+
+int miou_cancel(miou_task *t)
+{
+    struct miou_task *self = miou__self();
+    if (!self)
+        return MIOU_ENOTRUNNING;
+    int err = check_child(self, t);
+    if (err)
+        return err;
+    miou__cancel_tree(t);
+    wait_done(t);
+    release(t);
+    return self->cancelled ? MIOU_ECANCELED : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cleanups and small queries                                          */
+/* ------------------------------------------------------------------ */
+
+miou_cleanup *miou_cleanup_push(void (*fn)(void *), void *arg)
+{
+    struct miou_task *self = miou__self();
+    if (!self || !fn)
+        return NULL;
+    struct miou_cleanup *c = malloc(sizeof(*c));
+    if (!c)
+        return NULL;
+    c->fn = fn;
+    c->arg = arg;
+    c->owner = self;
+    c->prev = NULL;
+    c->next = self->cleanups;
+    if (self->cleanups)
+        self->cleanups->prev = c;
+    self->cleanups = c;
+    return c;
+}
+
+void miou_cleanup_pop(miou_cleanup *c, int run)
+{
+    struct miou_task *self = miou__self();
+    /* Another task's registration is not ours to remove. */
+    if (!self || !c || c->owner != self)
+        return;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        self->cleanups = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    if (run)
+        c->fn(c->arg);
+    free(c);
+}
+
+miou_task *miou_self(void)
+{
+    return miou__self();
+}
+
+const char *miou_task_name(const miou_task *t, char *buf, size_t size)
+{
+    if (!t)
+        t = miou__self();
+    if (!t || t->state == TASK_FREE)
+        return "?";
+    if (!t->name && (!buf || size == 0))
+        return "?";
+    return miou__name(t, buf, size);
+}
+
+int miou_cancelled(void)
+{
+    struct miou_task *self = miou__self();
+    return self ? self->cancelled : 0;
+}
