@@ -33,9 +33,9 @@ PREFIX ?= /usr/local
 VERSION := 0.1.0
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-        -Wmissing-prototypes -Wno-unused-parameter
+        -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) $(CFLAGS) $(SANFLAGS) \
               -Iinclude -Isrc $(EXTRA_CFLAGS)
 LDFLAGS += $(SANFLAGS)
 
@@ -80,8 +80,6 @@ $(PLAT_LIB): $(PLAT_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-# Programs link the platform first: it provides main(), which calls the
-# program's solo5_app_main().
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
@@ -110,3 +108,10 @@ install: lib
 
 clean:
 	rm -rf build
+
+# The README's first command: build, then run the example unikernels.
+.PHONY: demo
+demo: examples
+	@for e in hello schedule sleep; do \
+	    echo "== build/hosted/examples/$$e"; $(BUILD)/examples/$$e || exit 1; \
+	done

@@ -142,7 +142,9 @@ struct miou__sched {
     size_t external_waiters;    /* tasks in WAIT_EXTERNAL */
     uint64_t next_id;
     uint64_t switches, polls;
-    struct miou_task *free_tasks;
+    /* Released tasks, reused oldest first so that a stale handle stays
+     * recognisable (MIOU_ENOTCHILD) for as long as possible. */
+    struct miou__queue free_tasks;
     struct task_slab *slabs;
     struct stack_class pool[STACK_CLASSES];
     struct miou_hook *hooks;

@@ -17,23 +17,20 @@
 
 static struct miou_task *task_alloc(struct miou__sched *s)
 {
-    if (!s->free_tasks) {
+    if (!s->free_tasks.head) {
         struct task_slab *slab = malloc(sizeof(*slab));
         if (!slab)
             return NULL;
         slab->next = s->slabs;
         s->slabs = slab;
         size_t n = sizeof(slab->tasks) / sizeof(slab->tasks[0]);
-        for (size_t i = n; i-- > 0;) {
+        for (size_t i = 0; i < n; i++) {
             slab->tasks[i].state = TASK_FREE;
             slab->tasks[i].parent = NULL;
-            slab->tasks[i].qnext = s->free_tasks;
-            s->free_tasks = &slab->tasks[i];
+            miou__queue_push(&s->free_tasks, &slab->tasks[i]);
         }
     }
-    struct miou_task *t = s->free_tasks;
-    s->free_tasks = t->qnext;
-    return t;
+    return miou__queue_pop(&s->free_tasks);
 }
 
 void miou__task_free_all(struct miou__sched *s)
@@ -43,7 +40,7 @@ void miou__task_free_all(struct miou__sched *s)
         free(s->slabs);
         s->slabs = next;
     }
-    s->free_tasks = NULL;
+    s->free_tasks.head = s->free_tasks.tail = NULL;
 }
 
 struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent,
@@ -63,8 +60,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
     }
     struct miou__stack *st = miou__stack_get(s, size);
     if (!st) {
-        t->qnext = s->free_tasks;
-        s->free_tasks = t;
+        miou__queue_push(&s->free_tasks, t);
         *err = MIOU_ENOMEM;
         return NULL;
     }
@@ -134,8 +130,7 @@ static void release(struct miou_task *t)
     }
     t->state = TASK_FREE;
     t->parent = NULL;
-    t->qnext = s->free_tasks;
-    s->free_tasks = t;
+    miou__queue_push(&s->free_tasks, t);
     s->ntasks--;
 }
 

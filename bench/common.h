@@ -1,0 +1,182 @@
+/*
+ * common.h - what the benchmarks share: arguments, timing, medians,
+ * memory probes and the RESULT lines that bench/run.sh collects.
+ *
+ * The benchmarks are hosted programs (they use the C library freely); the
+ * unikernel's arguments (si->cmdline) are words "key=value":
+ *
+ *   rounds=R   rounds measured inside the process (default 5; the median
+ *              is reported)
+ *   only=NAME  run only the variant NAME (bench/run.sh uses it for the
+ *              callgrind runs, which must do one thing N times)
+ *   n=N        the size of the workload (each benchmark has its default)
+ *
+ * Output: a human-readable line per round, then one line per figure:
+ *
+ *   RESULT <bench> <key> <value> <unit>
+ *
+ * Every function is static inline so that a benchmark uses what it needs
+ * without "unused function" warnings (the build has -Werror).
+ */
+#ifndef BENCH_COMMON_H
+#define BENCH_COMMON_H
+
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <miou.h>
+
+#define BENCH_MAX_ROUNDS 32
+
+/* The value of "key=" in (cmdline), or NULL. Values end at a space. */
+static inline const char *bench_arg(const char *cmdline, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *p = cmdline;
+    while (p && *p) {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, key, klen) == 0 && p[klen] == '=')
+            return p + klen + 1;
+        p = strchr(p, ' ');
+    }
+    return NULL;
+}
+
+static inline uint64_t bench_arg_u64(const char *cmdline, const char *key,
+                                     uint64_t dflt)
+{
+    const char *v = bench_arg(cmdline, key);
+    return v ? strtoull(v, NULL, 0) : dflt;
+}
+
+/* 1 when variant (name) should run: no "only=", or "only=name". */
+static inline int bench_want(const char *cmdline, const char *name)
+{
+    const char *v = bench_arg(cmdline, "only");
+    if (!v)
+        return 1;
+    size_t n = strlen(name);
+    return strncmp(v, name, n) == 0 && (v[n] == '\0' || v[n] == ' ');
+}
+
+static inline unsigned bench_rounds(const char *cmdline)
+{
+    uint64_t r = bench_arg_u64(cmdline, "rounds", 5);
+    if (r < 1)
+        r = 1;
+    if (r > BENCH_MAX_ROUNDS)
+        r = BENCH_MAX_ROUNDS;
+    return (unsigned)r;
+}
+
+static inline uint64_t bench_now(void)
+{
+    return miou_clock_monotonic();
+}
+
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median of (n) values; sorts a copy. */
+static inline double bench_median(const double *v, unsigned n)
+{
+    double tmp[BENCH_MAX_ROUNDS];
+    if (n == 0)
+        return 0;
+    memcpy(tmp, v, n * sizeof(*v));
+    qsort(tmp, n, sizeof(*tmp), bench_cmp_double);
+    return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+static inline int bench_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The (p)-quantile (0..1) of (n) values, sorting them in place. */
+static inline int64_t bench_quantile(int64_t *v, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof(*v), bench_cmp_i64);
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return v[i];
+}
+
+/* Resident memory of the process, in bytes (/proc/self/statm). */
+static inline long bench_rss(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
+}
+
+/* Peak resident memory of the process so far, in bytes. */
+static inline long bench_peak_rss(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss * 1024L;
+}
+
+/* CPU time (user + system) of the process, in nanoseconds. */
+static inline uint64_t bench_cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+/* Bytes handed out by malloc and not yet freed. */
+static inline size_t bench_malloc_used(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+static inline void bench_result(const char *bench, const char *key,
+                                double value, const char *unit)
+{
+    printf("RESULT %s %s %.6g %s\n", bench, key, value, unit);
+    fflush(stdout);
+}
+
+/* A small deterministic generator (xorshift64*), so that runs compare. */
+static inline uint64_t bench_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Stop the benchmark with a message: a figure from a broken run is
+ * worse than none. */
+#define BENCH_CHECK(cond)                                                     \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,  \
+                    #cond);                                                   \
+            exit(2);                                                          \
+        }                                                                     \
+    } while (0)
+
+#endif
