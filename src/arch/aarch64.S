@@ -7,6 +7,9 @@
  *   96  d8..d15           64 bytes (the callee-saved low halves of v8-v15)
  *   160 FPCR (rounding mode, flush-to-zero), 8 bytes unused
  * FPCR is written only when it differs, as writing it may be slow.
+ *
+ * int miou__ctx_switch(void **save_sp, void *load_sp, int value):
+ * (value) becomes the return value seen by the resumed context.
  */
     .text
     .globl miou__ctx_switch
@@ -44,6 +47,7 @@ miou__ctx_switch:
     ldp d12, d13, [sp, #128]
     ldp d14, d15, [sp, #144]
     add sp, sp, #176
+    mov w0, w2
     ret
     .size miou__ctx_switch, .-miou__ctx_switch
 

@@ -13,9 +13,11 @@
 #include <stddef.h>
 
 /* Save the running context on its own stack, store its stack pointer in
- * (*save_sp), and resume the context whose stack pointer is (load_sp). It
- * returns when some other context switches back to (*save_sp). */
-void miou__ctx_switch(void **save_sp, void *load_sp);
+ * (*save_sp), and resume the context whose stack pointer is (load_sp),
+ * where the call that suspended it returns (value). It returns when some
+ * other context switches back to (*save_sp), with the value that context
+ * passes. */
+int miou__ctx_switch(void **save_sp, void *load_sp, int value);
 
 /* Lay out a first frame at the top of the stack [lo, lo + size) so that
  * switching to the returned stack pointer calls (entry)(arg) there, with

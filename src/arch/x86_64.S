@@ -9,7 +9,11 @@
  * the context that leaves: loading them costs more than comparing, and
  * tasks almost never change them.
  * The return goes through pop + jmp rather than ret: a ret onto another
- * stack is always mispredicted by the return-stack buffer.
+ * stack is mispredicted by the return-stack buffer whenever the two
+ * contexts were called from different places.
+ *
+ * int miou__ctx_switch(void **save_sp, void *load_sp, int value):
+ * (value) becomes the return value seen by the resumed context.
  */
     .text
     .globl miou__ctx_switch
@@ -27,12 +31,13 @@ miou__ctx_switch:
     stmxcsr (%rsp)
     fnstcw 4(%rsp)
     movq %rsp, (%rdi)
-    movl (%rsp), %eax
-    movw 4(%rsp), %dx
+    movl (%rsp), %r8d
+    movw 4(%rsp), %r9w
     movq %rsi, %rsp
-    cmpl (%rsp), %eax
+    movl %edx, %eax
+    cmpl (%rsp), %r8d
     jne 1f
-    cmpw 4(%rsp), %dx
+    cmpw 4(%rsp), %r9w
     jne 1f
 2:  addq $8, %rsp
     popq %r15

@@ -48,6 +48,8 @@ enum task_wait {
     WAIT_AWAIT,    /* a watched child to end */
     WAIT_CHILDREN, /* all children to end, as the task itself ends */
     WAIT_RELOCK,   /* the mutex of a condition, after the wait */
+    WAIT_YIELD,    /* not a wait: runnable again after a yield, which a
+                      cancellation makes return MIOU_ECANCELED */
 };
 
 #define WAIT_INTERRUPTIBLE(w) ((w) >= WAIT_SLEEP && (w) <= WAIT_EXTERNAL)
@@ -60,14 +62,18 @@ struct miou__timer {
 };
 #define TIMER_DISARMED ((size_t)-1)
 
+#define MIOU__CANARY 0x6d696f7521c0ffeeull
+#define MIOU__CANARY_WORDS 5
+
 /* A task's stack: one allocation, this header and a canary at its low end,
  * the usable stack above. */
 struct miou__stack {
     struct miou__stack *next; /* in the pool */
     size_t size;              /* usable bytes */
     unsigned valgrind_id;
-    uint64_t canary[5];       /* the word nearest the stack is checked at
-                                 every switch, all of them at release */
+    /* The word nearest the stack is checked at every switch, all of them
+     * when the task ends. */
+    uint64_t canary[MIOU__CANARY_WORDS];
 };
 
 struct miou_cleanup {
@@ -118,6 +124,8 @@ struct task_slab {
     struct miou_task tasks[64];
 };
 
+#define STACK_COLOURS 8
+#define STACK_COLOUR_BYTES (STACK_COLOURS * 64)
 #define STACK_CLASSES 4
 #define STACK_POOL_MAX 256 /* stacks kept per size class */
 
@@ -159,10 +167,49 @@ struct miou__sched {
 
 extern struct miou__sched *miou__s;
 
-/* queue.c -------------------------------------------------------------- */
-void miou__queue_push(struct miou__queue *q, struct miou_task *t);
-struct miou_task *miou__queue_pop(struct miou__queue *q);
-void miou__queue_remove(struct miou_task *t);
+/* Queues (inline: they are on the path of every switch) --------------- */
+static inline void miou__queue_push(struct miou__queue *q, struct miou_task *t)
+{
+    t->qnext = NULL;
+    t->qprev = q->tail;
+    if (q->tail)
+        q->tail->qnext = t;
+    else
+        q->head = t;
+    q->tail = t;
+    t->queue = q;
+}
+
+static inline struct miou_task *miou__queue_pop(struct miou__queue *q)
+{
+    struct miou_task *t = q->head;
+    if (t) {
+        q->head = t->qnext;
+        if (q->head)
+            q->head->qprev = NULL;
+        else
+            q->tail = NULL;
+        t->queue = NULL;
+    }
+    return t;
+}
+
+/* Leave whichever queue (t) is in; nothing when in none. */
+static inline void miou__queue_remove(struct miou_task *t)
+{
+    struct miou__queue *q = t->queue;
+    if (!q)
+        return;
+    if (t->qprev)
+        t->qprev->qnext = t->qnext;
+    else
+        q->head = t->qnext;
+    if (t->qnext)
+        t->qnext->qprev = t->qprev;
+    else
+        q->tail = t->qprev;
+    t->queue = NULL;
+}
 
 /* timer.c -------------------------------------------------------------- */
 int miou__timer_arm(struct miou__sched *s, struct miou_task *t,
@@ -177,9 +224,18 @@ uint64_t miou__timer_next(const struct miou__sched *s);
 struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size);
 void miou__stack_put(struct miou__sched *s, struct miou__stack *st);
 void miou__stack_free_all(struct miou__sched *s);
-/* Abort with a message naming (t) when its canary is damaged; (full)
- * checks every canary word. */
-void miou__stack_check(const struct miou_task *t, int full);
+/* Abort with a message naming (t): its canary is damaged. */
+MIOU__NORETURN void miou__stack_overflow(const struct miou_task *t);
+/* Check every canary word of (t)'s stack. */
+void miou__stack_check_all(const struct miou_task *t);
+/* The check made at every switch: the canary word nearest the stack, the
+ * first that an overflow damages. */
+static inline void miou__stack_check(const struct miou_task *t)
+{
+    if (miou__unlikely(t->stack->canary[MIOU__CANARY_WORDS - 1] !=
+                       MIOU__CANARY))
+        miou__stack_overflow(t);
+}
 static inline void *miou__stack_lo(struct miou__stack *st)
 {
     return st + 1;

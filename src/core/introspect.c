@@ -33,7 +33,7 @@ static const char *wait_name(const struct miou_task *t)
     static const char *const names[] = {
         "",          "sleep",        "mutex lock",  "condition",
         "orphans",   "device event", "await child", "its children to end",
-        "mutex relock"};
+        "mutex relock", "nothing (yielded)"};
     return names[t->wait];
 }
 

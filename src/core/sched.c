@@ -31,11 +31,14 @@ struct miou__sched *miou__s;
 
 /* Switch from the running context, whose stack pointer is saved in
  * (*save), to (to), a task or the loop (to == NULL). (dying) says the
- * running context will never be resumed. */
-static inline void switch_to(void **save, struct miou_task *to, int dying)
+ * running context will never be resumed. The suspended call of (to)
+ * returns to->wake; this returns what the context that resumes us passes.
+ */
+static inline int switch_to(void **save, struct miou_task *to, int dying)
 {
     struct miou__sched *s = miou__s;
     void *sp = to ? to->sp : s->sp;
+    int value = to ? to->wake : 0;
     s->current = to;
     s->switches++;
 #ifdef MIOU_ASAN
@@ -43,11 +46,12 @@ static inline void switch_to(void **save, struct miou_task *to, int dying)
     const void *bottom = to ? miou__stack_lo(to->stack) : s->asan_bottom;
     size_t size = to ? to->stack->size : s->asan_size;
     __sanitizer_start_switch_fiber(dying ? NULL : &fake, bottom, size);
-    miou__ctx_switch(save, sp);
+    value = miou__ctx_switch(save, sp, value);
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+    return value;
 #else
     (void)dying;
-    miou__ctx_switch(save, sp);
+    return miou__ctx_switch(save, sp, value);
 #endif
 }
 
@@ -93,13 +97,11 @@ int miou__suspend(void)
     if (++s->steps < s->poll_interval && (next = miou__queue_pop(&s->runq))) {
         if (next == self)
             return self->wake;
-        miou__stack_check(self, 0);
-        switch_to(&self->sp, next, 0);
-    } else {
-        miou__stack_check(self, 0);
-        switch_to(&self->sp, NULL, 0);
+        miou__stack_check(self);
+        return switch_to(&self->sp, next, 0);
     }
-    return self->wake;
+    miou__stack_check(self);
+    return switch_to(&self->sp, NULL, 0);
 }
 
 int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
@@ -122,7 +124,7 @@ void miou__exit_task(void)
     struct miou_task *self = s->current;
     struct miou__stack *st = self->stack;
     void *dead_sp;
-    miou__stack_check(self, 1);
+    miou__stack_check_all(self);
     /* The stack goes back to the pool while it is still in use: nothing
      * runs between here and the switch that could take it, and the switch
      * only writes near its top, far from the pool's link at its bottom. */
@@ -250,15 +252,28 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
 
 int miou_yield(void)
 {
-    struct miou_task *self = miou__self();
+    struct miou__sched *s = miou__s;
+    struct miou_task *self = s ? s->current : NULL;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (self->cancelled)
         return MIOU_ECANCELED;
     self->wake = 0;
-    miou__queue_push(&miou__s->runq, self);
-    int status = miou__suspend();
-    return self->cancelled ? MIOU_ECANCELED : status;
+    self->wait = WAIT_YIELD;
+    struct miou_task *next = s->runq.head;
+    if (!next && ++s->steps < s->poll_interval)
+        return 0; /* alone: nothing to switch to until the next poll */
+    miou__queue_push(&s->runq, self);
+    if (next && ++s->steps < s->poll_interval) {
+        /* The fast path, the switch as a tail call: the other task's
+         * suspended call returns straight to its caller, and no return
+         * instruction is mispredicted on the way. */
+        miou__queue_pop(&s->runq);
+        miou__stack_check(self);
+        return switch_to(&self->sp, next, 0);
+    }
+    miou__stack_check(self);
+    return switch_to(&self->sp, NULL, 0);
 }
 
 int miou_sleep_until(uint64_t deadline)

@@ -17,8 +17,8 @@
 #endif
 #endif
 
-#define CANARY 0x6d696f7521c0ffeeull
-#define CANARY_WORDS (sizeof(((struct miou__stack *)0)->canary) / 8)
+#define CANARY MIOU__CANARY
+#define CANARY_WORDS MIOU__CANARY_WORDS
 
 static struct miou__stack *stack_new(size_t size)
 {
@@ -100,16 +100,17 @@ void miou__stack_free_all(struct miou__sched *s)
     }
 }
 
-void miou__stack_check(const struct miou_task *t, int full)
+void miou__stack_overflow(const struct miou_task *t)
 {
-    const struct miou__stack *st = t->stack;
-    size_t from = full ? 0 : CANARY_WORDS - 1;
-    for (size_t i = from; i < CANARY_WORDS; i++) {
-        if (miou__unlikely(st->canary[i] != CANARY)) {
-            char buf[24];
-            miou__fatal("stack overflow in task '%s' (stack of %zu bytes); "
-                        "give it a larger stack_size",
-                        miou__name(t, buf, sizeof(buf)), st->size);
-        }
-    }
+    char buf[24];
+    miou__fatal("stack overflow in task '%s' (stack of %zu bytes); give it "
+                "a larger stack_size",
+                miou__name(t, buf, sizeof(buf)), t->stack->size);
+}
+
+void miou__stack_check_all(const struct miou_task *t)
+{
+    for (size_t i = 0; i < CANARY_WORDS; i++)
+        if (miou__unlikely(t->stack->canary[i] != CANARY))
+            miou__stack_overflow(t);
 }
