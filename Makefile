@@ -52,8 +52,11 @@ LIB := $(BUILD)/libmiou.a
 PLAT_LIB := $(BUILD)/libmiou-$(PLATFORM).a
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
-TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-TEST_SUPPORT := $(filter-out tests/test_%.c,$(wildcard tests/*.c))
+# tests/test_*.c are test programs; tests/death_*.c are programs expected
+# to die (stack overflow, ...), checked by scripts/test.sh; the other
+# tests/*.c are the test framework, linked into each test program.
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/death_*.c))
+TEST_SUPPORT := $(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 
 .PHONY: all lib examples tests benches test bench install clean
