@@ -101,6 +101,7 @@ static const char *const names[NVARIANTS] = {"ours", "ours_newest", "boost"};
 int solo5_app_main(const struct solo5_start_info *si)
 {
     const char *cmd = si->cmdline;
+    bench_malloc_setup(cmd);
     unsigned long n = bench_arg_u64(cmd, "n", 100000);
     unsigned rounds = bench_rounds(cmd);
     int have[NVARIANTS] = {1, 1, bench_have_boost()};

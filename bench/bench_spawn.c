@@ -67,6 +67,7 @@ static const char *const names[NVARIANTS] = {"ours", "bare", "boost"};
 int solo5_app_main(const struct solo5_start_info *si)
 {
     const char *cmd = si->cmdline;
+    bench_malloc_setup(cmd);
     unsigned long n = bench_arg_u64(cmd, "n", 1000000);
     unsigned rounds = bench_rounds(cmd);
     int have[NVARIANTS] = {1, bench_have_bare(), bench_have_boost()};

@@ -89,6 +89,7 @@ static const char *const names[NVARIANTS] = {"ours", "ours_nopoll", "bare",
 int solo5_app_main(const struct solo5_start_info *si)
 {
     const char *cmd = si->cmdline;
+    bench_malloc_setup(cmd);
     unsigned long n = bench_arg_u64(cmd, "n", 1000000);
     unsigned rounds = bench_rounds(cmd);
     int have[NVARIANTS] = {1, 1, bench_have_bare(), bench_have_bare(),

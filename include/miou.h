@@ -173,7 +173,8 @@ int miou_await(miou_task *task, void **result);
  * status as miou_await() gives them. Returns 0 when every status is 0,
  * else the first non-zero status in list order. The list is checked before
  * anything happens: a task that is not a child of the caller, or listed
- * twice, is MIOU_ENOTCHILD or MIOU_EINVAL and nothing is awaited. */
+ * twice, is MIOU_ENOTCHILD or MIOU_EINVAL and nothing is awaited. An
+ * empty list (n == 0, tasks may be NULL) returns 0 at once. */
 int miou_await_all(miou_task *const *tasks, size_t n, void **results,
                    int *statuses);
 

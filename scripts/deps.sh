@@ -9,6 +9,7 @@ need() { # need COMMAND-OR-FILE PACKAGE
     else command -v "$1" >/dev/null 2>&1 || want+=("$2"); fi
 }
 need valgrind valgrind
+need pkg-config pkg-config
 need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
 need qemu-aarch64 qemu-user

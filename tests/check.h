@@ -137,6 +137,9 @@ void check_log_clear(void);
 int check_capture_begin(void);
 const char *check_capture_end(void);
 
+/* miou_task_name() into one of 16 rotating buffers of the framework. */
+const char *check_task_name(const miou_task *task);
+
 /* Milliseconds, in nanoseconds. */
 #define MS(n) ((uint64_t)(n) * 1000000u)
 

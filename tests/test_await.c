@@ -80,15 +80,27 @@ static void *all_nulls_main(void *arg)
         CHECK_RC(miou_async(&t[i], return_arg, &token), 0);
     CHECK_RC(miou_await_all(t, 3, NULL, NULL), 0);
     CHECK_TASKS(1);
-    /* An empty list is awaited at once. */
+    return NULL;
+}
+
+static void await_all_accepts_null_outputs(void)
+{
+    CHECK_RUN(all_nulls_main, NULL, 0);
+}
+
+static void *all_empty_main(void *arg)
+{
+    miou_task *t[1] = {NULL};
+    (void)arg;
+    /* Every status of an empty list is 0. */
     CHECK_RC(miou_await_all(t, 0, NULL, NULL), 0);
     CHECK_RC(miou_await_all(NULL, 0, NULL, NULL), 0);
     return NULL;
 }
 
-static void await_all_accepts_null_outputs_and_empty_lists(void)
+static void await_all_of_an_empty_list_is_0(void)
 {
-    CHECK_RUN(all_nulls_main, NULL, 0);
+    CHECK_RUN(all_empty_main, NULL, 0);
 }
 
 static void *all_status_main(void *arg)
@@ -108,7 +120,8 @@ static void *all_status_main(void *arg)
     CHECK_RC(st[2], 0);
     CHECK_EQ((intptr_t)r[1], 100);
     CHECK_PTR_EQ(r[2], &token);
-    CHECK_RC(rcs[100], MIOU_ECANCELED);
+    /* The grandchild was cancelled, before or after it started. */
+    CHECK(rcs[100] == 1 || rcs[100] == MIOU_ECANCELED);
     CHECK_TASKS(1);
     return NULL;
 }
@@ -285,7 +298,7 @@ static void *first_status_main(void *arg)
     CHECK_UEQ(idx, 1);
     CHECK_EQ((intptr_t)r, 301);
     CHECK_RC(rcs[300], MIOU_ECANCELED);
-    CHECK_RC(rcs[301], MIOU_ECANCELED);
+    CHECK(rcs[301] == 1 || rcs[301] == MIOU_ECANCELED);
     return NULL;
 }
 
@@ -443,8 +456,8 @@ static void a_cancelled_await_one_waits_and_is_ecanceled(void)
 static const struct check_case cases[] = {
     {"await_all gives every result and status in list order",
      await_all_gives_every_result_in_list_order},
-    {"await_all accepts NULL outputs and empty lists",
-     await_all_accepts_null_outputs_and_empty_lists},
+    {"await_all accepts NULL outputs", await_all_accepts_null_outputs},
+    {"await_all of an empty list is 0", await_all_of_an_empty_list_is_0},
     {"await_all returns the first failed status in list order",
      await_all_returns_the_first_failed_status},
     {"lists with duplicates, NULLs or non-children are refused before "

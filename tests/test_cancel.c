@@ -237,7 +237,8 @@ static void *cancelled_task_main(void *arg)
     miou_task *t;
     CHECK_RC(miou_mutex_lock(&a->w->held), 0);
     CHECK_RC(miou_async(&t, after_cancel, a), 0);
-    CHECK_RC(miou_yield(), 0);
+    /* Both the task and its child are asleep. */
+    CHECK_RC(miou_sleep(MS(1)), 0);
     CHECK_RC(miou_cancel(t), 0);
     CHECK_EQ(a->done, 1);
     CHECK_RC(miou_mutex_unlock(&a->w->held), 0);

@@ -215,7 +215,7 @@ static void *args_main(void *arg)
     opts.stack_size = MIOU_STACK_MIN;
     opts.name = "orphan";
     CHECK_RC(miou_async_orphan(&o, &t, &opts, return_arg, NULL), 0);
-    CHECK_STR_EQ(miou_task_name(t), "orphan");
+    CHECK_STR_EQ(check_task_name(t), "orphan");
     CHECK_RC(miou_orphans_wait(&o, &t), 0);
     CHECK_RC(miou_await(t, NULL), 0);
     return NULL;
@@ -257,13 +257,21 @@ static void an_orphan_keeps_its_status(void)
 
 static miou_orphans kept;
 
+static void *sleep_any(void *arg)
+{
+    miou_sleep(MS((intptr_t)arg));
+    return NULL;
+}
+
 static void *forget_orphans(void *arg)
 {
     (void)arg;
     miou_orphans_init(&kept);
-    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, nap, (void *)(intptr_t)0),
+    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, sleep_any,
+                               (void *)(intptr_t)0),
              0);
-    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, nap, (void *)(intptr_t)50),
+    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, sleep_any,
+                               (void *)(intptr_t)50),
              0);
     CHECK_RC(miou_yield(), 0);
     return NULL;

@@ -59,8 +59,8 @@ static void minimum_stack_is_accepted(void)
 
 static void *check_name_main(void *arg)
 {
-    CHECK_STR_EQ(miou_task_name(NULL), (const char *)arg);
-    CHECK_STR_EQ(miou_task_name(miou_self()), (const char *)arg);
+    CHECK_STR_EQ(check_task_name(NULL), (const char *)arg);
+    CHECK_STR_EQ(check_task_name(miou_self()), (const char *)arg);
     return NULL;
 }
 
@@ -97,6 +97,7 @@ static void *big_main(void *arg)
 {
     miou_task *t;
     void *r = NULL;
+    (void)arg;
     use_stack(120 * 1024);
     if (CHECK_RC(miou_async(&t, big_child, &token), 0)) {
         CHECK_RC(miou_await(t, &r), 0);
@@ -122,6 +123,17 @@ static void *count_one_task(void *arg)
 static void first_task_counts_as_one_task(void)
 {
     CHECK_RUN(count_one_task, NULL, 0);
+}
+
+/* A stack no memory can hold. */
+#define HUGE_STACK ((size_t)1 << 46)
+
+static void huge_first_stack_is_enomem(void)
+{
+    struct miou_config cfg = {0};
+    void *result = &token;
+    cfg.stack_size = HUGE_STACK;
+    CHECK_RC(miou_run(&cfg, return_token, &token, &result), MIOU_ENOMEM);
 }
 
 /* ---- Runs do not nest; they follow one another. */
@@ -182,7 +194,7 @@ static void *dummy(void *arg)
 
 static void task_calls_outside_a_run_are_enotrunning(void)
 {
-    miou_task *t = NULL, *list[2] = {FAKE_TASK, FAKE_TASK + 1};
+    miou_task *t = NULL, *list[1] = {FAKE_TASK};
     struct miou_task_options opts = {0};
     miou_mutex m;
     miou_cond c;
@@ -248,8 +260,8 @@ static void other_calls_outside_a_run_are_harmless(void)
     CHECK_NULL(miou_cleanup_push(cleanup_fn, &n));
     CHECK_NULL(miou_self());
     CHECK_EQ(miou_cancelled(), 0);
-    name = miou_task_name(NULL);
-    CHECK_NOT_NULL(name);
+    name = check_task_name(NULL);
+    CHECK_STR_EQ(name, "?");
     miou_cond_init(&c);
     miou_cond_signal(&c);
     miou_cond_broadcast(&c);
@@ -507,6 +519,105 @@ static void after_a_deadlock_the_first_task_is_cancelled(void)
     CHECK_RC(d.main_rc, MIOU_ECANCELED);
 }
 
+/* ---- Introspection. */
+
+struct dumped {
+    miou_mutex m;
+    miou_cond c;
+};
+
+static void *dump_sleeper(void *arg)
+{
+    (void)arg;
+    miou_sleep(MS(600000));
+    return NULL;
+}
+
+static void *dump_waiter(void *arg)
+{
+    struct dumped *d = arg;
+    if (miou_mutex_lock(&d->m) == 0) {
+        miou_cond_wait(&d->c, &d->m);
+        miou_mutex_unlock(&d->m);
+    }
+    return NULL;
+}
+
+static void *dump_parent(void *arg)
+{
+    struct miou_task_options opts = {.name = "dump-grandchild"};
+    miou_task *t;
+    (void)arg;
+    if (miou_async_with(&t, &opts, dump_sleeper, NULL) == 0)
+        miou_await(t, NULL);
+    return NULL;
+}
+
+static void *dump_main(void *arg)
+{
+    struct dumped *d = arg;
+    struct miou_task_options o1 = {.name = "dump-sleeper"},
+                             o2 = {.name = "dump-waiter"},
+                             o3 = {.name = "dump-parent"};
+    miou_task *t[3];
+    const char *out;
+    int captured;
+    CHECK_RC(miou_async_with(&t[0], &o1, dump_sleeper, d), 0);
+    CHECK_RC(miou_async_with(&t[1], &o2, dump_waiter, d), 0);
+    CHECK_RC(miou_async_with(&t[2], &o3, dump_parent, d), 0);
+    CHECK_RC(miou_sleep(MS(1)), 0);
+    captured = check_capture_begin() == 0;
+    miou_dump();
+    out = captured ? check_capture_end() : NULL;
+    if (out) {
+        CHECK_STR_HAS(out, "dump-sleeper");
+        CHECK_STR_HAS(out, "dump-waiter");
+        CHECK_STR_HAS(out, "dump-parent");
+        CHECK_STR_HAS(out, "dump-grandchild");
+        CHECK_STR_HAS(out, "main");
+    } else {
+        check_skip("console capture is not supported here");
+    }
+    CHECK_RC(miou_cancel(t[0]), 0);
+    CHECK_RC(miou_cancel(t[1]), 0);
+    CHECK_RC(miou_cancel(t[2]), 0);
+    return NULL;
+}
+
+static void dump_lists_every_live_task(void)
+{
+    struct dumped d;
+    miou_mutex_init(&d.m);
+    miou_cond_init(&d.c);
+    CHECK_RUN(dump_main, &d, 0);
+}
+
+static void *switches_main(void *arg)
+{
+    struct miou_stats a, b;
+    miou_task *t;
+    (void)arg;
+    miou_stats(&a);
+    CHECK_UGT(a.task_bytes, 0);
+    CHECK_RC(miou_async(&t, return_token, &token), 0);
+    CHECK_RC(miou_yield(), 0);
+    miou_stats(&b);
+    /* To the child and back at least. */
+    CHECK_UGE(b.switches, a.switches + 2);
+    CHECK_RC(miou_await(t, NULL), 0);
+    /* A lone task's yield returns at once, and still counts. */
+    miou_stats(&a);
+    CHECK_RC(miou_yield(), 0);
+    miou_stats(&b);
+    CHECK_UGE(b.switches, a.switches);
+    return NULL;
+}
+
+static void stats_count_switches(void)
+{
+    CHECK_RUN(switches_main, NULL, 0);
+}
+
 /* ---- The poll interval. */
 
 static void *yield_n(void *arg)
@@ -562,6 +673,8 @@ static const struct check_case cases[] = {
     {"miou_run with a NULL function is MIOU_EINVAL", null_function_is_einval},
     {"miou_run with a stack below MIOU_STACK_MIN is MIOU_EINVAL",
      small_stack_is_einval},
+    {"miou_run with a first stack no memory can hold is MIOU_ENOMEM",
+     huge_first_stack_is_enomem},
     {"miou_run accepts a stack of MIOU_STACK_MIN bytes",
      minimum_stack_is_accepted},
     {"the first task is named main by default",
@@ -597,6 +710,10 @@ static const struct check_case cases[] = {
      no_deadlock_while_a_task_sleeps},
     {"no deadlock is reported while a waiter has a deadline",
      no_deadlock_while_a_waiter_has_a_deadline},
+    {"miou_dump lists every live task by name",
+     dump_lists_every_live_task},
+    {"stats count switches and give the size of a task",
+     stats_count_switches},
     {"the configured poll interval bounds the switches between polls",
      poll_interval_bounds_switches_between_polls},
     {"the default poll interval bounds the switches between polls",

@@ -4,6 +4,7 @@
  * order tasks run in, who may await whom, and tasks that end with live
  * children.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -89,6 +90,30 @@ static void async_argument_errors_are_einval(void)
     CHECK_RUN(async_errors_main, NULL, 0);
 }
 
+static void *enomem_main(void *arg)
+{
+    miou_task *t = NULL;
+    struct miou_task_options opts = {.stack_size = (size_t)1 << 46};
+    miou_orphans o;
+    (void)arg;
+    miou_orphans_init(&o);
+    CHECK_RC(miou_async_with(&t, &opts, return_arg, NULL), MIOU_ENOMEM);
+    CHECK_NULL(t);
+    CHECK_RC(miou_async_orphan(&o, &t, &opts, return_arg, NULL),
+             MIOU_ENOMEM);
+    CHECK_UEQ(miou_orphans_count(&o), 0);
+    CHECK_TASKS(1);
+    /* The run goes on. */
+    CHECK_RC(miou_async(&t, return_arg, &token), 0);
+    CHECK_RC(miou_await(t, NULL), 0);
+    return NULL;
+}
+
+static void a_stack_no_memory_can_hold_is_enomem(void)
+{
+    CHECK_RUN(enomem_main, NULL, 0);
+}
+
 static void *async_with_main(void *arg)
 {
     miou_task *t[3];
@@ -101,7 +126,7 @@ static void *async_with_main(void *arg)
     opts.stack_size = 1024 * 1024;
     opts.name = "big";
     CHECK_RC(miou_async_with(&t[2], &opts, return_arg, &token), 0);
-    CHECK_STR_EQ(miou_task_name(t[2]), "big");
+    CHECK_STR_EQ(check_task_name(t[2]), "big");
     CHECK_TASKS(4);
     CHECK_RC(miou_await_all(t, 3, r, NULL), 0);
     CHECK_PTR_EQ(r[0], &token);
@@ -119,16 +144,17 @@ static void async_with_takes_null_options_min_and_big_stacks(void)
 
 struct who {
     miou_task *self;
-    const char *name;
-    const char *name_via_self;
+    char name[32];
+    char name_via_self[32];
 };
 
 static void *record_who(void *arg)
 {
     struct who *w = arg;
     w->self = miou_self();
-    w->name = miou_task_name(NULL);
-    w->name_via_self = miou_task_name(w->self);
+    snprintf(w->name, sizeof w->name, "%s", check_task_name(NULL));
+    snprintf(w->name_via_self, sizeof w->name_via_self, "%s",
+             check_task_name(w->self));
     return NULL;
 }
 
@@ -153,20 +179,22 @@ static void *names_main(void *arg)
     CHECK_RC(miou_async_with(&a, &opts, record_who, &wa), 0);
     CHECK_RC(miou_async(&b, record_who, &wb), 0);
     CHECK_RC(miou_async(&c, record_who, &wc), 0);
-    CHECK_STR_EQ(miou_task_name(a), "worker");
-    CHECK(is_default_name(miou_task_name(b)));
-    CHECK(is_default_name(miou_task_name(c)));
+    CHECK_STR_EQ(check_task_name(a), "worker");
+    /* A spawn name needs no buffer. */
+    CHECK_STR_EQ(miou_task_name(a, NULL, 0), "worker");
+    CHECK(is_default_name(check_task_name(b)));
+    CHECK(is_default_name(check_task_name(c)));
     /* Different tasks, different numbers. */
-    CHECK(strcmp(miou_task_name(b), miou_task_name(c)) != 0);
+    CHECK(strcmp(check_task_name(b), check_task_name(c)) != 0);
     CHECK_RC(miou_yield(), 0);
     CHECK_PTR_EQ(wa.self, a);
     CHECK_PTR_EQ(wb.self, b);
     CHECK_PTR_EQ(wc.self, c);
     CHECK_STR_EQ(wa.name, "worker");
     CHECK_STR_EQ(wa.name_via_self, "worker");
-    CHECK_STR_EQ(wb.name, miou_task_name(b));
-    CHECK_STR_EQ(wb.name_via_self, miou_task_name(b));
-    CHECK_STR_EQ(miou_task_name(NULL), "main");
+    CHECK_STR_EQ(wb.name, check_task_name(b));
+    CHECK_STR_EQ(wb.name_via_self, check_task_name(b));
+    CHECK_STR_EQ(check_task_name(NULL), "main");
     CHECK_RC(miou_await(a, NULL), 0);
     CHECK_RC(miou_await(b, NULL), 0);
     CHECK_RC(miou_await(c, NULL), 0);
@@ -495,7 +523,8 @@ static void *deep_leak(void *arg)
     miou_task *t;
     if (depth > 0) {
         CHECK_RC(miou_async(&t, deep_leak, (void *)(intptr_t)(depth - 1)), 0);
-        CHECK_RC(miou_yield(), 0);
+        /* 0, or MIOU_ECANCELED once the parent has ended. */
+        miou_yield();
     } else {
         CHECK_RC(miou_sleep(MS(60000)), MIOU_ECANCELED);
     }
@@ -527,6 +556,8 @@ static const struct check_case cases[] = {
      child_runs_when_the_parent_yields},
     {"async with bad arguments is MIOU_EINVAL and creates nothing",
      async_argument_errors_are_einval},
+    {"a stack no memory can hold is MIOU_ENOMEM and creates nothing",
+     a_stack_no_memory_can_hold_is_enomem},
     {"async_with takes NULL options, the minimum and big stacks",
      async_with_takes_null_options_min_and_big_stacks},
     {"tasks have their spawn name or task-N",

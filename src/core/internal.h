@@ -26,6 +26,16 @@
 #define MIOU__PRINTF(a, b)
 #endif
 
+/* AddressSanitizer builds annotate stack switches and give stacks room
+ * for its bigger frames. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MIOU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MIOU_ASAN 1
+#endif
+#endif
+
 /* A task's life: queued or running, suspended, ended (its handle still
  * held by its parent), released (the struct is back in the free list). */
 enum task_state {
@@ -57,7 +67,10 @@ enum task_wait {
 /* A node of the sleepers' heap, embedded in its task. */
 struct miou__timer {
     uint64_t deadline;
-    uint64_t seq;  /* order of arming: equal deadlines wake in this order */
+    /* Order of arming: equal deadlines wake in this order. Once the task
+     * has ended (no timer then), the order of ending, which
+     * miou_await_first() and miou_await_one() go by. */
+    uint64_t seq;
     size_t index;  /* position in the heap, TIMER_DISARMED when absent */
 };
 #define TIMER_DISARMED ((size_t)-1)
@@ -155,6 +168,10 @@ struct miou__sched {
     struct miou__queue free_tasks;
     struct task_slab *slabs;
     struct stack_class pool[STACK_CLASSES];
+    /* The stack of the task that ended last: it was still running on it,
+     * so it is released only once some other context runs. */
+    struct miou__stack *dead_stack;
+    uint64_t end_seq;
     struct miou_hook *hooks;
     int running_hooks;
     int hooks_dirty;
@@ -223,6 +240,14 @@ uint64_t miou__timer_next(const struct miou__sched *s);
 /* stack.c -------------------------------------------------------------- */
 struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size);
 void miou__stack_put(struct miou__sched *s, struct miou__stack *st);
+/* Release the stack of the task that ended last, if any. */
+static inline void miou__stack_flush_dead(struct miou__sched *s)
+{
+    if (s->dead_stack) {
+        miou__stack_put(s, s->dead_stack);
+        s->dead_stack = NULL;
+    }
+}
 void miou__stack_free_all(struct miou__sched *s);
 /* Abort with a message naming (t): its canary is damaged. */
 MIOU__NORETURN void miou__stack_overflow(const struct miou_task *t);

@@ -10,9 +10,9 @@ void miou_stats(struct miou_stats *st)
 {
     struct miou__sched *s = miou__s;
     memset(st, 0, sizeof(*st));
-    st->task_bytes = sizeof(struct miou_task);
     if (!s)
         return;
+    st->task_bytes = sizeof(struct miou_task);
     st->tasks = s->ntasks;
     st->sleepers = s->nheap;
     for (int i = 0; i < STACK_CLASSES; i++)

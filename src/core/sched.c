@@ -15,14 +15,6 @@
 #include "arch/context.h"
 #include "internal.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MIOU_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MIOU_ASAN 1
-#endif
-#endif
-
 #ifdef MIOU_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
@@ -125,11 +117,12 @@ void miou__exit_task(void)
     struct miou__stack *st = self->stack;
     void *dead_sp;
     miou__stack_check_all(self);
-    /* The stack goes back to the pool while it is still in use: nothing
-     * runs between here and the switch that could take it, and the switch
-     * only writes near its top, far from the pool's link at its bottom. */
+    /* We are still running on our stack: it cannot be freed now (the pool
+     * may be full), only handed over to be released once we are gone. The
+     * previous dead stack is no longer in use. */
     self->stack = NULL;
-    miou__stack_put(s, st);
+    miou__stack_flush_dead(s);
+    s->dead_stack = st;
     struct miou_task *next = NULL;
     if (self != s->root && ++s->steps < s->poll_interval)
         next = miou__queue_pop(&s->runq);
@@ -190,6 +183,7 @@ static void loop(struct miou__sched *s)
 
 static void release_all(struct miou__sched *s)
 {
+    miou__stack_flush_dead(s);
     miou__hooks_free_all(s);
     miou__task_free_all(s);
     miou__stack_free_all(s);

@@ -17,15 +17,26 @@
 #endif
 #endif
 
+#ifdef MIOU_ASAN
+#include <sanitizer/asan_interface.h>
+/* Instrumented frames and the sanitizer's own handlers need far more
+ * stack than the user's code does in a normal build. */
+#define ASAN_EXTRA (32u * 1024u)
+#else
+#define ASAN_EXTRA 0u
+#endif
+
 #define CANARY MIOU__CANARY
 #define CANARY_WORDS MIOU__CANARY_WORDS
 
 static struct miou__stack *stack_new(size_t size)
 {
-    struct miou__stack *st = malloc(sizeof(*st) + size);
+    if (size > SIZE_MAX - sizeof(struct miou__stack) - ASAN_EXTRA)
+        return NULL;
+    struct miou__stack *st = malloc(sizeof(*st) + size + ASAN_EXTRA);
     if (!st)
         return NULL;
-    st->size = size;
+    st->size = size + ASAN_EXTRA;
     st->next = NULL;
     for (size_t i = 0; i < CANARY_WORDS; i++)
         st->canary[i] = CANARY;
@@ -40,6 +51,9 @@ static struct miou__stack *stack_new(size_t size)
 
 static void stack_delete(struct miou__stack *st)
 {
+#ifdef MIOU_ASAN
+    __asan_unpoison_memory_region(miou__stack_lo(st), st->size);
+#endif
 #ifdef HAVE_VALGRIND
     VALGRIND_STACK_DEREGISTER(st->valgrind_id);
 #endif
@@ -64,14 +78,22 @@ static struct stack_class *class_of(struct miou__sched *s, size_t size,
 
 struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size)
 {
-    struct stack_class *c = class_of(s, size, 0);
+    struct stack_class *c = class_of(s, size + ASAN_EXTRA, 0);
+    struct miou__stack *st;
     if (c && c->head) {
-        struct miou__stack *st = c->head;
+        st = c->head;
         c->head = st->next;
         c->count--;
-        return st;
+    } else {
+        st = stack_new(size);
     }
-    return stack_new(size);
+#ifdef MIOU_ASAN
+    /* The frames of the stack's previous task were never unwound: clear
+     * the sanitizer's record of them. */
+    if (st)
+        __asan_unpoison_memory_region(miou__stack_lo(st), st->size);
+#endif
+    return st;
 }
 
 void miou__stack_put(struct miou__sched *s, struct miou__stack *st)

@@ -53,6 +53,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
         return NULL;
     }
     size = (size + 15) & ~(size_t)15;
+    miou__stack_flush_dead(s); /* so that its stack is reused at once */
     struct miou_task *t = task_alloc(s);
     if (!t) {
         *err = MIOU_ENOMEM;
@@ -214,6 +215,7 @@ void miou__task_end(struct miou_task *t)
     }
     t->status = status;
     t->state = TASK_DONE;
+    t->timer.seq = miou__s->end_seq++;
     struct miou_task *p = t->parent;
     if (p) {
         p->nlive--;
@@ -244,11 +246,12 @@ static int check_child(const struct miou_task *self, const struct miou_task *t)
     return 0;
 }
 
-/* Check a list of children: each a child of (self), none twice. */
+/* Check a list of children: each a child of (self), none twice. An empty
+ * list is accepted: callers that need one task check (n) themselves. */
 static int check_children(const struct miou_task *self,
                           miou_task *const *ts, size_t n)
 {
-    if (!ts || n == 0)
+    if (n && !ts)
         return MIOU_EINVAL;
     int err = 0;
     size_t i;
@@ -320,17 +323,21 @@ int miou_await_all(miou_task *const *ts, size_t n, void **results,
     return first;
 }
 
-/* Wait until one of (ts) has ended; the position of the first ended in
- * list order. */
+/* Wait until one of (ts) has ended; the position of the one that ended
+ * first. */
 static size_t wait_any(miou_task *const *ts, size_t n)
 {
     for (;;) {
+        size_t first = n;
         for (size_t i = 0; i < n; i++)
-            if (ts[i]->state == TASK_DONE) {
-                for (size_t j = 0; j < n; j++)
-                    ts[j]->watched = 0;
-                return i;
-            }
+            if (ts[i]->state == TASK_DONE &&
+                (first == n || ts[i]->timer.seq < ts[first]->timer.seq))
+                first = i;
+        if (first < n) {
+            for (size_t j = 0; j < n; j++)
+                ts[j]->watched = 0;
+            return first;
+        }
         for (size_t i = 0; i < n; i++)
             ts[i]->watched = 1;
         miou__wait(WAIT_AWAIT, NULL, ts[0]);
@@ -343,6 +350,8 @@ int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
     struct miou_task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
+    if (n == 0)
+        return MIOU_EINVAL;
     int err = check_children(self, ts, n);
     if (err)
         return err;
@@ -366,6 +375,8 @@ int miou_await_one(miou_task *const *ts, size_t n, size_t *index,
     struct miou_task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
+    if (n == 0)
+        return MIOU_EINVAL;
     int err = check_children(self, ts, n);
     if (err)
         return err;

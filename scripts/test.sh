@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the whole test suite (make test).
+#
+# 1. builds everything (make -j2 all) and runs every tests/test_*.c program
+#    of the hosted build;
+# 2. the same programs built with AddressSanitizer and UBSan (SANITIZE=1);
+# 3. the hosted programs under valgrind (test_stress with --scale=10);
+# 4. the aarch64 cross build under qemu-user, when aarch64-linux-gnu-gcc
+#    and qemu-aarch64 exist;
+# 5. the programs that must die (tests/death_*.c): exit status and message;
+# 6. the examples, the README's snippets and the installed library.
+#
+# Each case prints one line, "ok - <mode>/<topic>: <sentence>",
+# "not ok - ..." or "skip - ...: SKIPPED <reason>". A program that crashes,
+# hangs or exits badly without saying which case failed counts as one
+# failure named after it, followed by the end of its output. The last line
+# is "N passed, N failed, N skipped"; the exit status is 0 iff none failed.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+MAKE=${MAKE:-make}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+passed=0
+failed=0
+skipped=0
+
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+fail() { echo "not ok - $1"; failed=$((failed + 1)); }
+skip() { echo "skip - $1: SKIPPED $2"; skipped=$((skipped + 1)); }
+section() { echo "# == $1"; }
+
+# Print the lines of (file) that explain a failure: sanitizer and valgrind
+# reports first, else the end of the output; each as a "#" line.
+explain() { # explain FILE
+    local lines
+    lines=$(grep -E '^==[0-9]+==|ERROR: |runtime error:|^SUMMARY:|fatal|Segmentation|Aborted|Killed' "$1" | head -n 20)
+    [ -n "$lines" ] || lines=$(tail -n 15 "$1")
+    [ -n "$lines" ] || lines="(no output)"
+    printf '%s\n' "$lines" | sed 's/^/#   /'
+}
+
+# Run a command with a time limit, its output and errors into (file),
+# including the shell's own "Segmentation fault" line when it crashes (the
+# subshell, not this shell, reports it). Returns its exit status.
+capture() { # capture FILE SECONDS COMMAND...
+    local file=$1 secs=$2
+    shift 2
+    (
+        timeout -k 10 "$secs" "$@"
+        exit $?
+    ) >"$file" 2>&1
+}
+
+# Count and echo the result lines of (file), putting (prefix) before each
+# topic. Sets nfail to the number of "not ok" lines.
+nfail=0
+tally() { # tally FILE PREFIX
+    local line
+    nfail=0
+    while IFS= read -r line; do
+        case $line in
+        "ok - "*)
+            echo "ok - $2${line#ok - }"
+            passed=$((passed + 1)) ;;
+        "not ok - "*)
+            echo "not ok - $2${line#not ok - }"
+            failed=$((failed + 1))
+            nfail=$((nfail + 1)) ;;
+        "skip - "*)
+            echo "skip - $2${line#skip - }"
+            skipped=$((skipped + 1)) ;;
+        "#   also: "*) echo "$line" ;;
+        esac
+    done <"$1"
+}
+
+# Run one test program: run_test MODE NAME SECONDS COMMAND...
+# The program ends with a "# <topic>: N passed, ..." line when it ran
+# every case; its exit status is 1 when some case failed.
+run_test() {
+    local mode=$1 name=$2 secs=$3 out rc
+    shift 3
+    out="$tmp/$mode.$name.out"
+    capture "$out" "$secs" "$@"
+    rc=$?
+    tally "$out" "$mode/"
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+        fail "$mode/$name: timed out after $secs s"
+        explain "$out"
+    elif ! grep -qE '^# [^ ]+: [0-9]+ passed, [0-9]+ failed' "$out"; then
+        fail "$mode/$name: did not finish (exit status $rc)"
+        explain "$out"
+    elif [ $rc -eq 99 ] && [ "$mode" = valgrind ]; then
+        fail "$mode/$name: valgrind reported errors"
+        explain "$out"
+    elif [ $rc -ne 0 ] && [ $nfail -eq 0 ]; then
+        fail "$mode/$name: exit status $rc although no case failed"
+        explain "$out"
+    elif [ $rc -eq 0 ] && [ $nfail -ne 0 ]; then
+        fail "$mode/$name: exit status 0 although $nfail cases failed"
+    fi
+}
+
+# Build with make: build LABEL LOG ARGS...; 0 on success.
+build() {
+    local label=$1 log="$tmp/$2.build.log"
+    shift 2
+    if "$MAKE" "$@" >"$log" 2>&1; then
+        return 0
+    fi
+    fail "$label: $MAKE $*"
+    grep -E 'error|Error' "$log" | head -n 15 | sed 's/^/#   /'
+    return 1
+}
+
+test_names() {
+    local src
+    for src in tests/test_*.c; do
+        [ -e "$src" ] && basename "$src" .c
+    done
+}
+
+# Run every test program of (dir): run_all MODE DIR SECONDS [RUNNER...]
+run_all() {
+    local mode=$1 dir=$2 secs=$3 name args
+    shift 3
+    for name in $(test_names); do
+        if [ ! -x "$dir/$name" ]; then
+            fail "$mode/$name: $dir/$name was not built"
+            continue
+        fi
+        args=()
+        if [ "$name" = test_stress ] && [ "$mode" = valgrind ]; then
+            args=(-- --scale=10)
+        fi
+        run_test "$mode" "$name" "$secs" "$@" "$dir/$name" "${args[@]}"
+    done
+}
+
+# ---- Programs that must die: each run must exit with status 255 and
+# print a message containing the given words.
+death_case() { # death_case MODE DIR PROGRAM SENTENCE ARG PATTERN... -- RUNNER...
+    local mode=$1 dir=$2 prog=$3 sentence=$4 arg=$5 out rc pat missing=
+    shift 5
+    local pats=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        pats+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    out="$tmp/$mode.$prog.$arg.out"
+    if [ ! -x "$dir/$prog" ]; then
+        fail "$mode/death: $sentence: $dir/$prog was not built"
+        return
+    fi
+    capture "$out" 60 "$@" "$dir/$prog" -- "$arg"
+    rc=$?
+    for pat in "${pats[@]}"; do
+        grep -qF -- "$pat" "$out" || missing="$missing '$pat'"
+    done
+    if [ $rc -ne 255 ]; then
+        fail "$mode/death: $sentence: exit status $rc, expected 255"
+        explain "$out"
+    elif [ -n "$missing" ]; then
+        fail "$mode/death: $sentence: the message lacks$missing"
+        explain "$out"
+    else
+        ok "$mode/death: $sentence"
+    fi
+}
+
+run_deaths() { # run_deaths MODE DIR [RUNNER...]
+    local mode=$1 dir=$2 how src prog
+    shift 2
+    for how in yield sleep return; do
+        death_case "$mode" "$dir" death_stack_overflow \
+            "a task overflowing its 16 KiB stack, then calling $how, aborts naming it" \
+            "$how" "stack overflow" "overflowing-task" "16384" -- "$@"
+    done
+    for src in tests/death_*.c; do
+        [ -e "$src" ] || continue
+        prog=$(basename "$src" .c)
+        [ "$prog" = death_stack_overflow ] && continue
+        death_case "$mode" "$dir" "$prog" "$prog aborts with a fatal message" \
+            "" "fatal" -- "$@"
+    done
+}
+
+# ---- Examples: exact output, and the sleep takes its time.
+run_examples() {
+    local dir=build/hosted/examples out="$tmp/example.out" start end ms
+    if [ ! -x "$dir/hello" ]; then
+        fail "examples: hello: $dir/hello was not built"
+    elif [ "$(timeout 30 "$dir/hello" 2>&1)" = "Hello World" ]; then
+        ok "examples: hello prints Hello World"
+    else
+        fail "examples: hello prints Hello World: got '$(timeout 30 "$dir/hello" 2>&1 | head -c 200)'"
+    fi
+    if [ ! -x "$dir/schedule" ]; then
+        fail "examples: schedule: $dir/schedule was not built"
+    else
+        timeout 30 "$dir/schedule" >"$out" 2>&1
+        if printf 'Hello\nWorld\n' | cmp -s - "$out"; then
+            ok "examples: schedule prints Hello then World"
+        else
+            fail "examples: schedule prints Hello then World: got '$(head -c 200 "$out" | tr '\n' '|')'"
+        fi
+    fi
+    if [ ! -x "$dir/sleep" ]; then
+        fail "examples: sleep: $dir/sleep was not built"
+    else
+        start=$(date +%s%N)
+        timeout 30 "$dir/sleep" >"$out" 2>&1
+        end=$(date +%s%N)
+        ms=$(((end - start) / 1000000))
+        if ! printf 'Hello\nWorld\n' | cmp -s - "$out"; then
+            fail "examples: sleep prints Hello then World: got '$(head -c 200 "$out" | tr '\n' '|')'"
+        elif [ $ms -lt 2000 ]; then
+            fail "examples: sleep takes at least 2 s: took $ms ms"
+        else
+            ok "examples: sleep prints Hello then World and takes at least 2 s ($ms ms)"
+        fi
+    fi
+}
+
+# A script printing result lines: run_script SCRIPT
+run_script() {
+    local out rc
+    [ -x "$1" ] || return 0
+    out="$tmp/$(basename "$1").out"
+    capture "$out" 300 "$1"
+    rc=$?
+    tally "$out" ""
+    if [ $rc -ne 0 ]; then
+        fail "$(basename "$1"): exit status $rc"
+        explain "$out"
+    elif ! grep -qE '^(ok|not ok|skip) - ' "$out"; then
+        fail "$(basename "$1"): printed no result"
+        explain "$out"
+    fi
+}
+
+start=$(date +%s)
+
+section "hosted: build/hosted/tests"
+if build hosted/build hosted -j2 all; then
+    hosted_built=1
+    run_all hosted build/hosted/tests 300
+else
+    hosted_built=0
+fi
+
+section "asan: AddressSanitizer and UBSan, build/hosted-san/tests"
+if build asan/build san -j2 SANITIZE=1 tests; then
+    run_all asan build/hosted-san/tests 600
+fi
+
+section "valgrind: build/hosted/tests"
+if ! command -v valgrind >/dev/null 2>&1; then
+    skip "valgrind: every test program" "valgrind is not installed"
+elif [ $hosted_built -eq 1 ]; then
+    run_all valgrind build/hosted/tests 600 \
+        valgrind --error-exitcode=99 --leak-check=full -q
+fi
+
+section "aarch64: cross build under qemu-user, build/hosted-aarch64/tests"
+if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+    skip "aarch64: every test program" "aarch64-linux-gnu-gcc is not installed"
+elif ! command -v qemu-aarch64 >/dev/null 2>&1; then
+    skip "aarch64: every test program" "qemu-aarch64 is not installed"
+elif build aarch64/build aarch64 -j2 ARCH_PREFIX=aarch64-linux-gnu- tests; then
+    run_all aarch64 build/hosted-aarch64/tests 600 \
+        qemu-aarch64 -L /usr/aarch64-linux-gnu
+    run_deaths aarch64 build/hosted-aarch64/tests \
+        qemu-aarch64 -L /usr/aarch64-linux-gnu
+fi
+
+if [ $hosted_built -eq 1 ]; then
+    section "death: programs that must die"
+    run_deaths hosted build/hosted/tests
+    section "examples, README, install"
+    run_examples
+    run_script scripts/check_readme.sh
+    run_script scripts/check_install.sh
+fi
+
+echo "# total time: $(($(date +%s) - start)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]

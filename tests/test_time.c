@@ -1,0 +1,372 @@
+/*
+ * test_time.c - clocks, miou_sleep() and miou_sleep_until(): zero and past
+ * deadlines, never waking early, wake order, huge deadlines, sleepers
+ * woken while other tasks keep the CPU busy.
+ */
+#include "check.h"
+
+static void *flag_set(void *arg)
+{
+    *(int *)arg = 1;
+    return NULL;
+}
+
+static void *clocks_main(void *arg)
+{
+    uint64_t a, b, w;
+    int i;
+    (void)arg;
+    a = miou_clock_monotonic();
+    for (i = 0; i < 1000; i++) {
+        b = miou_clock_monotonic();
+        if (!CHECK_UGE(b, a))
+            break;
+        a = b;
+    }
+    w = miou_clock_wall();
+    CHECK_UGT(w, UINT64_C(1577836800) * 1000000000u);
+    a = miou_clock_monotonic();
+    CHECK_RC(miou_sleep(MS(10)), 0);
+    b = miou_clock_monotonic();
+    /* Both clocks advanced by about the sleep. */
+    CHECK_UGE(b - a, MS(10));
+    CHECK_UGE(miou_clock_wall() - w, MS(9));
+    return NULL;
+}
+
+static void clocks_are_monotonic_and_advance(void)
+{
+    CHECK_RUN(clocks_main, NULL, 0);
+}
+
+/* A zero or past deadline is a yield: it returns at once, after letting
+ * the other runnable tasks run. */
+static void *zero_main(void *arg)
+{
+    miou_task *t;
+    int ran;
+    uint64_t t0 = miou_clock_monotonic();
+    (void)arg;
+
+    ran = 0;
+    CHECK_RC(miou_async(&t, flag_set, &ran), 0);
+    CHECK_RC(miou_sleep(0), 0);
+    CHECK_EQ(ran, 1);
+    CHECK_RC(miou_await(t, NULL), 0);
+
+    ran = 0;
+    CHECK_RC(miou_async(&t, flag_set, &ran), 0);
+    CHECK_RC(miou_sleep_until(miou_clock_monotonic()), 0);
+    CHECK_EQ(ran, 1);
+    CHECK_RC(miou_await(t, NULL), 0);
+
+    ran = 0;
+    CHECK_RC(miou_async(&t, flag_set, &ran), 0);
+    CHECK_RC(miou_sleep_until(0), 0);
+    CHECK_EQ(ran, 1);
+    CHECK_RC(miou_await(t, NULL), 0);
+
+    ran = 0;
+    CHECK_RC(miou_async(&t, flag_set, &ran), 0);
+    CHECK_RC(miou_sleep_until(miou_clock_monotonic() - MS(1000)), 0);
+    CHECK_EQ(ran, 1);
+    CHECK_RC(miou_await(t, NULL), 0);
+
+    CHECK_RC(miou_sleep(1), 0);
+    CHECK_ULT(miou_clock_monotonic() - t0, MS(1000));
+    return NULL;
+}
+
+static void sleep_0_and_past_deadlines_yield_and_do_not_hang(void)
+{
+    CHECK_RUN(zero_main, NULL, 0);
+}
+
+static void *alone_main(void *arg)
+{
+    int i;
+    uint64_t t0 = miou_clock_monotonic();
+    (void)arg;
+    /* With no other task: nothing to wait for, nothing may hang. */
+    for (i = 0; i < 100; i++) {
+        CHECK_RC(miou_sleep(0), 0);
+        CHECK_RC(miou_sleep_until(miou_clock_monotonic()), 0);
+        CHECK_RC(miou_sleep_until(0), 0);
+    }
+    CHECK_ULT(miou_clock_monotonic() - t0, MS(1000));
+    return NULL;
+}
+
+static void sleep_0_of_a_lone_task_does_not_hang(void)
+{
+    CHECK_RUN(alone_main, NULL, 0);
+}
+
+static void *never_early_main(void *arg)
+{
+    static const uint64_t ns[] = {1, 1000, 100000, MS(1), MS(3), MS(12)};
+    size_t i;
+    uint64_t a, d;
+    (void)arg;
+    for (i = 0; i < CHECK_COUNT(ns); i++) {
+        a = miou_clock_monotonic();
+        CHECK_RC(miou_sleep(ns[i]), 0);
+        CHECK_UGE(miou_clock_monotonic() - a, ns[i]);
+        d = miou_clock_monotonic() + ns[i];
+        CHECK_RC(miou_sleep_until(d), 0);
+        CHECK_UGE(miou_clock_monotonic(), d);
+    }
+    return NULL;
+}
+
+static void sleepers_never_wake_early(void)
+{
+    CHECK_RUN(never_early_main, NULL, 0);
+}
+
+struct sleeper {
+    uint64_t deadline;
+    int id;
+    int rc;
+    uint64_t woke;
+};
+
+static void *sleep_and_log(void *arg)
+{
+    struct sleeper *s = arg;
+    s->rc = miou_sleep_until(s->deadline);
+    s->woke = miou_clock_monotonic();
+    check_log("%d", s->id);
+    return NULL;
+}
+
+static void *order_main(void *arg)
+{
+    static const int ms[] = {25, 5, 40, 15, 30, 10, 35, 20};
+    struct sleeper s[8];
+    miou_task *t[8];
+    uint64_t base = miou_clock_monotonic();
+    size_t i;
+    struct miou_stats st;
+    (void)arg;
+    for (i = 0; i < 8; i++) {
+        s[i].deadline = base + MS(ms[i]);
+        s[i].id = ms[i];
+        CHECK_RC(miou_async(&t[i], sleep_and_log, &s[i]), 0);
+    }
+    CHECK_RC(miou_yield(), 0);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 8);
+    CHECK_RC(miou_await_all(t, 8, NULL, NULL), 0);
+    CHECK_STR_EQ(check_log_text(), "5 10 15 20 25 30 35 40");
+    for (i = 0; i < 8; i++) {
+        CHECK_RC(s[i].rc, 0);
+        CHECK_UGE(s[i].woke, s[i].deadline);
+    }
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 0);
+    return NULL;
+}
+
+static void sleepers_wake_in_deadline_order(void)
+{
+    CHECK_RUN(order_main, NULL, 0);
+}
+
+static void *equal_main(void *arg)
+{
+    struct sleeper s[6];
+    miou_task *t[6];
+    uint64_t d = miou_clock_monotonic() + MS(10);
+    int i;
+    (void)arg;
+    for (i = 0; i < 6; i++) {
+        s[i].deadline = d;
+        s[i].id = i;
+        CHECK_RC(miou_async(&t[i], sleep_and_log, &s[i]), 0);
+    }
+    CHECK_RC(miou_await_all(t, 6, NULL, NULL), 0);
+    CHECK_STR_EQ(check_log_text(), "0 1 2 3 4 5");
+    for (i = 0; i < 6; i++)
+        CHECK_RC(s[i].rc, 0);
+    return NULL;
+}
+
+static void equal_deadlines_wake_in_the_order_of_sleeping(void)
+{
+    CHECK_RUN(equal_main, NULL, 0);
+}
+
+struct huge {
+    int rc;
+    uint64_t v; /* a duration or a deadline */
+};
+
+static void *sleep_rc(void *arg)
+{
+    struct huge *h = arg;
+    h->rc = miou_sleep(h->v);
+    return NULL;
+}
+
+static void *until_rc(void *arg)
+{
+    struct huge *h = arg;
+    h->rc = miou_sleep_until(h->v);
+    return NULL;
+}
+
+static void *huge_main(void *arg)
+{
+    struct huge h[4] = {{1, UINT64_MAX},
+                        {1, UINT64_MAX},
+                        {1, UINT64_MAX - 1},
+                        {1, UINT64_MAX / 2}};
+    miou_task *t[4];
+    int i;
+    (void)arg;
+    CHECK_RC(miou_async(&t[0], sleep_rc, &h[0]), 0);
+    CHECK_RC(miou_async(&t[1], until_rc, &h[1]), 0);
+    CHECK_RC(miou_async(&t[2], sleep_rc, &h[2]), 0);
+    CHECK_RC(miou_async(&t[3], sleep_rc, &h[3]), 0);
+    for (i = 0; i < 3; i++)
+        CHECK_RC(miou_yield(), 0);
+    CHECK_RC(miou_sleep(MS(20)), 0);
+    /* Nobody woke: an overflowing deadline must not wrap to the past. */
+    for (i = 0; i < 4; i++)
+        if (!CHECK_EQ(h[i].rc, 1))
+            check_note("sleeper %d woke", i);
+    for (i = 0; i < 4; i++) {
+        CHECK_RC(miou_cancel(t[i]), 0);
+        CHECK_RC(h[i].rc, MIOU_ECANCELED);
+    }
+    return NULL;
+}
+
+static void huge_durations_and_deadlines_do_not_overflow(void)
+{
+    CHECK_RUN(huge_main, NULL, 0);
+}
+
+struct busy {
+    int woke;
+    uint64_t woke_at, deadline;
+    long spins;
+};
+
+static void *short_sleeper(void *arg)
+{
+    struct busy *b = arg;
+    CHECK_RC(miou_sleep_until(b->deadline), 0);
+    b->woke_at = miou_clock_monotonic();
+    b->woke = 1;
+    return NULL;
+}
+
+static void *spinner(void *arg)
+{
+    struct busy *b = arg;
+    uint64_t limit = miou_clock_monotonic() + MS(3000);
+    while (!b->woke && miou_clock_monotonic() < limit) {
+        b->spins++;
+        if (!CHECK_RC(miou_yield(), 0))
+            break;
+    }
+    return NULL;
+}
+
+static void *busy_main(void *arg)
+{
+    struct busy *b = arg;
+    miou_task *t[3];
+    b->deadline = miou_clock_monotonic() + MS(5);
+    CHECK_RC(miou_async(&t[0], short_sleeper, b), 0);
+    CHECK_RC(miou_async(&t[1], spinner, b), 0);
+    CHECK_RC(miou_async(&t[2], spinner, b), 0);
+    CHECK_RC(miou_await_all(t, 3, NULL, NULL), 0);
+    return NULL;
+}
+
+static void a_sleeper_wakes_while_other_tasks_keep_yielding(void)
+{
+    struct busy b = {0};
+    CHECK_RUN(busy_main, &b, 0);
+    CHECK_EQ(b.woke, 1);
+    CHECK_UGE(b.woke_at, b.deadline);
+    /* Woken within a few polls of its deadline, not after seconds. */
+    CHECK_ULT(b.woke_at - b.deadline, MS(1000));
+}
+
+static void *sleepers_count_main(void *arg)
+{
+    miou_task *t[3];
+    struct sleeper s[3];
+    struct miou_stats st;
+    int i;
+    uint64_t now = miou_clock_monotonic();
+    (void)arg;
+    for (i = 0; i < 3; i++) {
+        s[i].deadline = now + MS(10 * (i + 1));
+        s[i].id = i;
+        CHECK_RC(miou_async(&t[i], sleep_and_log, &s[i]), 0);
+    }
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 0);
+    CHECK_RC(miou_yield(), 0);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 3);
+    CHECK_RC(miou_cancel(t[2]), 0);
+    CHECK_RC(s[2].rc, MIOU_ECANCELED);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 2);
+    CHECK_RC(miou_await_all(t, 2, NULL, NULL), 0);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 0);
+    return NULL;
+}
+
+static void stats_count_the_sleepers(void)
+{
+    CHECK_RUN(sleepers_count_main, NULL, 0);
+}
+
+static void *sleep_then_yield_main(void *arg)
+{
+    uint64_t t0 = miou_clock_monotonic();
+    int i;
+    (void)arg;
+    /* Many short sleeps in a row: each at least its length. */
+    for (i = 0; i < 50; i++)
+        CHECK_RC(miou_sleep(100000), 0);
+    CHECK_UGE(miou_clock_monotonic() - t0, 50 * (uint64_t)100000);
+    return NULL;
+}
+
+static void short_sleeps_add_up(void)
+{
+    CHECK_RUN(sleep_then_yield_main, NULL, 0);
+}
+
+static const struct check_case cases[] = {
+    {"clocks are monotonic and advance with sleep",
+     clocks_are_monotonic_and_advance},
+    {"sleep(0), sleep_until(now) and sleep_until(past) yield and do not hang",
+     sleep_0_and_past_deadlines_yield_and_do_not_hang},
+    {"sleep(0) of a lone task does not hang",
+     sleep_0_of_a_lone_task_does_not_hang},
+    {"sleepers never wake early", sleepers_never_wake_early},
+    {"sleepers wake in deadline order", sleepers_wake_in_deadline_order},
+    {"equal deadlines wake in the order of sleeping",
+     equal_deadlines_wake_in_the_order_of_sleeping},
+    {"huge durations and deadlines do not overflow into the past",
+     huge_durations_and_deadlines_do_not_overflow},
+    {"a sleeper wakes while other tasks keep yielding",
+     a_sleeper_wakes_while_other_tasks_keep_yielding},
+    {"stats count the sleepers", stats_count_the_sleepers},
+    {"short sleeps add up", short_sleeps_add_up},
+};
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    return check_main("time", si, cases, CHECK_COUNT(cases));
+}
