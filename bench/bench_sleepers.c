@@ -21,7 +21,8 @@
  *   all sleep (stack included), peak RSS.
  * os: the lateness floor of the platform, in the same process: one
  *   context waits for 1,000 sorted random deadlines within 250 ms with
- *   ppoll(), as the hosted solo5_yield() does.
+ *   ppoll(), as the hosted solo5_yield() does; and the CPU time one such
+ *   wait costs.
  *
  * Arguments (see common.h): n=100000 rounds=5 only=sleep|cancel|os.
  */
@@ -120,8 +121,10 @@ static void *cancel_main(void *arg)
 
 /* The platform's own lateness: (m) sorted deadlines within (span) ns,
  * waited for one by one with ppoll(); lateness quantiles in (p50, p99). */
-static void os_floor(size_t m, uint64_t span, int64_t *p50, int64_t *p99)
+static void os_floor(size_t m, uint64_t span, int64_t *p50, int64_t *p99,
+                     double *cpu_per_wait)
 {
+    size_t waits = 0;
     uint64_t *d = malloc(m * sizeof(*d));
     int64_t *late = malloc(m * sizeof(*late));
     BENCH_CHECK(d && late);
@@ -129,6 +132,7 @@ static void os_floor(size_t m, uint64_t span, int64_t *p50, int64_t *p99)
     for (size_t i = 0; i < m; i++)
         d[i] = bench_rand(&seed) % span;
     qsort(d, m, sizeof(*d), bench_cmp_i64); /* values < 2^63 */
+    uint64_t c0 = bench_cpu_ns(NULL);
     uint64_t t0 = bench_now();
     for (size_t i = 0; i < m; i++) {
         uint64_t deadline = t0 + d[i], now;
@@ -137,9 +141,11 @@ static void os_floor(size_t m, uint64_t span, int64_t *p50, int64_t *p99)
             struct timespec ts = {(time_t)(left / SECOND),
                                   (long)(left % SECOND)};
             ppoll(NULL, 0, &ts, NULL);
+            waits++;
         }
         late[i] = (int64_t)(now - deadline);
     }
+    *cpu_per_wait = (double)(bench_cpu_ns(NULL) - c0) / (double)waits;
     *p50 = bench_quantile(late, m, 0.50);
     *p99 = bench_quantile(late, m, 0.99);
     free(d);
@@ -279,10 +285,13 @@ int solo5_app_main(const struct solo5_start_info *si)
 
     if (bench_want(cmd, "os")) {
         int64_t p50, p99;
-        os_floor(1000, SECOND / 4, &p50, &p99);
+        double cpu;
+        os_floor(1000, SECOND / 4, &p50, &p99, &cpu);
         printf("# os: ppoll lateness over 1000 sorted deadlines within "
-               "250 ms: p50 %.1f us, p99 %.1f us\n",
-               (double)p50 / 1e3, (double)p99 / 1e3);
+               "250 ms: p50 %.1f us, p99 %.1f us; %.1f us of CPU per "
+               "ppoll\n",
+               (double)p50 / 1e3, (double)p99 / 1e3, cpu / 1e3);
+        bench_result(BENCH, "os_cpu_per_ppoll", cpu / 1e3, "us");
         bench_result(BENCH, "os_lateness_p50", (double)p50 / 1e3, "us");
         bench_result(BENCH, "os_lateness_p99", (double)p99 / 1e3, "us");
     }

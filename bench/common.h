@@ -173,17 +173,16 @@ static inline uint64_t bench_rand(uint64_t *state)
     return x * 0x2545F4914F6CDD1Dull;
 }
 
-/* Work around a bug of the library (reported, not ours to fix here):
- * miou__exit_task() gives the dying task's stack back with
- * miou__stack_put(), which free()s it when its size class in the pool is
- * full (256 stacks) or the 4 classes are taken, while the task still runs
- * on it. When that chunk borders the top of glibc's heap, free() trims
- * the heap with brk() and the process dies of SIGSEGV on its own stack
- * (seen with 100,000 sleepers); a stack of 128 KiB or more is mmap()ed
- * and munmap()ed at once. Never trimming on free() keeps the freed stack
- * mapped until the switch has left it; the benchmarks trim explicitly
- * (malloc_trim) between rounds, outside any run. The argument
- * "trim=1" leaves glibc's default, to reproduce the bug. */
+/* Keep freed memory in the process: glibc's free() otherwise gives the
+ * top of its heap back to the kernel (trimming), and every round of a
+ * benchmark with many tasks would pay again for the page faults of
+ * touching fresh stack pages (a few microseconds each on this VM), which
+ * measures the kernel rather than the scheduler. With this setting the
+ * first round of such a benchmark pays them (its line shows it) and the
+ * next rounds reuse the memory; medians are of warm rounds. The memory
+ * probes call malloc_trim() themselves. "trim=1" keeps glibc's default.
+ * (Until commit f679b41 this setting also hid a crash of the library,
+ * which freed the stack of a dying task while still running on it.) */
 static inline void bench_malloc_setup(const char *cmdline)
 {
     if (bench_arg_u64(cmdline, "trim", 0) == 0)

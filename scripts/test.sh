@@ -111,7 +111,8 @@ build() {
         return 0
     fi
     fail "$label: $MAKE $*"
-    grep -E 'error|Error' "$log" | head -n 15 | sed 's/^/#   /'
+    grep -E 'error:|\*\*\*|undefined reference' "$log" | head -n 15 |
+        sed 's/^/#   /'
     return 1
 }
 
@@ -179,10 +180,14 @@ run_deaths() { # run_deaths MODE DIR [RUNNER...]
             "a task overflowing its 16 KiB stack, then calling $how, aborts naming it" \
             "$how" "stack overflow" "overflowing-task" "16384" -- "$@"
     done
+    death_case "$mode" "$dir" death_deadlock \
+        "a deadlock that cancellation cannot break aborts, listing the tasks" \
+        "" "fatal" "deadlock" "stuck-waiter" -- "$@"
+    # Any other program that must die: status 255 and a fatal message.
     for src in tests/death_*.c; do
         [ -e "$src" ] || continue
         prog=$(basename "$src" .c)
-        [ "$prog" = death_stack_overflow ] && continue
+        case $prog in death_stack_overflow | death_deadlock) continue ;; esac
         death_case "$mode" "$dir" "$prog" "$prog aborts with a fatal message" \
             "" "fatal" -- "$@"
     done

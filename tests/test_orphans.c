@@ -330,6 +330,40 @@ static void a_set_can_be_emptied_and_reused(void)
     CHECK_RUN(reuse_main, NULL, 0);
 }
 
+static void *handles_main(void *arg)
+{
+    miou_orphans o;
+    miou_task *a, *b, *c, *t = NULL;
+    void *r = NULL;
+    (void)arg;
+    miou_orphans_init(&o);
+    CHECK_RC(miou_async_orphan(&o, &a, NULL, sleep_any, (void *)(intptr_t)600000),
+             0);
+    CHECK_RC(miou_async_orphan(&o, &b, NULL, nap, (void *)(intptr_t)2), 0);
+    CHECK_RC(miou_async_orphan(&o, &c, NULL, return_arg, &o), 0);
+    CHECK_UEQ(miou_orphans_count(&o), 3);
+    /* A child of a set is still a child: its handle may be cancelled or
+     * awaited, and it leaves the set. */
+    CHECK_RC(miou_cancel(a), 0);
+    CHECK_UEQ(miou_orphans_count(&o), 2);
+    CHECK_RC(miou_await(b, &r), 0);
+    CHECK_EQ((intptr_t)r, 2);
+    CHECK_UEQ(miou_orphans_count(&o), 1);
+    CHECK_RC(miou_orphans_wait(&o, &t), 0);
+    CHECK_PTR_EQ(t, c);
+    CHECK_RC(miou_await(t, &r), 0);
+    CHECK_PTR_EQ(r, &o);
+    CHECK_UEQ(miou_orphans_count(&o), 0);
+    CHECK_NULL(miou_orphans_take(&o));
+    CHECK_TASKS(1);
+    return NULL;
+}
+
+static void a_child_of_a_set_awaited_or_cancelled_by_handle_leaves_it(void)
+{
+    CHECK_RUN(handles_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
     {"an empty set has nothing to take and orphans_wait is MIOU_EINVAL",
      an_empty_set_has_nothing_and_wait_is_einval},
@@ -346,6 +380,8 @@ static const struct check_case cases[] = {
     {"a task ending with uncollected orphans is MIOU_ECHILDREN, named",
      a_task_ending_with_uncollected_orphans_is_echildren},
     {"a set can be emptied and reused", a_set_can_be_emptied_and_reused},
+    {"a child of a set awaited or cancelled by its handle leaves the set",
+     a_child_of_a_set_awaited_or_cancelled_by_handle_leaves_it},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

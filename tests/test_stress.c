@@ -554,6 +554,121 @@ static void cancelling_30000_sleeping_siblings_one_by_one(void)
     CHECK_RUN(cancel_many_main, NULL, 0);
 }
 
+/* ---- 10,000 waiters on one mutex, on one condition. */
+
+static struct {
+    miou_mutex m;
+    miou_cond c;
+    size_t n, next, disorder, bad, waiting, go, woken;
+} crowd;
+
+static void *crowd_locker(void *arg)
+{
+    size_t i = (size_t)(uintptr_t)arg;
+    if (miou_mutex_lock(&crowd.m) != 0) {
+        crowd.bad++;
+        return NULL;
+    }
+    if (i != crowd.next)
+        crowd.disorder++;
+    crowd.next = i + 1;
+    if (miou_mutex_unlock(&crowd.m) != 0)
+        crowd.bad++;
+    return NULL;
+}
+
+static void *crowd_lock_main(void *arg)
+{
+    size_t i, n = crowd.n;
+    miou_task **t = calloc(n, sizeof *t);
+    (void)arg;
+    if (!CHECK_NOT_NULL(t))
+        return NULL;
+    CHECK_RC(miou_mutex_lock(&crowd.m), 0);
+    for (i = 0; i < n; i++)
+        if (!CHECK_RC(miou_async_with(&t[i], &small, crowd_locker,
+                                      (void *)(uintptr_t)i),
+                      0)) {
+            n = i;
+            break;
+        }
+    CHECK_RC(miou_yield(), 0);
+    CHECK_RC(miou_mutex_unlock(&crowd.m), 0);
+    CHECK_RC(miou_await_all(t, n, NULL, NULL), 0);
+    CHECK_UEQ(crowd.next, n);
+    CHECK_UEQ(crowd.disorder, 0);
+    CHECK_UEQ(crowd.bad, 0);
+    free(t);
+    return NULL;
+}
+
+static void waiters_10000_take_a_mutex_in_arrival_order(void)
+{
+    memset(&crowd, 0, sizeof crowd);
+    miou_mutex_init(&crowd.m);
+    crowd.n = check_scaled(10000);
+    CHECK_RUN(crowd_lock_main, NULL, 0);
+}
+
+static void *crowd_waiter(void *arg)
+{
+    size_t i = (size_t)(uintptr_t)arg;
+    if (miou_mutex_lock(&crowd.m) != 0) {
+        crowd.bad++;
+        return NULL;
+    }
+    crowd.waiting++;
+    while (!crowd.go)
+        if (miou_cond_wait(&crowd.c, &crowd.m) != 0) {
+            crowd.bad++;
+            break;
+        }
+    if (i != crowd.next)
+        crowd.disorder++;
+    crowd.next = i + 1;
+    crowd.woken++;
+    if (miou_mutex_unlock(&crowd.m) != 0)
+        crowd.bad++;
+    return NULL;
+}
+
+static void *crowd_cond_main(void *arg)
+{
+    size_t i, n = crowd.n;
+    miou_task **t = calloc(n, sizeof *t);
+    (void)arg;
+    if (!CHECK_NOT_NULL(t))
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (!CHECK_RC(miou_async_with(&t[i], &small, crowd_waiter,
+                                      (void *)(uintptr_t)i),
+                      0)) {
+            n = i;
+            break;
+        }
+    CHECK_RC(miou_yield(), 0);
+    CHECK_UEQ(crowd.waiting, n);
+    CHECK_RC(miou_mutex_lock(&crowd.m), 0);
+    crowd.go = 1;
+    miou_cond_broadcast(&crowd.c);
+    CHECK_RC(miou_mutex_unlock(&crowd.m), 0);
+    CHECK_RC(miou_await_all(t, n, NULL, NULL), 0);
+    CHECK_UEQ(crowd.woken, n);
+    CHECK_UEQ(crowd.disorder, 0);
+    CHECK_UEQ(crowd.bad, 0);
+    free(t);
+    return NULL;
+}
+
+static void a_broadcast_wakes_10000_waiters_in_order(void)
+{
+    memset(&crowd, 0, sizeof crowd);
+    miou_mutex_init(&crowd.m);
+    miou_cond_init(&crowd.c);
+    crowd.n = check_scaled(10000);
+    CHECK_RUN(crowd_cond_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
     {"100,000 tasks live at once", tasks_100000_live_at_once},
     {"100,000 tasks spawned and awaited in sequence leave nothing behind",
@@ -569,6 +684,10 @@ static const struct check_case cases[] = {
      sleepers_100000_wake_in_deadline_order},
     {"30,000 sleeping siblings are cancelled one by one",
      cancelling_30000_sleeping_siblings_one_by_one},
+    {"10,000 waiters take a mutex in arrival order",
+     waiters_10000_take_a_mutex_in_arrival_order},
+    {"a broadcast wakes 10,000 condition waiters in order",
+     a_broadcast_wakes_10000_waiters_in_order},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

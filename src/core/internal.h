@@ -3,8 +3,10 @@
  *
  * The core reaches the outside world only through the Solo5 calls
  * (solo5.h) and the allocator (malloc/free); it has no platform #ifdef.
- * One run exists at a time: its state is one struct miou__sched, pointed to
- * by miou__s while miou_run() is active.
+ * One run exists at a time: its state is one struct miou__sched, reached as
+ * miou__s (NULL outside miou_run()). It is a static object rather than an
+ * allocated one so that reaching it costs no load: every switch starts by
+ * reading it.
  */
 #ifndef MIOU_CORE_INTERNAL_H
 #define MIOU_CORE_INTERNAL_H
@@ -137,7 +139,7 @@ struct task_slab {
     struct miou_task tasks[64];
 };
 
-#define STACK_COLOURS 8
+#define STACK_COLOURS 4
 #define STACK_COLOUR_BYTES (STACK_COLOURS * 64)
 #define STACK_CLASSES 4
 #define STACK_POOL_MAX 256 /* stacks kept per size class */
@@ -150,6 +152,7 @@ struct stack_class {
 
 struct miou__sched {
     struct miou_task *current;  /* the running task; NULL in the loop */
+    int active;                 /* inside miou_run() */
     void *sp;                   /* the scheduler loop's saved stack */
     struct miou__queue runq;
     struct miou_task **heap;    /* sleepers, a binary min-heap */
@@ -182,7 +185,12 @@ struct miou__sched {
     size_t asan_size;
 };
 
-extern struct miou__sched *miou__s;
+extern struct miou__sched miou__the_sched;
+static inline struct miou__sched *miou__sched_get(void)
+{
+    return miou__the_sched.active ? &miou__the_sched : NULL;
+}
+#define miou__s (miou__sched_get())
 
 /* Queues (inline: they are on the path of every switch) --------------- */
 static inline void miou__queue_push(struct miou__queue *q, struct miou_task *t)
@@ -226,6 +234,30 @@ static inline void miou__queue_remove(struct miou_task *t)
     else
         q->tail = t->qprev;
     t->queue = NULL;
+}
+
+/* The run queue: tasks leave it only from its head (a runnable task is
+ * never taken out by anything else), so it is singly linked, which keeps
+ * the yield path short. Its tasks have queue == NULL. */
+static inline void miou__runq_push(struct miou__queue *q, struct miou_task *t)
+{
+    t->qnext = NULL;
+    if (q->tail)
+        q->tail->qnext = t;
+    else
+        q->head = t;
+    q->tail = t;
+}
+
+static inline struct miou_task *miou__runq_pop(struct miou__queue *q)
+{
+    struct miou_task *t = q->head;
+    if (t) {
+        q->head = t->qnext;
+        if (!q->head)
+            q->tail = NULL;
+    }
+    return t;
 }
 
 /* timer.c -------------------------------------------------------------- */
@@ -278,10 +310,10 @@ int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on);
 void miou__task_entry_point(void *task);
 /* End the calling task for good; never returns. */
 MIOU__NORETURN void miou__exit_task(void);
-/* The calling task, or NULL with *err set to MIOU_ENOTRUNNING. */
+/* The calling task; NULL outside a run, and in the loop (hooks). */
 static inline struct miou_task *miou__self(void)
 {
-    return miou__s ? miou__s->current : NULL;
+    return miou__the_sched.current;
 }
 
 /* task.c --------------------------------------------------------------- */

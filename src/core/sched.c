@@ -19,7 +19,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-struct miou__sched *miou__s;
+struct miou__sched miou__the_sched;
 
 /* Switch from the running context, whose stack pointer is saved in
  * (*save), to (to), a task or the loop (to == NULL). (dying) says the
@@ -78,7 +78,7 @@ void miou__wake(struct miou_task *t, int status)
     t->wait = WAIT_NONE;
     t->wait_on = NULL;
     t->state = TASK_RUNNABLE;
-    miou__queue_push(&s->runq, t);
+    miou__runq_push(&s->runq, t);
 }
 
 int miou__suspend(void)
@@ -86,7 +86,7 @@ int miou__suspend(void)
     struct miou__sched *s = miou__s;
     struct miou_task *self = s->current;
     struct miou_task *next;
-    if (++s->steps < s->poll_interval && (next = miou__queue_pop(&s->runq))) {
+    if (++s->steps < s->poll_interval && (next = miou__runq_pop(&s->runq))) {
         if (next == self)
             return self->wake;
         miou__stack_check(self);
@@ -125,7 +125,7 @@ void miou__exit_task(void)
     s->dead_stack = st;
     struct miou_task *next = NULL;
     if (self != s->root && ++s->steps < s->poll_interval)
-        next = miou__queue_pop(&s->runq);
+        next = miou__runq_pop(&s->runq);
     switch_to(&dead_sp, next, 1);
     __builtin_unreachable();
 }
@@ -173,7 +173,7 @@ static void loop(struct miou__sched *s)
 {
     while (s->root->state != TASK_DONE) {
         poll_events(s);
-        struct miou_task *next = miou__queue_pop(&s->runq);
+        struct miou_task *next = miou__runq_pop(&s->runq);
         if (!next)
             continue;
         s->steps = 0;
@@ -207,21 +207,19 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
     if (c.poll_interval == 0)
         c.poll_interval = MIOU_POLL_INTERVAL_DEFAULT;
 
-    struct miou__sched *s = calloc(1, sizeof(*s));
-    if (!s)
-        return MIOU_ENOMEM;
+    struct miou__sched *s = &miou__the_sched;
+    memset(s, 0, sizeof(*s));
     s->stack_size = (c.stack_size + 15) & ~(size_t)15;
     s->poll_interval = c.poll_interval;
     s->next_id = 1;
-    miou__s = s;
+    s->active = 1;
 
     int err = 0;
     struct miou_task_options opts = {0, c.name ? c.name : "main"};
     s->root = miou__task_new(s, NULL, &opts, fn, arg, &err);
     if (!s->root) {
         release_all(s);
-        miou__s = NULL;
-        free(s);
+        s->active = 0;
         return err;
     }
     loop(s);
@@ -235,8 +233,7 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
     root->state = TASK_FREE;
     s->ntasks--;
     release_all(s);
-    miou__s = NULL;
-    free(s);
+    s->active = 0;
     return status;
 }
 
@@ -246,8 +243,8 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
 
 int miou_yield(void)
 {
-    struct miou__sched *s = miou__s;
-    struct miou_task *self = s ? s->current : NULL;
+    struct miou__sched *s = &miou__the_sched;
+    struct miou_task *self = s->current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (self->cancelled)
@@ -257,12 +254,12 @@ int miou_yield(void)
     struct miou_task *next = s->runq.head;
     if (!next && ++s->steps < s->poll_interval)
         return 0; /* alone: nothing to switch to until the next poll */
-    miou__queue_push(&s->runq, self);
+    miou__runq_push(&s->runq, self);
     if (next && ++s->steps < s->poll_interval) {
         /* The fast path, the switch as a tail call: the other task's
          * suspended call returns straight to its caller, and no return
          * instruction is mispredicted on the way. */
-        miou__queue_pop(&s->runq);
+        miou__runq_pop(&s->runq);
         miou__stack_check(self);
         return switch_to(&self->sp, next, 0);
     }

@@ -68,7 +68,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
     memset(t, 0, sizeof(*t));
     t->stack = st;
     /* Stacks are "coloured": each task's top is offset by a multiple of
-     * 64 bytes taken from its number, up to STACK_COLOURS * 64 bytes that
+     * 64 bytes taken from its number, up to STACK_COLOUR_BYTES that
      * each stack has in excess of its size. Without this, two tasks often
      * save and restore their registers at the same offset within a 4 KiB
      * page, and the CPU, which compares only the low 12 bits of addresses
@@ -92,7 +92,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
         parent->nlive++;
     }
     t->state = TASK_RUNNABLE;
-    miou__queue_push(&s->runq, t);
+    miou__runq_push(&s->runq, t);
     s->ntasks++;
     return t;
 }
