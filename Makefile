@@ -60,6 +60,8 @@ TEST_SUPPORT := $(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 
 .PHONY: all lib examples tests benches test bench install clean
+# Keep object files of programs: they are not throw-away intermediates.
+.SECONDARY:
 all: lib examples tests
 
 lib: $(LIB) $(PLAT_LIB)

@@ -119,8 +119,8 @@ struct miou_config {
  * first task has ended. (cfg) may be NULL. When (result) is not NULL it
  * receives the first task's return value (NULL if it never returned).
  *
- * Returns the first task's status as miou_await() would give it: 0,
- * MIOU_ECHILDREN, or MIOU_ECANCELED after a deadlock was reported. Also:
+ * Returns the first task's status as miou_await() would give it (0,
+ * MIOU_ECHILDREN, MIOU_ECANCELED), or MIOU_EDEADLK (see below). Also:
  *   MIOU_EINVAL   (fn) is NULL, or (cfg) holds a stack size below
  *                 MIOU_STACK_MIN;
  *   MIOU_EBUSY    called from inside a run (runs do not nest);
@@ -128,8 +128,11 @@ struct miou_config {
  * When every task is blocked with nothing that can wake any of them (no
  * sleeper, no device wait), the scheduler prints the live tasks, cancels
  * the first task's tree so that every blocked call returns MIOU_ECANCELED,
- * lets the tasks end and returns MIOU_EDEADLK. Everything the run
- * allocated is released before it returns. */
+ * lets the tasks end and returns MIOU_EDEADLK. If cancellation wakes no
+ * task (tasks waiting only for one another in awaits and in the re-lock
+ * after a condition wait, which cancellation does not interrupt), the
+ * program stops with a fatal message. Everything the run allocated is
+ * released before it returns. */
 int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
              void **result);
 
@@ -233,8 +236,10 @@ uint64_t miou_clock_wall(void);
 /* ------------------------------------------------------------------ */
 
 /* A set of children that their parent collects when they have ended
- * (a server spawning a task per connection). Embed it anywhere; it belongs
- * to the task that first spawns into it. Its fields are private. */
+ * (a server spawning a task per connection). It belongs to the task that
+ * first spawns into it, and must stay in place (not move, not go out of
+ * scope) until that task has taken or awaited every child in it: ending
+ * children are recorded in it. Its fields are private. */
 typedef struct miou_orphans {
     struct miou_task *owner;
     struct miou__queue done; /* ended, not yet taken */

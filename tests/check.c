@@ -358,7 +358,11 @@ static int parse_cmdline(const char *cmdline, char *filter, size_t size)
         if (len == 0)
             break;
         if (len > 8 && strncmp(start, "--scale=", 8) == 0) {
-            unsigned long k = strtoul(start + 8, NULL, 10);
+            /* Digits by hand: the freestanding libc of Solo5 is small. */
+            unsigned long k = 0;
+            const char *d;
+            for (d = start + 8; d < p && *d >= '0' && *d <= '9'; d++)
+                k = k * 10 + (unsigned long)(*d - '0');
             scale = k ? k : 1;
         } else if (len == 6 && strncmp(start, "--list", 6) == 0) {
             list = 1;

@@ -356,8 +356,14 @@ static void *aligned_task(void *arg)
     (void)arg;
     memset(local, 0, sizeof local);
     CHECK_UEQ((uintptr_t)local % 16, 0);
+#if defined(__GLIBC__)
+    /* glibc's printf of a long double spills vectors to the stack. */
     snprintf(buf, sizeof buf, "%.2f %Lf", d, (long double)d);
     CHECK_STR_EQ(buf, "2.50 2.500000");
+#else
+    snprintf(buf, sizeof buf, "%.2f", d);
+    CHECK_STR_EQ(buf, "2.50");
+#endif
     CHECK_RC(miou_yield(), 0);
     snprintf(buf, sizeof buf, "%.3f", d * 2);
     CHECK_STR_EQ(buf, "5.000");

@@ -80,16 +80,30 @@ struct miou__timer {
 #define MIOU__CANARY 0x6d696f7521c0ffeeull
 #define MIOU__CANARY_WORDS 5
 
-/* A task's stack: one allocation, this header and a canary at its low end,
- * the usable stack above. */
+/* A task's stack: one allocation holding, from low to high addresses, the
+ * canary words, the usable stack, and this header. The header sits above
+ * the stack, out of the way of an overflow, which runs downwards into the
+ * canary: the bookkeeping needed to report it and to free the stack
+ * survives however far the overflow went. */
 struct miou__stack {
     struct miou__stack *next; /* in the pool */
-    size_t size;              /* usable bytes */
+    size_t size;              /* usable bytes, a multiple of 16 */
     unsigned valgrind_id;
-    /* The word nearest the stack is checked at every switch, all of them
-     * when the task ends. */
-    uint64_t canary[MIOU__CANARY_WORDS];
 };
+#define MIOU__CANARY_BYTES (MIOU__CANARY_WORDS * 8 + 8) /* keeps 16-alignment */
+
+/* The lowest address of the usable stack. */
+static inline void *miou__stack_lo(const struct miou__stack *st)
+{
+    return (char *)st - st->size;
+}
+
+/* The canary words, just below the usable stack; the last one is nearest
+ * to it. */
+static inline uint64_t *miou__stack_canary(const struct miou__stack *st)
+{
+    return (uint64_t *)miou__stack_lo(st) - MIOU__CANARY_WORDS;
+}
 
 struct miou_cleanup {
     struct miou_cleanup *next, *prev;
@@ -289,13 +303,9 @@ void miou__stack_check_all(const struct miou_task *t);
  * first that an overflow damages. */
 static inline void miou__stack_check(const struct miou_task *t)
 {
-    if (miou__unlikely(t->stack->canary[MIOU__CANARY_WORDS - 1] !=
+    if (miou__unlikely(miou__stack_canary(t->stack)[MIOU__CANARY_WORDS - 1] !=
                        MIOU__CANARY))
         miou__stack_overflow(t);
-}
-static inline void *miou__stack_lo(struct miou__stack *st)
-{
-    return st + 1;
 }
 
 /* sched.c -------------------------------------------------------------- */

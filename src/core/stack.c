@@ -3,8 +3,9 @@
  * and registration with valgrind.
  *
  * Solo5 has no MMU control, so there are no guard pages: a canary sits
- * below each stack and is checked at every switch away from the task. A
- * damaged canary is fatal, with the task's name.
+ * below each stack and is checked at every switch away from the task, all
+ * of it when the task ends. A damaged canary is fatal, with the task's
+ * name. See struct miou__stack for the layout.
  */
 #include <stdlib.h>
 
@@ -31,17 +32,20 @@
 
 static struct miou__stack *stack_new(size_t size)
 {
-    if (size > SIZE_MAX - sizeof(struct miou__stack) - ASAN_EXTRA)
+    size += ASAN_EXTRA;
+    if (size > SIZE_MAX - MIOU__CANARY_BYTES - sizeof(struct miou__stack))
         return NULL;
-    struct miou__stack *st = malloc(sizeof(*st) + size + ASAN_EXTRA);
-    if (!st)
+    char *block = malloc(MIOU__CANARY_BYTES + size + sizeof(struct miou__stack));
+    if (!block)
         return NULL;
-    st->size = size + ASAN_EXTRA;
+    char *lo = block + MIOU__CANARY_BYTES;
+    struct miou__stack *st = (struct miou__stack *)(lo + size);
+    st->size = size;
     st->next = NULL;
+    uint64_t *canary = miou__stack_canary(st);
     for (size_t i = 0; i < CANARY_WORDS; i++)
-        st->canary[i] = CANARY;
+        canary[i] = CANARY;
 #ifdef HAVE_VALGRIND
-    char *lo = miou__stack_lo(st);
     st->valgrind_id = VALGRIND_STACK_REGISTER(lo, lo + size);
 #else
     st->valgrind_id = 0;
@@ -51,13 +55,14 @@ static struct miou__stack *stack_new(size_t size)
 
 static void stack_delete(struct miou__stack *st)
 {
+    char *lo = miou__stack_lo(st);
 #ifdef MIOU_ASAN
-    __asan_unpoison_memory_region(miou__stack_lo(st), st->size);
+    __asan_unpoison_memory_region(lo, st->size);
 #endif
 #ifdef HAVE_VALGRIND
     VALGRIND_STACK_DEREGISTER(st->valgrind_id);
 #endif
-    free(st);
+    free(lo - MIOU__CANARY_BYTES);
 }
 
 static struct stack_class *class_of(struct miou__sched *s, size_t size,
@@ -125,14 +130,17 @@ void miou__stack_free_all(struct miou__sched *s)
 void miou__stack_overflow(const struct miou_task *t)
 {
     char buf[24];
+    /* The size the task asked for: without colouring and sanitizer room. */
+    size_t size = t->stack->size - STACK_COLOUR_BYTES - ASAN_EXTRA;
     miou__fatal("stack overflow in task '%s' (stack of %zu bytes); give it "
                 "a larger stack_size",
-                miou__name(t, buf, sizeof(buf)), t->stack->size);
+                miou__name(t, buf, sizeof(buf)), size);
 }
 
 void miou__stack_check_all(const struct miou_task *t)
 {
+    const uint64_t *canary = miou__stack_canary(t->stack);
     for (size_t i = 0; i < CANARY_WORDS; i++)
-        if (miou__unlikely(t->stack->canary[i] != CANARY))
+        if (miou__unlikely(canary[i] != CANARY))
             miou__stack_overflow(t);
 }
