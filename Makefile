@@ -97,7 +97,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
 
+# The test command does its own set-up: scripts/deps.sh installs the Debian
+# packages it uses (qemu-user, the aarch64 cross compiler, ...) when missing.
 test:
+	scripts/deps.sh
 	scripts/test.sh
 
 bench:
