@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh - build and run the benchmarks, then print a table of their
-# figures (what `make bench` runs). Takes about 3 minutes.
+# figures (what `make bench` runs). Takes about 1 minute.
 #
 # Every benchmark measures its baselines in the same process and reports
 # medians of several rounds (ROUNDS, default 5). Baselines need x86_64, g++
@@ -71,8 +71,9 @@ fi
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "machine: $(nproc) CPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr)"
     echo "compiler: $("$CC" --version | head -1)"
-    echo "tree: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src include 2>/dev/null || echo ' + uncommitted changes in src/ or include/')"
-    echo "pinned: ${PIN[*]:-no}"
+    echo "boost: $(dpkg-query -W -f '${Version}' libboost-context-dev 2>/dev/null || echo '?')"
+    echo "tree: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src include bench 2>/dev/null || echo ' + uncommitted changes in src/, include/ or bench/')"
+    echo "pinned: ${PIN[*]:-no}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the CPUs)"
 } | tee "$RES/machine.txt"
 
 # --- timed runs -----------------------------------------------------------
@@ -80,7 +81,11 @@ run() { # run LOGNAME BENCH ARGS...
     local log=$1 bin=$2
     shift 2
     echo "+ ${PIN[*]} $bin $*"
-    "${PIN[@]}" "$OUT/$bin" "$@" 2>&1 | tee "$RES/$log.log" || true
+    "${PIN[@]}" "$OUT/$bin" "$@" 2>&1 | tee "$RES/$log.log"
+    local rc=${PIPESTATUS[0]}
+    if [ "$rc" != 0 ]; then
+        echo "FAILED: $bin $* (exit status $rc)" | tee -a "$RES/failures.txt"
+    fi
     grep '^RESULT ' "$RES/$log.log" >>"$RES/results.txt"
 }
 run switch bench_switch n=1000000 rounds="$ROUNDS"
@@ -154,3 +159,7 @@ echo "Results (medians of $ROUNDS rounds; ratios from the same run):"
 cat "$RES/machine.txt"
 awk '{ printf "  %-10s %-42s %14s %s\n", $2, $3, $4, $5 }' "$RES/results.txt"
 echo "(logs and callgrind profiles in $RES/)"
+if [ -s "$RES/failures.txt" ]; then
+    cat "$RES/failures.txt"
+    exit 1
+fi
