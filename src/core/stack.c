@@ -130,8 +130,8 @@ void miou__stack_free_all(struct miou__sched *s)
 void miou__stack_overflow(const struct miou_task *t)
 {
     char buf[24];
-    /* The size the task asked for: without colouring and sanitizer room. */
-    size_t size = t->stack->size - STACK_COLOUR_BYTES - ASAN_EXTRA;
+    /* The size the task asked for, without the sanitizer's room. */
+    size_t size = t->stack->size - ASAN_EXTRA;
     miou__fatal("stack overflow in task '%s' (stack of %zu bytes); give it "
                 "a larger stack_size",
                 miou__name(t, buf, sizeof(buf)), size);

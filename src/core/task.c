@@ -59,7 +59,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
         *err = MIOU_ENOMEM;
         return NULL;
     }
-    struct miou__stack *st = miou__stack_get(s, size + STACK_COLOUR_BYTES);
+    struct miou__stack *st = miou__stack_get(s, size);
     if (!st) {
         miou__queue_push(&s->free_tasks, t);
         *err = MIOU_ENOMEM;
@@ -67,15 +67,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
     }
     memset(t, 0, sizeof(*t));
     t->stack = st;
-    /* Stacks are "coloured": each task's top is offset by a multiple of
-     * 64 bytes taken from its number, up to STACK_COLOUR_BYTES that
-     * each stack has in excess of its size. Without this, two tasks often
-     * save and restore their registers at the same offset within a 4 KiB
-     * page, and the CPU, which compares only the low 12 bits of addresses
-     * to order loads after stores, stalls every switch: measured 24 ns
-     * instead of 10 ns per yield. */
-    size_t colour = (size_t)(s->next_id % STACK_COLOURS) * 64;
-    t->sp = miou__ctx_init(miou__stack_lo(st), st->size - colour,
+    t->sp = miou__ctx_init(miou__stack_lo(st), st->size,
                            miou__task_entry_point, t);
     t->fn = fn;
     t->arg = arg;
