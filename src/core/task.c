@@ -336,8 +336,11 @@ static size_t wait_any(miou_task *const *ts, size_t n)
     }
 }
 
-int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
-                     void **result)
+/* The common part of miou_await_first() and miou_await_one(): wait for one
+ * of (ts) to end, then, when (cancel_others), cancel and release the rest;
+ * the one that ended is collected. */
+static int await_winner(miou_task *const *ts, size_t n, size_t *index,
+                        void **result, int cancel_others)
 {
     struct miou_task *self = miou__self();
     if (!self)
@@ -348,34 +351,31 @@ int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
     if (err)
         return err;
     size_t first = wait_any(ts, n);
-    for (size_t i = 0; i < n; i++)
-        if (i != first)
-            miou__cancel_tree(ts[i]);
-    for (size_t i = 0; i < n; i++)
-        if (i != first) {
-            wait_done(ts[i]);
-            release(ts[i]);
-        }
+    if (cancel_others) {
+        for (size_t i = 0; i < n; i++)
+            if (i != first)
+                miou__cancel_tree(ts[i]);
+        for (size_t i = 0; i < n; i++)
+            if (i != first) {
+                wait_done(ts[i]);
+                release(ts[i]);
+            }
+    }
     if (index)
         *index = first;
     return collect(self, ts[first], result);
 }
 
+int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
+                     void **result)
+{
+    return await_winner(ts, n, index, result, 1);
+}
+
 int miou_await_one(miou_task *const *ts, size_t n, size_t *index,
                    void **result)
 {
-    struct miou_task *self = miou__self();
-    if (!self)
-        return MIOU_ENOTRUNNING;
-    if (n == 0)
-        return MIOU_EINVAL;
-    int err = check_children(self, ts, n);
-    if (err)
-        return err;
-    size_t first = wait_any(ts, n);
-    if (index)
-        *index = first;
-    return collect(self, ts[first], result);
+    return await_winner(ts, n, index, result, 0);
 }
 
 int miou_cancel(miou_task *t)
