@@ -227,6 +227,18 @@ run_examples() {
         else
             ok "examples: sleep prints Hello then World and takes at least 2 s ($ms ms)"
         fi
+        # SIGUSR1 makes a hosted unikernel list its tasks, even asleep.
+        timeout 30 "$dir/sleep" >"$out" 2>&1 &
+        local pid=$!
+        sleep 0.5
+        kill -USR1 $pid 2>/dev/null
+        wait $pid
+        if grep -q "^- 'main' #1 waiting on sleep (deadline in [0-9]* ms)" "$out" &&
+            grep -q '^World$' "$out"; then
+            ok "examples: SIGUSR1 lists the sleeping task and the program goes on"
+        else
+            fail "examples: SIGUSR1 lists the sleeping task: got '$(head -c 300 "$out" | tr '\n' '|')'"
+        fi
     fi
 }
 

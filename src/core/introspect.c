@@ -44,8 +44,19 @@ static void dump_one(const struct miou_task *t, unsigned depth)
         miou__log("  ");
     miou__log("- '%s' #%llu %s", miou__name(t, buf, sizeof(buf)),
               (unsigned long long)t->id, state_name(t));
-    if (t->state == TASK_WAITING)
-        miou__log(" on %s %p", wait_name(t), t->wait_on);
+    if (t->state == TASK_WAITING) {
+        miou__log(" on %s", wait_name(t));
+        if (t->wait_on)
+            miou__log(" %p", t->wait_on);
+        if (t->timer.index != TIMER_DISARMED) {
+            uint64_t deadline = miou__s->heap[t->timer.index].deadline;
+            uint64_t now = solo5_clock_monotonic();
+            miou__log(" (deadline in %llu ms)",
+                      (unsigned long long)(deadline > now
+                                               ? (deadline - now) / 1000000u
+                                               : 0));
+        }
+    }
     if (t->cancelled)
         miou__log(" (cancelled)");
     if (t == miou__s->current)

@@ -35,4 +35,9 @@ int hosted_parse_args(int argc, char **argv, struct hosted_tender *t);
  * short writes; gives up silently on any other error. */
 void hosted_write_all(int fd, const char *buf, size_t n);
 
+/* SIGUSR1 prints the live tasks: install the handler (debug.c)... */
+void hosted_debug_init(void);
+/* ...and print them if asked, from solo5_yield(). */
+void hosted_debug_poll(void);
+
 #endif

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
     si.cmdline = cmdline;
     si.heap_start = (uintptr_t)heap;
     si.heap_size = heap_size;
+    hosted_debug_init();
     rc = solo5_app_main(&si);
     free(cmdline);
     cmdline = NULL;

@@ -57,6 +57,7 @@ void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
      * not even need a clock read to be known as past. */
     if (ready_set != NULL)
         *ready_set = 0;
+    hosted_debug_poll();
     if (deadline == 0)
         return;
 
@@ -67,8 +68,11 @@ void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
         struct timespec ts;
         const struct timespec *timeout = timeout_until(deadline, now, &ts);
 
-        if (ppoll(NULL, 0, timeout, NULL) < 0 && errno != EINTR)
-            wait_failed(errno);
+        if (ppoll(NULL, 0, timeout, NULL) < 0) {
+            if (errno != EINTR)
+                wait_failed(errno);
+            hosted_debug_poll();
+        }
         now = solo5_clock_monotonic();
     }
 }
