@@ -208,11 +208,12 @@ int miou_cancel(miou_task *task);
 int miou_yield(void);
 
 /* SUSPENDS. Sleep until the monotonic clock has advanced by (ns). A zero
- * duration is a yield. Returns 0 or MIOU_ECANCELED. */
+ * duration is a yield. Returns 0, MIOU_ECANCELED, or MIOU_ENOMEM when the
+ * table of sleepers cannot grow (the caller did not sleep). */
 int miou_sleep(uint64_t ns);
 
 /* SUSPENDS. Sleep until the monotonic clock reaches (deadline). A deadline
- * already past is a yield. Returns 0 or MIOU_ECANCELED. */
+ * already past is a yield. Returns as miou_sleep(). */
 int miou_sleep_until(uint64_t deadline);
 
 /* The calling task, or NULL outside a run. */
@@ -304,7 +305,10 @@ void miou_cond_init(miou_cond *cond);
  * (a cancelled waiter re-takes it without being interruptible). */
 int miou_cond_wait(miou_cond *cond, miou_mutex *mutex);
 
-/* miou_cond_wait() that also returns MIOU_ETIMEDOUT at (deadline). */
+/* miou_cond_wait() that also returns MIOU_ETIMEDOUT at (deadline) (at
+ * once, without releasing the mutex, when it is already past), and
+ * MIOU_ENOMEM, still holding the mutex, when the table of sleepers cannot
+ * grow. UINT64_MAX is no deadline. */
 int miou_cond_wait_until(miou_cond *cond, miou_mutex *mutex,
                          uint64_t deadline);
 

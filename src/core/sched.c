@@ -143,8 +143,8 @@ static void report_deadlock(struct miou__sched *s)
     miou__cancel_tree(s->root);
 }
 
-/* Ask the platform for events; (block) lets it wait for the next deadline
- * when nothing is runnable. */
+/* Wake the expired sleepers and ask the platform for events: only a poll
+ * when tasks are runnable, else a wait until the next deadline. */
 static void poll_events(struct miou__sched *s)
 {
     uint64_t now = solo5_clock_monotonic();
