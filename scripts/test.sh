@@ -3,7 +3,8 @@
 #
 # 1. builds everything (make -j2 all) and runs every tests/test_*.c program
 #    of the hosted build;
-# 2. the same programs built with AddressSanitizer and UBSan (SANITIZE=1);
+# 2. the same programs built with AddressSanitizer and UBSan (SANITIZE=1),
+#    and built with clang;
 # 3. the hosted programs under valgrind (test_stress with --scale=10);
 # 4. the aarch64 cross build under qemu-user, when aarch64-linux-gnu-gcc
 #    and qemu-aarch64 exist;
@@ -274,6 +275,13 @@ fi
 section "asan: AddressSanitizer and UBSan, build/hosted-san/tests"
 if build asan/build san -j2 SANITIZE=1 tests; then
     run_all asan build/hosted-san/tests 600
+fi
+
+section "clang: the same programs built with clang, build/hosted-clang/tests"
+if ! command -v clang >/dev/null 2>&1; then
+    skip "clang: every test program" "clang is not installed"
+elif build clang/build clang -j2 CC=clang BUILD=build/hosted-clang tests; then
+    run_all clang build/hosted-clang/tests 300
 fi
 
 section "valgrind: build/hosted/tests"

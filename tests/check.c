@@ -310,7 +310,7 @@ const char *check_capture_end(void)
 
 /* Tests ask for more memory than exists, to see MIOU_ENOMEM: under
  * AddressSanitizer malloc() must then return NULL, not abort. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CHECK_ASAN)
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {

@@ -24,6 +24,16 @@
 #ifndef CHECK_H_INCLUDED
 #define CHECK_H_INCLUDED
 
+/* AddressSanitizer builds, with gcc (__SANITIZE_ADDRESS__) or clang
+ * (__has_feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHECK_ASAN 1
+#endif
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -12,7 +12,7 @@
 
 #include "check.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(CHECK_ASAN)
 #define SMALL_STACK 16384 /* instrumented frames are bigger */
 #else
 #define SMALL_STACK 4096
