@@ -82,12 +82,18 @@ const char *miou_errname(int err);
 /* Running                                                             */
 /* ------------------------------------------------------------------ */
 
+/* A handle on a task, given by miou_async() to the parent. It is not a
+ * pointer to anything: it names the task by its slot and a generation
+ * number, so that a handle kept after the task was released (awaited or
+ * cancelled) is recognised as such (MIOU_ENOTCHILD) instead of reaching
+ * whatever task reuses the slot. */
 typedef struct miou_task miou_task;
 
 /* Private: a FIFO of tasks linked through the tasks themselves, so that
  * waiting never allocates and leaving a queue costs O(1). */
+struct miou__task;
 struct miou__queue {
-    struct miou_task *head, *tail;
+    struct miou__task *head, *tail;
 };
 
 /* A task's function: it receives the argument given at spawn and returns
@@ -242,7 +248,7 @@ uint64_t miou_clock_wall(void);
  * scope) until that task has taken or awaited every child in it: ending
  * children are recorded in it. Its fields are private. */
 typedef struct miou_orphans {
-    struct miou_task *owner;
+    struct miou__task *owner;
     struct miou__queue done; /* ended, not yet taken */
     size_t count;            /* tasks in the set */
 } miou_orphans;
@@ -275,7 +281,7 @@ size_t miou_orphans_count(const miou_orphans *orphans);
 
 /* Fields are private; initialise with miou_mutex_init(). */
 typedef struct miou_mutex {
-    struct miou_task *owner;
+    struct miou__task *owner;
     struct miou__queue waiters; /* in arrival order */
 } miou_mutex;
 

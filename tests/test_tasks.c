@@ -380,6 +380,33 @@ static void awaiting_a_released_task_is_enotchild(void)
     CHECK_RUN(await_twice_main, NULL, 0);
 }
 
+/* Spawn and await one child at a time until the released child's slot is
+ * used again; its old handle must still be refused, and must not reach the
+ * new child that lives in the same slot. */
+static void *reused_slot_main(void *arg)
+{
+    enum { ROUNDS = 1000 };
+    miou_task *old, *young = NULL;
+    int i;
+    (void)arg;
+    CHECK_RC(miou_async(&old, return_arg, &token), 0);
+    CHECK_RC(miou_await(old, NULL), 0);
+    for (i = 0; i < ROUNDS; i++) {
+        CHECK_RC(miou_async(&young, return_arg, &token2), 0);
+        /* The new child is alive: the stale handle must not name it. */
+        CHECK_RC(miou_await(old, NULL), MIOU_ENOTCHILD);
+        CHECK_RC(miou_cancel(old), MIOU_ENOTCHILD);
+        CHECK_RC(miou_await(young, NULL), 0);
+    }
+    CHECK_TASKS(1);
+    return NULL;
+}
+
+static void a_stale_handle_never_names_the_task_reusing_its_slot(void)
+{
+    CHECK_RUN(reused_slot_main, NULL, 0);
+}
+
 static void *await_many_main(void *arg)
 {
     enum { N = 50 };
@@ -571,6 +598,8 @@ static const struct check_case cases[] = {
      awaiting_a_task_that_is_not_a_child_is_enotchild},
     {"awaiting or cancelling a released task is MIOU_ENOTCHILD",
      awaiting_a_released_task_is_enotchild},
+    {"a stale handle never names the task reusing its slot",
+     a_stale_handle_never_names_the_task_reusing_its_slot},
     {"children can be awaited in any order",
      children_can_be_awaited_in_any_order},
     {"await accepts a NULL result", await_accepts_a_null_result},

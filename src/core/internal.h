@@ -72,7 +72,7 @@ enum task_wait {
  * 1.2 us per sleeper with a million sleepers). */
 struct miou__heap_node {
     uint64_t deadline;
-    struct miou_task *task;
+    struct miou__task *task;
 };
 
 /* A task's part of the sleepers' heap. */
@@ -115,7 +115,7 @@ static inline uint64_t *miou__stack_canary(const struct miou__stack *st)
 
 struct miou_cleanup {
     struct miou_cleanup *next, *prev;
-    struct miou_task *owner;
+    struct miou__task *owner;
     void (*fn)(void *);
     void *arg;
 };
@@ -126,13 +126,13 @@ struct miou_hook {
     void *arg;
 };
 
-struct miou_task {
+struct miou__task {
     void *sp;                    /* saved stack pointer while not running */
     struct miou__stack *stack;   /* NULL once the task has ended */
-    struct miou_task *qnext, *qprev; /* in the run queue or a wait queue */
+    struct miou__task *qnext, *qprev; /* in the run queue or a wait queue */
     struct miou__queue *queue;   /* which queue, NULL when in none */
-    struct miou_task *parent;
-    struct miou_task *first_child, *sib_next, *sib_prev;
+    struct miou__task *parent;
+    struct miou__task *first_child, *sib_next, *sib_prev;
     miou_fn fn;
     void *arg;
     void *result;                /* what fn returned */
@@ -142,6 +142,8 @@ struct miou_task {
     const void *wait_on;         /* the object waited on, for miou_dump() */
     struct miou__timer timer;
     uint64_t id;
+    uint32_t slot;               /* position in the slab table */
+    uint32_t gen;                /* generation, bumped at each release */
     uint32_t nchildren;          /* children not yet released */
     uint32_t nlive;              /* children not yet ended */
     int status;                  /* final status, once ended */
@@ -153,12 +155,13 @@ struct miou_task {
     uint8_t mark;                /* scratch: duplicate check of lists */
 };
 
-/* Tasks are allocated in slabs and recycled through a free list, so that a
- * released handle stays readable (and is recognised as released) until the
- * run ends. */
+/* Tasks are allocated in slabs, found by slot number through a table, and
+ * recycled through a free list, oldest first. A handle (miou_task *) holds
+ * a slot and the generation the task had when it was spawned; releasing a
+ * task bumps its generation, so that old handles no longer match. */
+#define TASK_SLAB 64
 struct task_slab {
-    struct task_slab *next;
-    struct miou_task tasks[64];
+    struct miou__task tasks[TASK_SLAB];
 };
 
 #define STACK_CLASSES 4
@@ -171,7 +174,7 @@ struct stack_class {
 };
 
 struct miou__sched {
-    struct miou_task *current;  /* the running task; NULL in the loop */
+    struct miou__task *current;  /* the running task; NULL in the loop */
     int active;                 /* inside miou_run() */
     void *sp;                   /* the scheduler loop's saved stack */
     struct miou__queue runq;
@@ -181,7 +184,7 @@ struct miou__sched {
     unsigned steps;             /* switches since the last poll */
     unsigned poll_interval;
     size_t stack_size;
-    struct miou_task *root;
+    struct miou__task *root;
     size_t ntasks;              /* spawned, not yet released */
     size_t external_waiters;    /* tasks in WAIT_EXTERNAL */
     uint64_t next_id;
@@ -189,7 +192,8 @@ struct miou__sched {
     /* Released tasks, reused oldest first so that a stale handle stays
      * recognisable (MIOU_ENOTCHILD) for as long as possible. */
     struct miou__queue free_tasks;
-    struct task_slab *slabs;
+    struct task_slab **slabs;   /* by slot / TASK_SLAB */
+    size_t nslabs, slabs_cap;
     struct stack_class pool[STACK_CLASSES];
     /* The stack of the task that ended last: it was still running on it,
      * so it is released only once some other context runs. */
@@ -213,7 +217,7 @@ static inline struct miou__sched *miou__sched_get(void)
 #define miou__s (miou__sched_get())
 
 /* Queues (inline: they are on the path of every switch) --------------- */
-static inline void miou__queue_push(struct miou__queue *q, struct miou_task *t)
+static inline void miou__queue_push(struct miou__queue *q, struct miou__task *t)
 {
     t->qnext = NULL;
     t->qprev = q->tail;
@@ -225,9 +229,9 @@ static inline void miou__queue_push(struct miou__queue *q, struct miou_task *t)
     t->queue = q;
 }
 
-static inline struct miou_task *miou__queue_pop(struct miou__queue *q)
+static inline struct miou__task *miou__queue_pop(struct miou__queue *q)
 {
-    struct miou_task *t = q->head;
+    struct miou__task *t = q->head;
     if (t) {
         q->head = t->qnext;
         if (q->head)
@@ -240,7 +244,7 @@ static inline struct miou_task *miou__queue_pop(struct miou__queue *q)
 }
 
 /* Leave whichever queue (t) is in; nothing when in none. */
-static inline void miou__queue_remove(struct miou_task *t)
+static inline void miou__queue_remove(struct miou__task *t)
 {
     struct miou__queue *q = t->queue;
     if (!q)
@@ -259,7 +263,7 @@ static inline void miou__queue_remove(struct miou_task *t)
 /* The run queue: tasks leave it only from its head (a runnable task is
  * never taken out by anything else), so it is singly linked, which keeps
  * the yield path short. Its tasks have queue == NULL. */
-static inline void miou__runq_push(struct miou__queue *q, struct miou_task *t)
+static inline void miou__runq_push(struct miou__queue *q, struct miou__task *t)
 {
     t->qnext = NULL;
     if (q->tail)
@@ -269,9 +273,9 @@ static inline void miou__runq_push(struct miou__queue *q, struct miou_task *t)
     q->tail = t;
 }
 
-static inline struct miou_task *miou__runq_pop(struct miou__queue *q)
+static inline struct miou__task *miou__runq_pop(struct miou__queue *q)
 {
-    struct miou_task *t = q->head;
+    struct miou__task *t = q->head;
     if (t) {
         q->head = t->qnext;
         if (!q->head)
@@ -281,9 +285,9 @@ static inline struct miou_task *miou__runq_pop(struct miou__queue *q)
 }
 
 /* timer.c -------------------------------------------------------------- */
-int miou__timer_arm(struct miou__sched *s, struct miou_task *t,
+int miou__timer_arm(struct miou__sched *s, struct miou__task *t,
                     uint64_t deadline);
-void miou__timer_disarm(struct miou__sched *s, struct miou_task *t);
+void miou__timer_disarm(struct miou__sched *s, struct miou__task *t);
 /* Wake every sleeper whose deadline is at or before (now). */
 void miou__timer_expire(struct miou__sched *s, uint64_t now);
 /* The earliest deadline, or UINT64_MAX when nobody sleeps. */
@@ -302,12 +306,12 @@ static inline void miou__stack_flush_dead(struct miou__sched *s)
 }
 void miou__stack_free_all(struct miou__sched *s);
 /* Abort with a message naming (t): its canary is damaged. */
-MIOU__NORETURN void miou__stack_overflow(const struct miou_task *t);
+MIOU__NORETURN void miou__stack_overflow(const struct miou__task *t);
 /* Check every canary word of (t)'s stack. */
-void miou__stack_check_all(const struct miou_task *t);
+void miou__stack_check_all(const struct miou__task *t);
 /* The check made at every switch: the canary word nearest the stack, the
  * first that an overflow damages. */
-static inline void miou__stack_check(const struct miou_task *t)
+static inline void miou__stack_check(const struct miou__task *t)
 {
     if (miou__unlikely(miou__stack_canary(t->stack)[MIOU__CANARY_WORDS - 1] !=
                        MIOU__CANARY))
@@ -316,7 +320,7 @@ static inline void miou__stack_check(const struct miou_task *t)
 
 /* sched.c -------------------------------------------------------------- */
 /* Put a suspended task back on the run queue; its call returns (status). */
-void miou__wake(struct miou_task *t, int status);
+void miou__wake(struct miou__task *t, int status);
 /* Suspend the calling task, which must already be recorded wherever it
  * waits (or on the run queue); returns the status it is woken with. */
 int miou__suspend(void);
@@ -327,20 +331,42 @@ void miou__task_entry_point(void *task);
 /* End the calling task for good; never returns. */
 MIOU__NORETURN void miou__exit_task(void);
 /* The calling task; NULL outside a run, and in the loop (hooks). */
-static inline struct miou_task *miou__self(void)
+static inline struct miou__task *miou__self(void)
 {
     return miou__the_sched.current;
 }
 
 /* task.c --------------------------------------------------------------- */
-void miou__cancel_tree(struct miou_task *t);
-struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent,
+void miou__cancel_tree(struct miou__task *t);
+struct miou__task *miou__task_new(struct miou__sched *s, struct miou__task *parent,
                                  const struct miou_task_options *opts,
                                  miou_fn fn, void *arg, int *err);
 void miou__task_free_all(struct miou__sched *s);
+/* The handle of (t): its generation and its slot + 1 (so that no handle
+ * is NULL) packed into a pointer-sized value. */
+static inline miou_task *miou__handle(const struct miou__task *t)
+{
+    uint64_t v = ((uint64_t)t->gen << 32) | ((uint64_t)t->slot + 1);
+    return (miou_task *)(uintptr_t)v;
+}
+
+/* The task a handle names; NULL when it names no live task of this run
+ * (released, never valid, or NULL). */
+static inline struct miou__task *miou__task_of(const miou_task *handle)
+{
+    const struct miou__sched *s = &miou__the_sched;
+    uint64_t v = (uint64_t)(uintptr_t)handle;
+    uint32_t slot = (uint32_t)v - 1; /* wraps for a NULL handle */
+    if (!s->active || slot / TASK_SLAB >= s->nslabs)
+        return NULL;
+    struct miou__task *t = &s->slabs[slot / TASK_SLAB]->tasks[slot % TASK_SLAB];
+    if (t->state == TASK_FREE || t->gen != (uint32_t)(v >> 32))
+        return NULL;
+    return t;
+}
 /* The bookkeeping of a task whose function has returned (children, cleanups,
  * its parent), then miou__exit_task(). */
-MIOU__NORETURN void miou__task_end(struct miou_task *t);
+MIOU__NORETURN void miou__task_end(struct miou__task *t);
 
 /* hook.c --------------------------------------------------------------- */
 void miou__hooks_run(struct miou__sched *s);
@@ -352,6 +378,6 @@ void miou__hooks_free_all(struct miou__sched *s);
 void miou__log(const char *fmt, ...) MIOU__PRINTF(1, 2);
 MIOU__NORETURN void miou__fatal(const char *fmt, ...) MIOU__PRINTF(1, 2);
 /* The name of (t) in a buffer of the caller's. */
-const char *miou__name(const struct miou_task *t, char *buf, size_t n);
+const char *miou__name(const struct miou__task *t, char *buf, size_t n);
 
 #endif

@@ -12,7 +12,7 @@ void miou_stats(struct miou_stats *st)
     memset(st, 0, sizeof(*st));
     if (!s)
         return;
-    st->task_bytes = sizeof(struct miou_task);
+    st->task_bytes = sizeof(struct miou__task);
     st->tasks = s->ntasks;
     st->sleepers = s->nheap;
     for (int i = 0; i < STACK_CLASSES; i++)
@@ -21,14 +21,14 @@ void miou_stats(struct miou_stats *st)
     st->polls = s->polls;
 }
 
-static const char *state_name(const struct miou_task *t)
+static const char *state_name(const struct miou__task *t)
 {
     static const char *const names[] = {"runnable", "waiting", "ended",
                                         "released"};
     return names[t->state];
 }
 
-static const char *wait_name(const struct miou_task *t)
+static const char *wait_name(const struct miou__task *t)
 {
     static const char *const names[] = {
         "",          "sleep",        "mutex lock",  "condition",
@@ -37,7 +37,7 @@ static const char *wait_name(const struct miou_task *t)
     return names[t->wait];
 }
 
-static void dump_one(const struct miou_task *t, unsigned depth)
+static void dump_one(const struct miou__task *t, unsigned depth)
 {
     char buf[24];
     for (unsigned i = 0; i < depth && i < 32; i++)
@@ -72,7 +72,7 @@ void miou_dump(void)
         return;
     }
     miou__log("miou: %zu tasks, %zu sleeping:\n", s->ntasks, s->nheap);
-    const struct miou_task *root = s->root, *t = root;
+    const struct miou__task *root = s->root, *t = root;
     unsigned depth = 0;
     for (;;) {
         dump_one(t, depth);

@@ -130,7 +130,7 @@ void miou__fatal(const char *fmt, ...)
     solo5_abort();
 }
 
-const char *miou__name(const struct miou_task *t, char *buf, size_t n)
+const char *miou__name(const struct miou__task *t, char *buf, size_t n)
 {
     if (t->name)
         return t->name;

@@ -16,41 +16,41 @@ int miou_async_orphan(miou_orphans *o, miou_task **task,
                       const struct miou_task_options *opts, miou_fn fn,
                       void *arg)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!o)
         return MIOU_EINVAL;
     if (o->owner && o->owner != self)
         return MIOU_ENOTCHILD;
-    miou_task *t;
-    int err = miou_async_with(&t, opts, fn, arg);
+    miou_task *h;
+    int err = miou_async_with(&h, opts, fn, arg);
     if (err)
         return err;
     o->owner = self;
     o->count++;
-    t->orphans = o;
+    miou__task_of(h)->orphans = o;
     if (task)
-        *task = t;
+        *task = h;
     return 0;
 }
 
 miou_task *miou_orphans_take(miou_orphans *o)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self || !o || o->owner != self)
         return NULL;
-    struct miou_task *t = miou__queue_pop(&o->done);
-    if (t) {
-        t->orphans = NULL;
-        o->count--;
-    }
-    return t;
+    struct miou__task *t = miou__queue_pop(&o->done);
+    if (!t)
+        return NULL;
+    t->orphans = NULL;
+    o->count--;
+    return miou__handle(t);
 }
 
 int miou_orphans_wait(miou_orphans *o, miou_task **task)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!o || !task)

@@ -26,7 +26,7 @@ struct miou__sched miou__the_sched;
  * running context will never be resumed. The suspended call of (to)
  * returns to->wake; this returns what the context that resumes us passes.
  */
-static inline int switch_to(void **save, struct miou_task *to, int dying)
+static inline int switch_to(void **save, struct miou__task *to, int dying)
 {
     struct miou__sched *s = miou__s;
     void *sp = to ? to->sp : s->sp;
@@ -50,7 +50,7 @@ static inline int switch_to(void **save, struct miou_task *to, int dying)
 /* First code of every task, on its own stack. */
 void miou__task_entry_point(void *arg)
 {
-    struct miou_task *t = arg;
+    struct miou__task *t = arg;
 #ifdef MIOU_ASAN
     const void *bottom;
     size_t size;
@@ -67,7 +67,7 @@ void miou__task_entry_point(void *arg)
     miou__task_end(t);
 }
 
-void miou__wake(struct miou_task *t, int status)
+void miou__wake(struct miou__task *t, int status)
 {
     struct miou__sched *s = miou__s;
     miou__queue_remove(t);
@@ -84,8 +84,8 @@ void miou__wake(struct miou_task *t, int status)
 int miou__suspend(void)
 {
     struct miou__sched *s = miou__s;
-    struct miou_task *self = s->current;
-    struct miou_task *next;
+    struct miou__task *self = s->current;
+    struct miou__task *next;
     if (++s->steps < s->poll_interval && (next = miou__runq_pop(&s->runq))) {
         if (next == self)
             return self->wake;
@@ -98,7 +98,7 @@ int miou__suspend(void)
 
 int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
 {
-    struct miou_task *self = miou__s->current;
+    struct miou__task *self = miou__s->current;
     self->state = TASK_WAITING;
     self->wait = (uint8_t)wait;
     self->wait_on = on;
@@ -113,7 +113,7 @@ int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
 void miou__exit_task(void)
 {
     struct miou__sched *s = miou__s;
-    struct miou_task *self = s->current;
+    struct miou__task *self = s->current;
     struct miou__stack *st = self->stack;
     void *dead_sp;
     miou__stack_check_all(self);
@@ -123,7 +123,7 @@ void miou__exit_task(void)
     self->stack = NULL;
     miou__stack_flush_dead(s);
     s->dead_stack = st;
-    struct miou_task *next = NULL;
+    struct miou__task *next = NULL;
     if (self != s->root && ++s->steps < s->poll_interval)
         next = miou__runq_pop(&s->runq);
     switch_to(&dead_sp, next, 1);
@@ -177,7 +177,7 @@ static void loop(struct miou__sched *s)
 {
     while (s->root->state != TASK_DONE) {
         poll_events(s);
-        struct miou_task *next = miou__runq_pop(&s->runq);
+        struct miou__task *next = miou__runq_pop(&s->runq);
         if (!next)
             continue;
         s->steps = 0;
@@ -228,7 +228,7 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
     }
     loop(s);
 
-    struct miou_task *root = s->root;
+    struct miou__task *root = s->root;
     int status = root->status;
     if (result)
         *result = root->result;
@@ -248,14 +248,14 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
 int miou_yield(void)
 {
     struct miou__sched *s = &miou__the_sched;
-    struct miou_task *self = s->current;
+    struct miou__task *self = s->current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (self->cancelled)
         return MIOU_ECANCELED;
     self->wake = 0;
     self->wait = WAIT_YIELD;
-    struct miou_task *next = s->runq.head;
+    struct miou__task *next = s->runq.head;
     if (!next && ++s->steps < s->poll_interval)
         return 0; /* alone: nothing to switch to until the next poll */
     miou__runq_push(&s->runq, self);
@@ -273,7 +273,7 @@ int miou_yield(void)
 
 int miou_sleep_until(uint64_t deadline)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (self->cancelled)

@@ -127,7 +127,7 @@ void miou__stack_free_all(struct miou__sched *s)
     }
 }
 
-void miou__stack_overflow(const struct miou_task *t)
+void miou__stack_overflow(const struct miou__task *t)
 {
     char buf[24];
     /* The size the task asked for, without the sanitizer's room. */
@@ -137,7 +137,7 @@ void miou__stack_overflow(const struct miou_task *t)
                 miou__name(t, buf, sizeof(buf)), size);
 }
 
-void miou__stack_check_all(const struct miou_task *t)
+void miou__stack_check_all(const struct miou__task *t)
 {
     const uint64_t *canary = miou__stack_canary(t->stack);
     for (size_t i = 0; i < CANARY_WORDS; i++)

@@ -15,7 +15,7 @@ void miou_mutex_init(miou_mutex *m)
 
 int miou_mutex_lock(miou_mutex *m)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!m)
@@ -35,7 +35,7 @@ int miou_mutex_lock(miou_mutex *m)
 
 int miou_mutex_trylock(miou_mutex *m)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!m)
@@ -48,14 +48,14 @@ int miou_mutex_trylock(miou_mutex *m)
 
 int miou_mutex_unlock(miou_mutex *m)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!m)
         return MIOU_EINVAL;
     if (m->owner != self)
         return MIOU_EPERM;
-    struct miou_task *next = miou__queue_pop(&m->waiters);
+    struct miou__task *next = miou__queue_pop(&m->waiters);
     m->owner = next;
     if (next)
         miou__wake(next, 0);
@@ -64,7 +64,7 @@ int miou_mutex_unlock(miou_mutex *m)
 
 /* Take (m) back after a condition wait, cancelled or not: the caller must
  * hold the mutex again when miou_cond_wait() returns. */
-static void relock(miou_mutex *m, struct miou_task *self)
+static void relock(miou_mutex *m, struct miou__task *self)
 {
     if (!m->owner) {
         m->owner = self;
@@ -80,7 +80,7 @@ void miou_cond_init(miou_cond *c)
 
 int miou_cond_wait_until(miou_cond *c, miou_mutex *m, uint64_t deadline)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!c || !m)
@@ -111,7 +111,7 @@ void miou_cond_signal(miou_cond *c)
 {
     if (!c || !miou__s)
         return;
-    struct miou_task *t = c->waiters.head;
+    struct miou__task *t = c->waiters.head;
     if (t)
         miou__wake(t, 0);
 }

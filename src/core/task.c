@@ -15,35 +15,55 @@
 #include "arch/context.h"
 #include "internal.h"
 
-static struct miou_task *task_alloc(struct miou__sched *s)
+_Static_assert(sizeof(miou_task *) == 8,
+               "a handle packs a slot and a generation into a pointer");
+
+/* Generations start at a number that changes with every run, so that a
+ * handle kept from an earlier run does not name a task of this one. */
+static uint32_t run_epoch;
+
+static struct miou__task *task_alloc(struct miou__sched *s)
 {
     if (!s->free_tasks.head) {
+        if (s->nslabs == s->slabs_cap) {
+            size_t cap = s->slabs_cap ? 2 * s->slabs_cap : 16;
+            struct task_slab **table = realloc(s->slabs, cap * sizeof(*table));
+            if (!table)
+                return NULL;
+            s->slabs = table;
+            s->slabs_cap = cap;
+        }
+        if (s->nslabs >= UINT32_MAX / TASK_SLAB)
+            return NULL;
         struct task_slab *slab = malloc(sizeof(*slab));
         if (!slab)
             return NULL;
-        slab->next = s->slabs;
-        s->slabs = slab;
-        size_t n = sizeof(slab->tasks) / sizeof(slab->tasks[0]);
-        for (size_t i = 0; i < n; i++) {
-            slab->tasks[i].state = TASK_FREE;
-            slab->tasks[i].parent = NULL;
-            miou__queue_push(&s->free_tasks, &slab->tasks[i]);
+        if (s->nslabs == 0)
+            run_epoch++;
+        for (size_t i = 0; i < TASK_SLAB; i++) {
+            struct miou__task *t = &slab->tasks[i];
+            t->state = TASK_FREE;
+            t->parent = NULL;
+            t->slot = (uint32_t)(s->nslabs * TASK_SLAB + i);
+            t->gen = run_epoch << 20;
+            miou__queue_push(&s->free_tasks, t);
         }
+        s->slabs[s->nslabs++] = slab;
     }
     return miou__queue_pop(&s->free_tasks);
 }
 
 void miou__task_free_all(struct miou__sched *s)
 {
-    while (s->slabs) {
-        struct task_slab *next = s->slabs->next;
-        free(s->slabs);
-        s->slabs = next;
-    }
+    for (size_t i = 0; i < s->nslabs; i++)
+        free(s->slabs[i]);
+    free(s->slabs);
+    s->slabs = NULL;
+    s->nslabs = s->slabs_cap = 0;
     s->free_tasks.head = s->free_tasks.tail = NULL;
 }
 
-struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent,
+struct miou__task *miou__task_new(struct miou__sched *s, struct miou__task *parent,
                                  const struct miou_task_options *opts,
                                  miou_fn fn, void *arg, int *err)
 {
@@ -54,7 +74,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
     }
     size = (size + 15) & ~(size_t)15;
     miou__stack_flush_dead(s); /* so that its stack is reused at once */
-    struct miou_task *t = task_alloc(s);
+    struct miou__task *t = task_alloc(s);
     if (!t) {
         *err = MIOU_ENOMEM;
         return NULL;
@@ -65,7 +85,10 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
         *err = MIOU_ENOMEM;
         return NULL;
     }
+    uint32_t slot = t->slot, gen = t->gen;
     memset(t, 0, sizeof(*t));
+    t->slot = slot;
+    t->gen = gen;
     t->stack = st;
     t->sp = miou__ctx_init(miou__stack_lo(st), st->size,
                            miou__task_entry_point, t);
@@ -92,7 +115,7 @@ struct miou_task *miou__task_new(struct miou__sched *s, struct miou_task *parent
 int miou_async_with(miou_task **task, const struct miou_task_options *opts,
                     miou_fn fn, void *arg)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!task || !fn)
@@ -100,10 +123,10 @@ int miou_async_with(miou_task **task, const struct miou_task_options *opts,
     if (self->cancelled)
         return MIOU_ECANCELED;
     int err = 0;
-    struct miou_task *t = miou__task_new(miou__s, self, opts, fn, arg, &err);
+    struct miou__task *t = miou__task_new(miou__s, self, opts, fn, arg, &err);
     if (!t)
         return err;
-    *task = t;
+    *task = miou__handle(t);
     return 0;
 }
 
@@ -114,10 +137,10 @@ int miou_async(miou_task **task, miou_fn fn, void *arg)
 
 /* Unlink an ended child from its parent (and its orphan set) and recycle
  * its struct. */
-static void release(struct miou_task *t)
+static void release(struct miou__task *t)
 {
     struct miou__sched *s = miou__s;
-    struct miou_task *p = t->parent;
+    struct miou__task *p = t->parent;
     if (t->sib_prev)
         t->sib_prev->sib_next = t->sib_next;
     else
@@ -131,11 +154,12 @@ static void release(struct miou_task *t)
     }
     t->state = TASK_FREE;
     t->parent = NULL;
+    t->gen++; /* old handles no longer match */
     miou__queue_push(&s->free_tasks, t);
     s->ntasks--;
 }
 
-static void cancel_one(struct miou_task *t)
+static void cancel_one(struct miou__task *t)
 {
     t->cancelled = 1;
     if (t->state == TASK_WAITING && WAIT_INTERRUPTIBLE(t->wait))
@@ -144,16 +168,16 @@ static void cancel_one(struct miou_task *t)
         t->wake = MIOU_ECANCELED;
 }
 
-void miou__cancel_tree(struct miou_task *root)
+void miou__cancel_tree(struct miou__task *root)
 {
     if (root->state == TASK_DONE || root->cancelled)
         return;
     /* Pre-order walk without recursion (trees may be deep), skipping the
      * subtrees that are already cancelled or ended. */
-    struct miou_task *t = root;
+    struct miou__task *t = root;
     cancel_one(t);
     for (;;) {
-        struct miou_task *c = t->first_child;
+        struct miou__task *c = t->first_child;
         while (c && (c->cancelled || c->state == TASK_DONE))
             c = c->sib_next;
         if (c) {
@@ -165,7 +189,7 @@ void miou__cancel_tree(struct miou_task *root)
         for (;;) {
             if (t == root)
                 return;
-            struct miou_task *sib = t->sib_next;
+            struct miou__task *sib = t->sib_next;
             while (sib && (sib->cancelled || sib->state == TASK_DONE))
                 sib = sib->sib_next;
             if (sib) {
@@ -178,7 +202,7 @@ void miou__cancel_tree(struct miou_task *root)
     }
 }
 
-void miou__task_end(struct miou_task *t)
+void miou__task_end(struct miou__task *t)
 {
     int status = 0;
     if (t->nchildren) {
@@ -189,7 +213,7 @@ void miou__task_end(struct miou_task *t)
                       miou__name(t, buf, sizeof(buf)), t->nchildren);
             status = MIOU_ECHILDREN;
         }
-        for (struct miou_task *c = t->first_child; c; c = c->sib_next)
+        for (struct miou__task *c = t->first_child; c; c = c->sib_next)
             miou__cancel_tree(c);
         while (t->nlive)
             miou__wait(WAIT_CHILDREN, NULL, NULL);
@@ -208,7 +232,7 @@ void miou__task_end(struct miou_task *t)
     t->status = status;
     t->state = TASK_DONE;
     t->timer.seq = miou__s->end_seq++;
-    struct miou_task *p = t->parent;
+    struct miou__task *p = t->parent;
     if (p) {
         p->nlive--;
         if (t->orphans) {
@@ -229,39 +253,49 @@ void miou__task_end(struct miou_task *t)
 /* Await and cancel                                                    */
 /* ------------------------------------------------------------------ */
 
-static int check_child(const struct miou_task *self, const struct miou_task *t)
+/* The child named by (h), in (*t), after checking it is one of (self)'s. */
+static int check_child(const struct miou__task *self, const miou_task *h,
+                       struct miou__task **t)
 {
-    if (!t)
+    if (!h)
         return MIOU_EINVAL;
-    if (t->state == TASK_FREE || t->parent != self)
+    *t = miou__task_of(h);
+    if (!*t || (*t)->parent != self)
         return MIOU_ENOTCHILD;
     return 0;
 }
 
+/* A handle already checked by check_child(). */
+static struct miou__task *child(const miou_task *h)
+{
+    return miou__task_of(h);
+}
+
 /* Check a list of children: each a child of (self), none twice. An empty
  * list is accepted: callers that need one task check (n) themselves. */
-static int check_children(const struct miou_task *self,
+static int check_children(const struct miou__task *self,
                           miou_task *const *ts, size_t n)
 {
     if (n && !ts)
         return MIOU_EINVAL;
     int err = 0;
     size_t i;
+    struct miou__task *t;
     for (i = 0; i < n && !err; i++) {
-        err = check_child(self, ts[i]);
-        if (!err && ts[i]->mark)
+        err = check_child(self, ts[i], &t);
+        if (!err && t->mark)
             err = MIOU_EINVAL;
         if (!err)
-            ts[i]->mark = 1;
+            t->mark = 1;
     }
     /* Clear the marks set so far (i is one past the last examined). */
     for (size_t j = 0; j < i; j++)
-        if (ts[j] && ts[j]->parent == self)
-            ts[j]->mark = 0;
+        if (check_child(self, ts[j], &t) == 0)
+            t->mark = 0;
     return err;
 }
 
-static void wait_done(struct miou_task *t)
+static void wait_done(struct miou__task *t)
 {
     while (t->state != TASK_DONE) {
         t->watched = 1;
@@ -270,7 +304,7 @@ static void wait_done(struct miou_task *t)
     t->watched = 0;
 }
 
-static int collect(struct miou_task *self, struct miou_task *t,
+static int collect(struct miou__task *self, struct miou__task *t,
                    void **result)
 {
     int status = t->status;
@@ -282,12 +316,13 @@ static int collect(struct miou_task *self, struct miou_task *t,
     return status;
 }
 
-int miou_await(miou_task *t, void **result)
+int miou_await(miou_task *h, void **result)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
-    int err = check_child(self, t);
+    struct miou__task *t;
+    int err = check_child(self, h, &t);
     if (err)
         return err;
     wait_done(t);
@@ -297,7 +332,7 @@ int miou_await(miou_task *t, void **result)
 int miou_await_all(miou_task *const *ts, size_t n, void **results,
                    int *statuses)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     int err = check_children(self, ts, n);
@@ -305,8 +340,9 @@ int miou_await_all(miou_task *const *ts, size_t n, void **results,
         return err;
     int first = 0;
     for (size_t i = 0; i < n; i++) {
-        wait_done(ts[i]);
-        int status = collect(self, ts[i], results ? &results[i] : NULL);
+        struct miou__task *t = child(ts[i]);
+        wait_done(t);
+        int status = collect(self, t, results ? &results[i] : NULL);
         if (statuses)
             statuses[i] = status;
         if (!first)
@@ -321,18 +357,22 @@ static size_t wait_any(miou_task *const *ts, size_t n)
 {
     for (;;) {
         size_t first = n;
-        for (size_t i = 0; i < n; i++)
-            if (ts[i]->state == TASK_DONE &&
-                (first == n || ts[i]->timer.seq < ts[first]->timer.seq))
+        uint64_t first_seq = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct miou__task *t = child(ts[i]);
+            if (t->state == TASK_DONE && (first == n || t->timer.seq < first_seq)) {
                 first = i;
+                first_seq = t->timer.seq;
+            }
+        }
         if (first < n) {
             for (size_t j = 0; j < n; j++)
-                ts[j]->watched = 0;
+                child(ts[j])->watched = 0;
             return first;
         }
         for (size_t i = 0; i < n; i++)
-            ts[i]->watched = 1;
-        miou__wait(WAIT_AWAIT, NULL, ts[0]);
+            child(ts[i])->watched = 1;
+        miou__wait(WAIT_AWAIT, NULL, child(ts[0]));
     }
 }
 
@@ -342,7 +382,7 @@ static size_t wait_any(miou_task *const *ts, size_t n)
 static int await_winner(miou_task *const *ts, size_t n, size_t *index,
                         void **result, int cancel_others)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
     if (n == 0)
@@ -354,16 +394,17 @@ static int await_winner(miou_task *const *ts, size_t n, size_t *index,
     if (cancel_others) {
         for (size_t i = 0; i < n; i++)
             if (i != first)
-                miou__cancel_tree(ts[i]);
+                miou__cancel_tree(child(ts[i]));
         for (size_t i = 0; i < n; i++)
             if (i != first) {
-                wait_done(ts[i]);
-                release(ts[i]);
+                struct miou__task *t = child(ts[i]);
+                wait_done(t);
+                release(t);
             }
     }
     if (index)
         *index = first;
-    return collect(self, ts[first], result);
+    return collect(self, child(ts[first]), result);
 }
 
 int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
@@ -378,12 +419,13 @@ int miou_await_one(miou_task *const *ts, size_t n, size_t *index,
     return await_winner(ts, n, index, result, 0);
 }
 
-int miou_cancel(miou_task *t)
+int miou_cancel(miou_task *h)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self)
         return MIOU_ENOTRUNNING;
-    int err = check_child(self, t);
+    struct miou__task *t;
+    int err = check_child(self, h, &t);
     if (err)
         return err;
     miou__cancel_tree(t);
@@ -398,7 +440,7 @@ int miou_cancel(miou_task *t)
 
 miou_cleanup *miou_cleanup_push(void (*fn)(void *), void *arg)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     if (!self || !fn)
         return NULL;
     struct miou_cleanup *c = malloc(sizeof(*c));
@@ -417,7 +459,7 @@ miou_cleanup *miou_cleanup_push(void (*fn)(void *), void *arg)
 
 void miou_cleanup_pop(miou_cleanup *c, int run)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     /* Another task's registration is not ours to remove. */
     if (!self || !c || c->owner != self)
         return;
@@ -434,14 +476,14 @@ void miou_cleanup_pop(miou_cleanup *c, int run)
 
 miou_task *miou_self(void)
 {
-    return miou__self();
+    struct miou__task *self = miou__self();
+    return self ? miou__handle(self) : NULL;
 }
 
-const char *miou_task_name(const miou_task *t, char *buf, size_t size)
+const char *miou_task_name(const miou_task *h, char *buf, size_t size)
 {
+    const struct miou__task *t = h ? miou__task_of(h) : miou__self();
     if (!t)
-        t = miou__self();
-    if (!t || t->state == TASK_FREE)
         return "?";
     if (!t->name && (!buf || size == 0))
         return "?";
@@ -450,6 +492,6 @@ const char *miou_task_name(const miou_task *t, char *buf, size_t size)
 
 int miou_cancelled(void)
 {
-    struct miou_task *self = miou__self();
+    struct miou__task *self = miou__self();
     return self ? self->cancelled : 0;
 }

@@ -54,7 +54,7 @@ static void sift_down(struct miou__heap_node *heap, size_t n, size_t i)
     place(heap, i, node);
 }
 
-int miou__timer_arm(struct miou__sched *s, struct miou_task *t,
+int miou__timer_arm(struct miou__sched *s, struct miou__task *t,
                     uint64_t deadline)
 {
     if (s->nheap == s->heap_cap) {
@@ -72,7 +72,7 @@ int miou__timer_arm(struct miou__sched *s, struct miou_task *t,
     return 0;
 }
 
-void miou__timer_disarm(struct miou__sched *s, struct miou_task *t)
+void miou__timer_disarm(struct miou__sched *s, struct miou__task *t)
 {
     size_t i = t->timer.index;
     if (i == TIMER_DISARMED)
@@ -91,7 +91,7 @@ void miou__timer_disarm(struct miou__sched *s, struct miou_task *t)
 void miou__timer_expire(struct miou__sched *s, uint64_t now)
 {
     while (s->nheap > 0 && s->heap[0].deadline <= now) {
-        struct miou_task *t = s->heap[0].task;
+        struct miou__task *t = s->heap[0].task;
         /* A condition waiter whose deadline passes times out; a sleeper
          * simply wakes. miou__wake() disarms the timer. */
         miou__wake(t, t->wait == WAIT_COND ? MIOU_ETIMEDOUT : 0);
