@@ -24,7 +24,7 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "deps: installing ${want[*]}"
 export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${want[@]}"; } >/tmp/miou-deps.log 2>&1; then
+if ! { timeout 900 apt-get update -qq && timeout 900 apt-get install -y -qq --no-install-recommends "${want[@]}"; } >/tmp/miou-deps.log 2>&1; then
     echo "deps: installation failed (see /tmp/miou-deps.log); tests that need them will be SKIPPED"
 fi
 exit 0
