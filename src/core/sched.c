@@ -28,7 +28,7 @@ struct miou__sched miou__the_sched;
  */
 static inline int switch_to(void **save, struct miou__task *to, int dying)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched; /* a run is active */
     void *sp = to ? to->sp : s->sp;
     int value = to ? to->wake : 0;
     s->current = to;
@@ -256,17 +256,24 @@ int miou_yield(void)
     self->wake = 0;
     self->wait = WAIT_YIELD;
     struct miou__task *next = s->runq.head;
-    if (!next && ++s->steps < s->poll_interval)
-        return 0; /* alone: nothing to switch to until the next poll */
-    miou__runq_push(&s->runq, self);
-    if (next && ++s->steps < s->poll_interval) {
-        /* The fast path, the switch as a tail call: the other task's
-         * suspended call returns straight to its caller, and no return
-         * instruction is mispredicted on the way. */
-        miou__runq_pop(&s->runq);
+    unsigned steps = ++s->steps;
+    if (next && steps < s->poll_interval) {
+        /* The fast path: rotate the run queue (next leaves its head, we
+         * join its tail) and switch by a tail call, so that the other
+         * task's suspended call returns straight to its caller and no
+         * return instruction is mispredicted on the way. */
+        struct miou__task *after = next->qnext;
+        self->qnext = NULL;
+        if (after)
+            s->runq.tail->qnext = self;
+        s->runq.head = after ? after : self;
+        s->runq.tail = self;
         miou__stack_check(self);
         return switch_to(&self->sp, next, 0);
     }
+    if (!next && steps < s->poll_interval)
+        return 0; /* alone: nothing to switch to until the next poll */
+    miou__runq_push(&s->runq, self);
     miou__stack_check(self);
     return switch_to(&self->sp, NULL, 0);
 }
