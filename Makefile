@@ -39,6 +39,11 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) $(CFL
               -Iinclude -Isrc $(EXTRA_CFLAGS)
 LDFLAGS += $(SANFLAGS)
 
+# The hosted platform has threads: each may run a scheduler of its own.
+ifeq ($(PLATFORM),hosted)
+ALL_CFLAGS += -DMIOU_THREAD_LOCAL=_Thread_local
+endif
+
 CORE_SRC := $(wildcard src/core/*.c) src/arch/context.c
 ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
 ARCH_ASM := src/arch/$(ARCH).S

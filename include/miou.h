@@ -32,8 +32,10 @@
  * negative MIOU_E* code on failure; miou_strerror() names each code. Calls
  * that need a running task return MIOU_ENOTRUNNING outside miou_run().
  * Deadlines are absolute times of the monotonic clock, in nanoseconds.
- * Nothing is thread-safe: a unikernel has one CPU, and on the hosted
- * platform all calls must come from the thread that called miou_run().
+ * A unikernel has one CPU and one thread. On the hosted platform, each
+ * thread may run miou_run() independently (the scheduler's state is
+ * thread-local there), but the objects of one run (tasks, mutexes, ...)
+ * must only be used by the thread running it.
  */
 #ifndef MIOU_H_INCLUDED
 #define MIOU_H_INCLUDED
@@ -122,7 +124,7 @@ struct miou_config {
 };
 
 /* Run (fn)(arg) as the first task, and every task it spawns, until the
- * first task has ended. (cfg) may be NULL. When (result) is not NULL it
+ * first task has ended. One run at a time (per thread on hosted). (cfg) may be NULL. When (result) is not NULL it
  * receives the first task's return value (NULL if it never returned).
  *
  * Returns the first task's status as miou_await() would give it (0,

@@ -3,8 +3,8 @@
  *
  * The core reaches the outside world only through the Solo5 calls
  * (solo5.h) and the allocator (malloc/free); it has no platform #ifdef.
- * One run exists at a time: its state is one struct miou__sched, reached as
- * miou__s (NULL outside miou_run()). It is a static object rather than an
+ * One run exists at a time (per thread, on hosted): its state is one struct
+ * miou__sched, reached as miou__s (NULL outside miou_run()). It is a static object rather than an
  * allocated one so that reaching it costs no load: every switch starts by
  * reading it.
  */
@@ -209,7 +209,13 @@ struct miou__sched {
     size_t asan_size;
 };
 
-extern struct miou__sched miou__the_sched;
+/* Where the platform has threads (hosted), each thread may have a run of
+ * its own: the build defines MIOU_THREAD_LOCAL as _Thread_local there. A
+ * unikernel has one thread and no TLS set up, so it stays empty. */
+#ifndef MIOU_THREAD_LOCAL
+#define MIOU_THREAD_LOCAL
+#endif
+extern MIOU_THREAD_LOCAL struct miou__sched miou__the_sched;
 static inline struct miou__sched *miou__sched_get(void)
 {
     return miou__the_sched.active ? &miou__the_sched : NULL;

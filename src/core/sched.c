@@ -19,7 +19,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-struct miou__sched miou__the_sched;
+MIOU_THREAD_LOCAL struct miou__sched miou__the_sched;
 
 /* Switch from the running context, whose stack pointer is saved in
  * (*save), to (to), a task or the loop (to == NULL). (dying) says the

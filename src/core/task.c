@@ -20,7 +20,7 @@ _Static_assert(sizeof(miou_task *) == 8,
 
 /* Generations start at a number that changes with every run, so that a
  * handle kept from an earlier run does not name a task of this one. */
-static uint32_t run_epoch;
+static MIOU_THREAD_LOCAL uint32_t run_epoch;
 
 static struct miou__task *task_alloc(struct miou__sched *s)
 {
