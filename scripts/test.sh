@@ -9,7 +9,8 @@
 # 4. the aarch64 cross build under qemu-user, when aarch64-linux-gnu-gcc
 #    and qemu-aarch64 exist;
 # 5. the programs that must die (tests/death_*.c): exit status and message;
-# 6. the examples, the README's snippets and the installed library.
+# 6. the examples, the hosted tender's command line, the README's snippets
+#    and the installed library.
 #
 # Each case prints one line, "ok - <mode>/<topic>: <sentence>",
 # "not ok - ..." or "skip - ...: SKIPPED <reason>". A program that crashes,
@@ -309,6 +310,7 @@ if [ $hosted_built -eq 1 ]; then
     run_deaths hosted build/hosted/tests
     section "examples, README, install"
     run_examples
+    run_script scripts/check_tender.sh
     run_script scripts/check_readme.sh
     run_script scripts/check_install.sh
 fi
