@@ -458,13 +458,14 @@ static void a_cancelled_cond_waiter_holds_the_mutex_and_leaves_the_queue(void)
     CHECK_RUN(cancelled_cond_main, &s, 0);
 }
 
-static void *ping(void *arg)
+/* One side of the ping-pong: waits for the shared value to have its
+ * (parity), then bumps it, 1000 times. */
+static void play(struct shared *s, int parity)
 {
-    struct shared *s = arg;
     int i;
     CHECK_RC(miou_mutex_lock(&s->m), 0);
     for (i = 0; i < 1000; i++) {
-        while (s->value % 2 != 0)
+        while (s->value % 2 != parity)
             if (!CHECK_RC(miou_cond_wait(&s->c, &s->m), 0))
                 goto out;
         s->value++;
@@ -472,23 +473,17 @@ static void *ping(void *arg)
     }
 out:
     CHECK_RC(miou_mutex_unlock(&s->m), 0);
+}
+
+static void *ping(void *arg)
+{
+    play(arg, 0);
     return NULL;
 }
 
 static void *pong(void *arg)
 {
-    struct shared *s = arg;
-    int i;
-    CHECK_RC(miou_mutex_lock(&s->m), 0);
-    for (i = 0; i < 1000; i++) {
-        while (s->value % 2 != 1)
-            if (!CHECK_RC(miou_cond_wait(&s->c, &s->m), 0))
-                goto out;
-        s->value++;
-        miou_cond_broadcast(&s->c);
-    }
-out:
-    CHECK_RC(miou_mutex_unlock(&s->m), 0);
+    play(arg, 1);
     return NULL;
 }
 
