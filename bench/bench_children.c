@@ -135,19 +135,12 @@ int solo5_app_main(const struct solo5_start_info *si)
         printf("\n");
     }
     double med[NVARIANTS] = {0};
-    for (int v = 0; v < NVARIANTS; v++) {
-        if (!have[v] || !bench_want(cmd, names[v]))
-            continue;
-        char key[64];
-        med[v] = bench_median(ns[v], rounds);
-        snprintf(key, sizeof key, "%s_ns_per_child", names[v]);
-        bench_result(BENCH, key, med[v], "ns");
-    }
-    if (med[OURS] > 0 && med[BOOST] > 0)
-        bench_result(BENCH, "ours_over_boost", med[OURS] / med[BOOST], "x");
-    if (med[OURS_NEWEST] > 0 && med[BOOST] > 0)
-        bench_result(BENCH, "ours_newest_over_boost",
-                     med[OURS_NEWEST] / med[BOOST], "x");
+    for (int v = 0; v < NVARIANTS; v++)
+        med[v] = bench_report_median(BENCH, cmd, names[v], have[v], ns[v],
+                                     rounds, "child");
+    bench_report_ratio(BENCH, "ours_over_boost", med[OURS], med[BOOST]);
+    bench_report_ratio(BENCH, "ours_newest_over_boost", med[OURS_NEWEST],
+                       med[BOOST]);
 
     if (bench_arg(cmd, "only"))
         return 0;

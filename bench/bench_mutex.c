@@ -131,21 +131,13 @@ int solo5_app_main(const struct solo5_start_info *si)
         printf("\n");
     }
     double med[NVARIANTS] = {0};
-    for (int v = 0; v < NVARIANTS; v++) {
-        if (!have[v] || !bench_want(cmd, names[v]))
-            continue;
-        char key[64];
-        med[v] = bench_median(ns[v], rounds);
-        snprintf(key, sizeof key, "%s_ns_per_%s", names[v],
-                 v == OURS ? "handoff" : "switch");
-        bench_result(BENCH, key, med[v], "ns");
-    }
+    for (int v = 0; v < NVARIANTS; v++)
+        med[v] = bench_report_median(BENCH, cmd, names[v], have[v], ns[v],
+                                     rounds, v == OURS ? "handoff" : "switch");
     if (bench_want(cmd, "ours"))
         printf("# ours: %.3f switches per handoff\n",
                (double)switches / (2.0 * (double)n));
-    if (med[OURS] > 0 && med[BARE] > 0)
-        bench_result(BENCH, "ours_over_bare", med[OURS] / med[BARE], "x");
-    if (med[OURS] > 0 && med[YIELD] > 0)
-        bench_result(BENCH, "ours_over_yield", med[OURS] / med[YIELD], "x");
+    bench_report_ratio(BENCH, "ours_over_bare", med[OURS], med[BARE]);
+    bench_report_ratio(BENCH, "ours_over_yield", med[OURS], med[YIELD]);
     return 0;
 }

@@ -120,26 +120,17 @@ int solo5_app_main(const struct solo5_start_info *si)
         printf("\n");
     }
     double med[NVARIANTS] = {0};
-    for (int v = 0; v < NVARIANTS; v++) {
-        if (!have[v] || !bench_want(cmd, names[v]))
-            continue;
-        char key[64];
-        med[v] = bench_median(ns[v], rounds);
-        snprintf(key, sizeof key, "%s_ns_per_switch", names[v]);
-        bench_result(BENCH, key, med[v], "ns");
-    }
+    for (int v = 0; v < NVARIANTS; v++)
+        med[v] = bench_report_median(BENCH, cmd, names[v], have[v], ns[v],
+                                     rounds, "switch");
     if (bench_want(cmd, "ours"))
         printf("# ours: %llu switches and %llu polls for %lu yields\n",
                (unsigned long long)st.switches, (unsigned long long)st.polls,
                2 * n);
-    if (med[OURS] > 0 && med[BARE] > 0) {
-        bench_result(BENCH, "ours_over_bare", med[OURS] / med[BARE], "x");
-        bench_result(BENCH, "ours_nopoll_over_bare", med[OURS_NOPOLL] / med[BARE],
-                     "x");
-    }
-    if (med[OURS] > 0 && med[BOOST] > 0)
-        bench_result(BENCH, "ours_over_boost", med[OURS] / med[BOOST], "x");
-    if (med[BOOST] > 0 && med[BARE] > 0)
-        bench_result(BENCH, "boost_over_bare", med[BOOST] / med[BARE], "x");
+    bench_report_ratio(BENCH, "ours_over_bare", med[OURS], med[BARE]);
+    bench_report_ratio(BENCH, "ours_nopoll_over_bare", med[OURS_NOPOLL],
+                       med[BARE]);
+    bench_report_ratio(BENCH, "ours_over_boost", med[OURS], med[BOOST]);
+    bench_report_ratio(BENCH, "boost_over_bare", med[BOOST], med[BARE]);
     return 0;
 }

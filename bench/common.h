@@ -162,6 +162,33 @@ static inline void bench_result(const char *bench, const char *key,
     fflush(stdout);
 }
 
+/* The median of the (rounds) figures of variant (name), reported as
+ * "<name>_ns_per_<unit>"; 0 (and nothing reported) when the variant is
+ * not available or not wanted. */
+static inline double bench_report_median(const char *bench,
+                                         const char *cmdline,
+                                         const char *name, int have,
+                                         const double *ns, unsigned rounds,
+                                         const char *unit)
+{
+    char key[64];
+    double med;
+    if (!have || !bench_want(cmdline, name))
+        return 0;
+    med = bench_median(ns, rounds);
+    snprintf(key, sizeof key, "%s_ns_per_%s", name, unit);
+    bench_result(bench, key, med, "ns");
+    return med;
+}
+
+/* Report (a) / (b) as (key), when both were measured. */
+static inline void bench_report_ratio(const char *bench, const char *key,
+                                      double a, double b)
+{
+    if (a > 0 && b > 0)
+        bench_result(bench, key, a / b, "x");
+}
+
 /* A small deterministic generator (xorshift64*), so that runs compare. */
 static inline uint64_t bench_rand(uint64_t *state)
 {

@@ -28,6 +28,16 @@ struct arg {
     int i;
 };
 
+/* Spawn (n) tasks running (fn), the i-th with (a[i]) = {s, i}. */
+static void spawn_numbered(struct shared *s, struct arg *a, miou_task **t,
+                           int n, miou_fn fn)
+{
+    for (int i = 0; i < n; i++) {
+        a[i].s = s, a[i].i = i;
+        CHECK_RC(miou_async(&t[i], fn, &a[i]), 0);
+    }
+}
+
 /* ---- Mutex. */
 
 static void *basic_main(void *arg)
@@ -99,10 +109,7 @@ static void *fifo_main(void *arg)
     miou_task *t[4];
     int i;
     CHECK_RC(miou_mutex_lock(&s->m), 0);
-    for (i = 0; i < 4; i++) {
-        a[i].s = s, a[i].i = i;
-        CHECK_RC(miou_async(&t[i], locker, &a[i]), 0);
-    }
+    spawn_numbered(s, a, t, 4, locker);
     CHECK_RC(miou_yield(), 0);
     check_log("unlock");
     CHECK_RC(miou_mutex_unlock(&s->m), 0);
@@ -144,12 +151,8 @@ static void *cancelled_waiter_main(void *arg)
     struct shared *s = arg;
     struct arg a[3];
     miou_task *t[3];
-    int i;
     CHECK_RC(miou_mutex_lock(&s->m), 0);
-    for (i = 0; i < 3; i++) {
-        a[i].s = s, a[i].i = i;
-        CHECK_RC(miou_async(&t[i], lock_and_record, &a[i]), 0);
-    }
+    spawn_numbered(s, a, t, 3, lock_and_record);
     CHECK_RC(miou_yield(), 0);
     CHECK_RC(miou_cancel(t[1]), 0);
     CHECK_RC(s->rc[1], MIOU_ECANCELED);
@@ -224,10 +227,7 @@ static void *signal_main(void *arg)
     struct arg a[3];
     miou_task *t[3];
     int i;
-    for (i = 0; i < 3; i++) {
-        a[i].s = s, a[i].i = i;
-        CHECK_RC(miou_async(&t[i], cond_waiter, &a[i]), 0);
-    }
+    spawn_numbered(s, a, t, 3, cond_waiter);
     CHECK_RC(miou_yield(), 0);
     /* The waiters released the mutex. */
     CHECK_RC(miou_mutex_trylock(&s->m), 0);
@@ -260,10 +260,7 @@ static void *broadcast_main(void *arg)
     struct arg a[4];
     miou_task *t[4];
     int i;
-    for (i = 0; i < 4; i++) {
-        a[i].s = s, a[i].i = i;
-        CHECK_RC(miou_async(&t[i], cond_waiter, &a[i]), 0);
-    }
+    spawn_numbered(s, a, t, 4, cond_waiter);
     CHECK_RC(miou_yield(), 0);
     check_log("broadcast");
     miou_cond_broadcast(&s->c);
@@ -432,11 +429,7 @@ static void *cancelled_cond_main(void *arg)
     struct shared *s = arg;
     struct arg a[3];
     miou_task *t[3];
-    int i;
-    for (i = 0; i < 3; i++) {
-        a[i].s = s, a[i].i = i;
-        CHECK_RC(miou_async(&t[i], cond_waiter, &a[i]), 0);
-    }
+    spawn_numbered(s, a, t, 3, cond_waiter);
     CHECK_RC(miou_yield(), 0);
     CHECK_RC(miou_cancel(t[0]), 0);
     CHECK_RC(s->rc[0], MIOU_ECANCELED);
