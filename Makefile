@@ -57,6 +57,16 @@ LIB := $(BUILD)/libmiou.a
 PLAT_LIB := $(BUILD)/libmiou-$(PLATFORM).a
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+# examples/lib/*.c: code the examples share (Ethernet, ARP, ICMP), linked
+# into every example and benchmark.
+EX_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard examples/lib/*.c))
+
+# A program DIR/NAME.c whose devices are declared in DIR/NAME.manifest.json
+# (Solo5's format) is linked with the C that tools/miou-manifest makes of
+# it; a program without one has no devices.
+HOSTCC ?= cc
+MANIFEST_TOOL := $(BUILD)/tools/miou-manifest
+manifest_of = $(if $(wildcard $(1:.c=.manifest.json)),$(BUILD)/obj/gen/$(1:.c=.manifest.o))
 # tests/test_*.c are test programs; tests/death_*.c are programs expected
 # to die (stack overflow, ...), checked by scripts/test.sh; the other
 # tests/*.c are the test framework, linked into each test program.
@@ -64,17 +74,18 @@ TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/d
 TEST_SUPPORT := $(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c))
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 
-.PHONY: all lib examples tests benches test bench install clean
+.PHONY: all lib tools examples tests benches test bench install clean
 # Keep object files of programs: they are not throw-away intermediates.
 .SECONDARY:
-all: lib examples tests
+all: lib tools examples tests
 
 lib: $(LIB) $(PLAT_LIB)
+tools: $(MANIFEST_TOOL)
 examples: $(EXAMPLES)
 tests: $(TESTS)
 benches: $(BENCHES)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h tests/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h tests/*.h examples/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -90,17 +101,33 @@ $(PLAT_LIB): $(PLAT_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(PLAT_LIB) $(LIB)
+# The manifest tool runs on the build machine, whatever CC targets.
+$(MANIFEST_TOOL): tools/miou-manifest.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+	$(HOSTCC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(PLAT_LIB) $(LIB)
+$(BUILD)/gen/%.manifest.c: %.manifest.json $(MANIFEST_TOOL)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+	$(MANIFEST_TOOL) $< $@
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(PLAT_LIB) $(LIB)
+$(BUILD)/obj/gen/%.manifest.o: $(BUILD)/gen/%.manifest.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+.SECONDEXPANSION:
+LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $$(call manifest_of,examples/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $$(call manifest_of,bench/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
 
 # The test command does its own set-up: scripts/deps.sh installs the Debian
 # packages it uses (qemu-user, the aarch64 cross compiler, ...) when missing.
@@ -111,8 +138,10 @@ test:
 bench:
 	bench/run.sh
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+install: lib tools
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(MANIFEST_TOOL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 include/miou.h include/solo5.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIB) $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \

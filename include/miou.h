@@ -64,7 +64,13 @@ extern "C" {
     X(EBUSY, 7, "resource busy")                                              \
     X(ENOTRUNNING, 8, "not called from a task of miou_run()")                 \
     X(EPERM, 9, "caller does not own the mutex")                              \
-    X(ETIMEDOUT, 10, "deadline reached")
+    X(ETIMEDOUT, 10, "deadline reached")                                      \
+    X(ENODEV, 11, "no device of that name and type in the manifest")          \
+    X(EALIGN, 12, "offset or length is not a multiple of the block size")     \
+    X(ERANGE, 13, "beyond the end of the block device")                       \
+    X(EMSGSIZE, 14, "frame longer than the device's MTU + 14 bytes")          \
+    X(ENOBUFS, 15, "buffer shorter than the device's MTU + 14 bytes")         \
+    X(EIO, 16, "the device failed")
 
 enum miou_error {
     MIOU_OK = 0,
@@ -239,6 +245,97 @@ int miou_cancelled(void);
 uint64_t miou_clock_monotonic(void);
 /* Wall-clock time, in nanoseconds since the UNIX epoch. */
 uint64_t miou_clock_wall(void);
+
+/* ------------------------------------------------------------------ */
+/* Net devices                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Devices are declared in the unikernel's manifest (Solo5's manifest.json)
+ * and attached by the tender's command line (--net:NAME=..., --block:NAME=
+ * ...). A device is acquired once per run, by the name the manifest gives
+ * it; its handle is valid until the run ends (a handle kept from an earlier
+ * run is refused with MIOU_EINVAL). A later run of the same program may
+ * acquire it again. Devices belong to the thread that first acquired them.
+ * Every device call needs a running task (else MIOU_ENOTRUNNING). */
+
+typedef struct miou_net miou_net;
+
+/* Bytes of an Ethernet header: a frame is at most mtu + MIOU_NET_HLEN. */
+#define MIOU_NET_HLEN 14u
+
+struct miou_net_info {
+    uint8_t mac[6]; /* the device's MAC address */
+    size_t mtu;     /* payload bytes, without the Ethernet header */
+};
+
+/* Acquire the net device (name) and store its handle in (*net) and, when
+ * (info) is not NULL, its address and MTU in (*info). Errors: MIOU_EINVAL
+ * (name or net NULL), MIOU_ENODEV (the manifest declares no net device of
+ * that name), MIOU_EBUSY (already acquired in this run), MIOU_ENOMEM,
+ * MIOU_ENOTRUNNING. */
+int miou_net_acquire(const char *name, miou_net **net,
+                     struct miou_net_info *info);
+
+/* SUSPENDS. Receive one Ethernet frame into (buf), which must hold at least
+ * mtu + MIOU_NET_HLEN bytes, and return its length. When no frame waits,
+ * the caller is suspended until the device has input (other tasks run
+ * meanwhile); several tasks may read one device, and each frame goes to one
+ * of them. A reader that keeps finding frames still lets other tasks run
+ * once every poll interval. Errors, where nothing is received:
+ * MIOU_ECANCELED, MIOU_ENOBUFS (size too small), MIOU_EINVAL (net or buf
+ * NULL, or a handle of an earlier run), MIOU_EIO, MIOU_ENOTRUNNING. */
+long miou_net_read(miou_net *net, void *buf, size_t size);
+
+/* Send the Ethernet frame of (size) bytes at (buf). Atomic: no other task
+ * runs meanwhile, and when it returns 0 the device has taken the frame
+ * (a device that is momentarily full is retried). Errors, where nothing is
+ * sent: MIOU_EMSGSIZE (size above mtu + MIOU_NET_HLEN), MIOU_EINVAL (size
+ * below MIOU_NET_HLEN, net or buf NULL, or an old handle), MIOU_EIO,
+ * MIOU_ENOTRUNNING. A cancelled task may still write. */
+int miou_net_write(miou_net *net, const void *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Block devices                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct miou_block miou_block;
+
+struct miou_block_info {
+    uint64_t capacity;   /* bytes */
+    uint64_t block_size; /* bytes of the unit of I/O: 512, 4096, ... */
+};
+
+/* Acquire the block device (name), as miou_net_acquire(). */
+int miou_block_acquire(const char *name, miou_block **block,
+                       struct miou_block_info *info);
+
+/* Every block call moves (size) bytes at byte (offset): both must be
+ * multiples of the device's block size (size at least one block), and the
+ * range must lie inside the capacity. Errors, checked before anything
+ * moves: MIOU_EALIGN (offset or size not a multiple of the block size, or
+ * size 0), MIOU_ERANGE (beyond the capacity), MIOU_EINVAL (block or buf
+ * NULL, or an old handle), MIOU_ENOTRUNNING; then MIOU_EIO when the device
+ * fails (blocks before the failing one have moved).
+ *
+ * Atomic calls move the data now, in the calling task; nothing else runs
+ * meanwhile, and a cancelled task may still call them. */
+int miou_block_atomic_read(miou_block *block, uint64_t offset, void *buf,
+                           size_t size);
+int miou_block_atomic_write(miou_block *block, uint64_t offset,
+                            const void *buf, size_t size);
+
+/* SUSPENDS. Scheduled calls queue the operation and suspend the caller;
+ * the scheduler performs queued operations, one block at a time and in
+ * arrival order, when no task is runnable (the lowest priority), still
+ * checking net input and sleepers between blocks. (buf) must stay
+ * untouched until the call returns. A task cancelled while its operation
+ * waits leaves the queue at once and gets MIOU_ECANCELED; if some of its
+ * blocks had already moved, they stay moved (a write of several blocks
+ * may be cut short). */
+int miou_block_read(miou_block *block, uint64_t offset, void *buf,
+                    size_t size);
+int miou_block_write(miou_block *block, uint64_t offset, const void *buf,
+                     size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Orphans: children collected later                                   */
