@@ -465,6 +465,8 @@ struct miou_stats {
     size_t task_bytes;     /* bytes of one task's bookkeeping */
     uint64_t switches;     /* task switches since the run started */
     uint64_t polls;        /* calls to solo5_yield() */
+    size_t net_readers;    /* tasks suspended in miou_net_read() */
+    size_t block_waiters;  /* tasks waiting for a scheduled block call */
 };
 
 void miou_stats(struct miou_stats *stats);

@@ -339,6 +339,34 @@ static int leftovers(void)
     return 0;
 }
 
+/* The unikernel's command line, kept for check_option(). */
+static const char *cmdline_seen;
+
+const char *check_option(const char *name)
+{
+    static char value[512];
+    size_t nlen = strlen(name);
+    const char *p = cmdline_seen ? cmdline_seen : "";
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len > nlen + 3 && strncmp(start, "--", 2) == 0 &&
+            strncmp(start + 2, name, nlen) == 0 && start[nlen + 2] == '=') {
+            len -= nlen + 3;
+            if (len >= sizeof value)
+                return NULL;
+            memcpy(value, start + nlen + 3, len);
+            value[len] = '\0';
+            return value;
+        }
+    }
+    return NULL;
+}
+
 /* Split (cmdline) into options and the filter (the other words, joined by
  * single spaces). Returns 1 when --list was given. */
 static int parse_cmdline(const char *cmdline, char *filter, size_t size)
@@ -385,7 +413,8 @@ int check_main(const char *topic, const struct solo5_start_info *si,
                const struct check_case *cases, size_t n)
 {
     char filter[512], full[512];
-    int list = parse_cmdline(si ? si->cmdline : NULL, filter, sizeof filter);
+    cmdline_seen = si ? si->cmdline : NULL;
+    int list = parse_cmdline(cmdline_seen, filter, sizeof filter);
     size_t i, passed = 0, failed = 0, skipped = 0;
 
     for (i = 0; i < n; i++) {

@@ -54,6 +54,10 @@ int check_main(const char *topic, const struct solo5_start_info *si,
 /* (n) divided by the --scale divisor, at least 1. */
 size_t check_scaled(size_t n);
 
+/* The value of the unikernel argument "--(name)=VALUE", or NULL when it is
+ * absent (or longer than 511 bytes). Valid until the next call. */
+const char *check_option(const char *name);
+
 /* Mark the current case as skipped with (reason) (printf format). Failed
  * checks still make it fail. */
 void check_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -56,7 +56,8 @@ enum task_wait {
     WAIT_MUTEX,    /* a mutex held by another task */
     WAIT_COND,     /* a condition variable, maybe with a deadline */
     WAIT_ORPHANS,  /* a child of an orphan set to end */
-    WAIT_EXTERNAL, /* an external event (devices) */
+    WAIT_NET,      /* input on a net device */
+    WAIT_BLOCK,    /* a scheduled block operation to be performed */
     WAIT_AWAIT,    /* a watched child to end */
     WAIT_CHILDREN, /* all children to end, as the task itself ends */
     WAIT_RELOCK,   /* the mutex of a condition, after the wait */
@@ -64,7 +65,7 @@ enum task_wait {
                       cancellation makes return MIOU_ECANCELED */
 };
 
-#define WAIT_INTERRUPTIBLE(w) ((w) >= WAIT_SLEEP && (w) <= WAIT_EXTERNAL)
+#define WAIT_INTERRUPTIBLE(w) ((w) >= WAIT_SLEEP && (w) <= WAIT_BLOCK)
 
 /* An entry of the sleepers' heap. The deadline is kept in the heap
  * itself: sifting compares deadlines at every level, and reading them
@@ -186,7 +187,10 @@ struct miou__sched {
     size_t stack_size;
     struct miou__task *root;
     size_t ntasks;              /* spawned, not yet released */
-    size_t external_waiters;    /* tasks in WAIT_EXTERNAL */
+    size_t external_waiters;    /* tasks in WAIT_NET */
+    struct miou__queue blockq;  /* tasks in WAIT_BLOCK, oldest first */
+    size_t block_waiters;       /* tasks in blockq */
+    uint32_t run_id;            /* this run's number, for device handles */
     uint64_t next_id;
     uint64_t switches, polls;
     /* Released tasks, reused oldest first so that a stale handle stays
@@ -290,6 +294,50 @@ static inline struct miou__task *miou__runq_pop(struct miou__queue *q)
     return t;
 }
 
+/* Devices ------------------------------------------------------------- */
+
+/* Solo5 numbers devices below 64 (a handle set is a 64-bit mask), so the
+ * devices acquired by this thread's runs are kept in a table indexed by
+ * handle. An entry outlives the run that acquired it, because Solo5 has no
+ * release: a later run finds the handle there instead of acquiring again. */
+#define MIOU__DEVICES 64
+#define MIOU__DEVICE_NAME 68 /* bytes, with the terminator, as Solo5 */
+
+enum device_type { DEVICE_NONE, DEVICE_NET, DEVICE_BLOCK };
+
+struct miou__device {
+    char name[MIOU__DEVICE_NAME];
+    uint8_t type;      /* enum device_type */
+    uint32_t run;      /* run_id of the run holding it; 0 for none */
+    solo5_handle_t handle;
+};
+
+struct miou_net {
+    struct miou__device dev;
+    struct miou_net_info info;
+    struct miou__queue readers; /* tasks in WAIT_NET on it */
+};
+
+struct miou_block {
+    struct miou__device dev;
+    struct miou_block_info info;
+};
+
+/* device.c */
+/* The entry of the device of (type) named (name), now held by this run;
+ * NULL with a MIOU_E* code in (*err) when it cannot be. */
+struct miou__device *miou__device_acquire(struct miou__sched *s,
+                                          const char *name,
+                                          enum device_type type, int *err);
+/* The net device of (handle), NULL when this run holds none there. */
+struct miou_net *miou__net_of(const struct miou__sched *s, uint64_t handle);
+
+/* net.c: wake the readers of the devices in (ready). */
+void miou__net_ready(struct miou__sched *s, solo5_handle_set_t ready);
+
+/* block.c: perform one block of the oldest scheduled operation. */
+void miou__block_step(struct miou__sched *s);
+
 /* timer.c -------------------------------------------------------------- */
 int miou__timer_arm(struct miou__sched *s, struct miou__task *t,
                     uint64_t deadline);
@@ -325,6 +373,11 @@ static inline void miou__stack_check(const struct miou__task *t)
 }
 
 /* sched.c -------------------------------------------------------------- */
+/* Let the loop poll for events if the poll interval has run out: the
+ * running task goes to the back of the run queue. For calls that succeed
+ * without suspending (a net read that finds a frame), so that they cannot
+ * starve the other tasks. */
+void miou__poll_point(struct miou__sched *s);
 /* Put a suspended task back on the run queue; its call returns (status). */
 void miou__wake(struct miou__task *t, int status);
 /* Suspend the calling task, which must already be recorded wherever it

@@ -19,6 +19,8 @@ void miou_stats(struct miou_stats *st)
         st->pooled_stacks += s->pool[i].count;
     st->switches = s->switches;
     st->polls = s->polls;
+    st->net_readers = s->external_waiters;
+    st->block_waiters = s->block_waiters;
 }
 
 static const char *state_name(const struct miou__task *t)
@@ -31,9 +33,10 @@ static const char *state_name(const struct miou__task *t)
 static const char *wait_name(const struct miou__task *t)
 {
     static const char *const names[] = {
-        "",          "sleep",        "mutex lock",  "condition",
-        "orphans",   "device event", "await child", "its children to end",
-        "mutex relock", "nothing (yielded)"};
+        "",          "sleep",         "mutex lock",  "condition",
+        "orphans",   "net input",     "scheduled block I/O",
+        "await child", "its children to end", "mutex relock",
+        "nothing (yielded)"};
     return names[t->wait];
 }
 

@@ -72,8 +72,10 @@ void miou__wake(struct miou__task *t, int status)
     struct miou__sched *s = miou__s;
     miou__queue_remove(t);
     miou__timer_disarm(s, t);
-    if (t->wait == WAIT_EXTERNAL)
+    if (t->wait == WAIT_NET)
         s->external_waiters--;
+    else if (t->wait == WAIT_BLOCK)
+        s->block_waiters--;
     t->wake = status;
     t->wait = WAIT_NONE;
     t->wait_on = NULL;
@@ -105,8 +107,10 @@ int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
     self->wake = 0;
     if (q)
         miou__queue_push(q, self);
-    if (wait == WAIT_EXTERNAL)
+    if (wait == WAIT_NET)
         miou__s->external_waiters++;
+    else if (wait == WAIT_BLOCK)
+        miou__s->block_waiters++;
     return miou__suspend();
 }
 
@@ -144,13 +148,14 @@ static void report_deadlock(struct miou__sched *s)
 }
 
 /* Wake the expired sleepers and ask the platform for events: only a poll
- * when tasks are runnable, else a wait until the next deadline. */
+ * when tasks are runnable or block operations wait, else a wait until the
+ * next deadline or net input. */
 static void poll_events(struct miou__sched *s)
 {
     uint64_t now = solo5_clock_monotonic();
     miou__timer_expire(s, now);
     uint64_t deadline = 0;
-    if (!s->runq.head) {
+    if (!s->runq.head && !s->blockq.head) {
         deadline = miou__timer_next(s);
         if (s->nheap == 0 && s->external_waiters == 0) {
             report_deadlock(s);
@@ -164,6 +169,8 @@ static void poll_events(struct miou__sched *s)
     solo5_handle_set_t ready = 0;
     solo5_yield(deadline, &ready);
     s->polls++;
+    if (ready)
+        miou__net_ready(s, ready);
     if (s->hooks)
         miou__hooks_run(s);
     /* Only a wait lets time pass worth a second look at the sleepers: a
@@ -173,15 +180,32 @@ static void poll_events(struct miou__sched *s)
         miou__timer_expire(s, solo5_clock_monotonic());
 }
 
+/* Whether the earliest sleeper is due; reads the clock only when someone
+ * sleeps. */
+static int sleeper_due(const struct miou__sched *s)
+{
+    return s->nheap && s->heap[0].deadline <= solo5_clock_monotonic();
+}
+
+/* Scheduled block operations have the lowest priority: a block moves only
+ * when no task is runnable, and the moves stop for a poll (net input,
+ * sleepers, hooks) once the poll interval has run out or a sleeper is due.
+ * The interval counts block moves and task switches alike, so a task
+ * waiting for block after block still lets the loop poll regularly. */
 static void loop(struct miou__sched *s)
 {
     while (s->root->state != TASK_DONE) {
-        poll_events(s);
+        if (!s->runq.head && s->blockq.head &&
+            s->steps < s->poll_interval && !sleeper_due(s)) {
+            s->steps++;
+            miou__block_step(s);
+        } else {
+            poll_events(s);
+            s->steps = 0;
+        }
         struct miou__task *next = miou__runq_pop(&s->runq);
-        if (!next)
-            continue;
-        s->steps = 0;
-        switch_to(&s->sp, next, 0);
+        if (next)
+            switch_to(&s->sp, next, 0);
     }
 }
 
@@ -211,8 +235,12 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
     if (c.poll_interval == 0)
         c.poll_interval = MIOU_POLL_INTERVAL_DEFAULT;
 
+    /* Numbers runs, so that a device handle kept from an earlier run is
+     * recognised. */
+    static MIOU_THREAD_LOCAL uint32_t runs;
     struct miou__sched *s = &miou__the_sched;
     memset(s, 0, sizeof(*s));
+    s->run_id = ++runs ? runs : ++runs; /* 0 means "no run" */
     s->stack_size = (c.stack_size + 15) & ~(size_t)15;
     s->poll_interval = c.poll_interval;
     s->next_id = 1;
@@ -276,6 +304,21 @@ int miou_yield(void)
     miou__runq_push(&s->runq, self);
     miou__stack_check(self);
     return switch_to(&self->sp, NULL, 0);
+}
+
+void miou__poll_point(struct miou__sched *s)
+{
+    struct miou__task *self = s->current;
+    if (++s->steps < s->poll_interval)
+        return;
+    /* Its status is dropped: the caller has already done its work, and a
+     * cancellation will be seen at its next suspension point. */
+    self->wake = 0;
+    self->wait = WAIT_YIELD;
+    miou__runq_push(&s->runq, self);
+    miou__stack_check(self);
+    switch_to(&self->sp, NULL, 0);
+    self->wait = WAIT_NONE;
 }
 
 int miou_sleep_until(uint64_t deadline)
