@@ -84,7 +84,7 @@ tally() { # tally FILE PREFIX
 run_test() {
     local mode=$1 name=$2 secs=$3 out rc
     shift 3
-    out="$tmp/$mode.$name.out"
+    out="$tmp/${mode//\//-}.$name.out"
     capture "$out" "$secs" "$@"
     rc=$?
     tally "$out" "$mode/"
@@ -125,20 +125,54 @@ test_names() {
     done
 }
 
+# A fresh folder for one run's devices (disk images, sockets).
+devdir() { mktemp -d -p "$tmp" dev.XXXXXX; }
+
+# A disk image of (blocks) zeroed sectors of (size) bytes: image PATH SIZE BLOCKS
+image() { dd if=/dev/zero of="$1" bs="$2" count="$3" status=none; }
+
+# Run one test program of (dir), with the devices its manifest declares:
+# run_one MODE DIR SECONDS NAME RUNNER...
+run_one() {
+    local mode=$1 dir=$2 secs=$3 name=$4 d sector
+    shift 4
+    case $name in
+    test_block)
+        # Both sector sizes Solo5 tests: the unit comes from the device.
+        for sector in 512 4096; do
+            d=$(devdir)
+            image "$d/disk.img" "$sector" 64
+            run_test "$mode/sector-$sector" "$name" "$secs" "$@" \
+                "$dir/$name" --block:storage="$d/disk.img" \
+                --block-sector-size:storage="$sector" \
+                -- --image="$d/disk.img" --sector="$sector"
+        done ;;
+    test_net)
+        d=$(devdir)
+        run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
+            --net:service="unix:$d/svc,$d/peer" \
+            -- --local="$d/svc" --peer="$d/peer" ;;
+    test_stress)
+        if [ "$mode" = valgrind ]; then
+            run_test "$mode" "$name" "$secs" "$@" "$dir/$name" -- --scale=10
+        else
+            run_test "$mode" "$name" "$secs" "$@" "$dir/$name"
+        fi ;;
+    *)
+        run_test "$mode" "$name" "$secs" "$@" "$dir/$name" ;;
+    esac
+}
+
 # Run every test program of (dir): run_all MODE DIR SECONDS [RUNNER...]
 run_all() {
-    local mode=$1 dir=$2 secs=$3 name args
+    local mode=$1 dir=$2 secs=$3 name
     shift 3
     for name in $(test_names); do
         if [ ! -x "$dir/$name" ]; then
             fail "$mode/$name: $dir/$name was not built"
             continue
         fi
-        args=()
-        if [ "$name" = test_stress ] && [ "$mode" = valgrind ]; then
-            args=(-- --scale=10)
-        fi
-        run_test "$mode" "$name" "$secs" "$@" "$dir/$name" "${args[@]}"
+        run_one "$mode" "$dir" "$secs" "$name" "$@"
     done
 }
 
