@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Install the Debian packages that the test suite (or, with "bench", the
-# benchmarks) use, when they are missing and we can: as root, with apt-get.
-# Never fails: what stays missing makes the tests that need it SKIPPED.
+# Install the Debian packages that the test suite (or, with "demo", the
+# demo; with "bench", the benchmarks) use, when they are missing and we
+# can: as root, with apt-get. Never fails: what stays missing makes the
+# tests that need it SKIPPED.
 set -u
 want=()
 need() { # need COMMAND-OR-FILE PACKAGE
     if [ "${1#/}" != "$1" ]; then [ -e "$1" ] || want+=("$2")
     else command -v "$1" >/dev/null 2>&1 || want+=("$2"); fi
 }
-need valgrind valgrind
-need pkg-config pkg-config
-need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
-need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
-need qemu-aarch64 qemu-user
+# Network namespaces, TAP devices and the host's ping: the demo and the
+# device tests.
+need ip iproute2
+need ping iputils-ping
+if [ "${1:-}" != demo ]; then
+    need valgrind valgrind
+    need pkg-config pkg-config
+    need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+    need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
+    need qemu-aarch64 qemu-user
+fi
 if [ "${1:-}" = bench ]; then
     need /usr/include/boost/context/detail/fcontext.hpp libboost-context-dev
     need g++ g++
