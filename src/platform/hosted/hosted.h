@@ -2,14 +2,21 @@
  * hosted.h - what the files of the hosted platform share.
  *
  * The hosted platform is an ordinary Linux process that plays the tender's
- * role: main() reads the tender's options, maps the heap and calls
- * solo5_app_main(); the other files implement the Solo5 calls with the C
- * library. Nothing outside src/platform/hosted/ may include this header.
+ * role: miou_hosted_main() reads the tender's options, attaches the devices
+ * of the unikernel's manifest, maps the heap and calls solo5_app_main();
+ * the other files implement the Solo5 calls with the C library. Nothing
+ * outside src/platform/hosted/ may include this header.
  */
 #ifndef MIOU_HOSTED_H
 #define MIOU_HOSTED_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <solo5.h>
 
 /* Heap size when --mem is not given, and the largest --mem accepted. */
 #define HOSTED_MEM_DEFAULT_MIB 512u
@@ -27,8 +34,13 @@ struct hosted_tender {
  * value is the exit status the process must end with at once. */
 #define HOSTED_RUN (-1)
 
-/* Fill (t) from the command line. Messages (help, version, errors) are
- * printed here, so the caller only has to exit with the result. */
+/* The program name for messages, from argv[0]. */
+const char *hosted_prog_name(const char *argv0);
+
+/* Fill (t) from the command line; device options are recorded in the
+ * device table, which must be loaded first (hosted_manifest_load()).
+ * Messages (help, version, errors) are printed here, so the caller only
+ * has to exit with the result. */
 int hosted_parse_args(int argc, char **argv, struct hosted_tender *t);
 
 /* Write the (n) bytes of (buf) to (fd), going on after interruptions and
@@ -39,5 +51,140 @@ void hosted_write_all(int fd, const char *buf, size_t n);
 void hosted_debug_init(void);
 /* ...and print them if asked, from solo5_yield(). */
 void hosted_debug_poll(void);
+
+/* ---- Devices ---------------------------------------------------------- */
+
+/* Solo5's limits: a manifest holds at most 64 entries, the first reserved,
+ * so that every handle (the entry's index) fits the 64-bit ready set; a
+ * name has at most 67 characters. */
+#define HOSTED_MAX_DEVICES 63
+#define HOSTED_NAME_MAX 67
+
+/* MTU of the backends that have no interface to ask (unix:, @NN). */
+#define HOSTED_DEFAULT_MTU 1500u
+
+/* Sector sizes accepted by --block-sector-size. */
+#define HOSTED_SECTOR_DEFAULT 512u
+#define HOSTED_SECTOR_MAX (1u << 20)
+
+enum hosted_dev_type { HOSTED_NET, HOSTED_BLOCK };
+
+/* How a net device reaches the host. */
+enum hosted_net_kind {
+    HOSTED_NET_TAP,    /* a TAP interface opened through /dev/net/tun */
+    HOSTED_NET_TAPFD,  /* @NN: an open TAP descriptor */
+    HOSTED_NET_SOCKET, /* @NN: a connected datagram socket */
+    HOSTED_NET_UNIX    /* unix:LOCAL,PEER */
+};
+
+/* One entry of the manifest; its handle is its index in the table. */
+struct hosted_device {
+    char name[HOSTED_NAME_MAX + 1];
+    enum hosted_dev_type type;
+
+    /* The command line's words for it (NULL when absent): the option that
+     * attached it and its value, --net-mac's and --block-sector-size's. */
+    const char *attach_arg;
+    const char *attach;
+    const char *mac_arg;
+    const char *sector_arg;
+
+    /* Set by hosted_devices_attach(). */
+    int fd;       /* -1 until attached; the descriptor polled and read */
+    int acquired; /* set once by the first acquire (atomically) */
+
+    /* Net devices. */
+    enum hosted_net_kind kind;
+    uint8_t mac[SOLO5_NET_ALEN];
+    int mac_given;
+    size_t mtu;
+    int tx_fd;                /* unix: the socket connected to PEER, or -1 */
+    struct sockaddr_un peer;  /* unix: where frames go */
+    socklen_t peer_len;
+    char local[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* unix */
+    dev_t local_dev;          /* unix: the socket file we bound, so that */
+    ino_t local_ino;          /* only ours is removed at exit */
+
+    /* Block devices. */
+    uint64_t sector_size;
+    uint64_t capacity;
+};
+
+/* The table: entries 1 .. hosted_ndevices, in manifest order. */
+extern struct hosted_device hosted_devices[HOSTED_MAX_DEVICES + 1];
+extern size_t hosted_ndevices;
+
+/* Fill the table from the manifest linked into the program (none: no
+ * devices). 0, or 1 after printing why the manifest is unusable. */
+int hosted_manifest_load(const char *prog);
+
+/* The entry declared as (name), or NULL. */
+struct hosted_device *hosted_device_find(const char *name);
+
+/* The entry of (handle) when it is an attached, acquired device of
+ * (type); NULL otherwise. */
+struct hosted_device *hosted_device_of(solo5_handle_t handle,
+                                       enum hosted_dev_type type);
+
+/* Print "PROG: device 'NAME': " and the rest (printf format) on standard
+ * error, as one line. */
+void hosted_device_error(const char *prog, const struct hosted_device *d,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Option handlers for --net:, --net-mac:, --block:, --block-sector-size:
+ * (devopts.c), with the signature of options.c's table. */
+int hosted_opt_net(struct hosted_tender *t, const char *arg,
+                   const char *value);
+int hosted_opt_net_mac(struct hosted_tender *t, const char *arg,
+                       const char *value);
+int hosted_opt_block(struct hosted_tender *t, const char *arg,
+                     const char *value);
+int hosted_opt_sector_size(struct hosted_tender *t, const char *arg,
+                           const char *value);
+
+/* Print the devices of the manifest, for --help. */
+void hosted_devices_help(void);
+
+/* Check that every declared device was attached, then open them all. 0,
+ * or 1 after printing the first problem (devices opened so far stay open
+ * until hosted_devices_release()). */
+int hosted_devices_attach(const char *prog);
+
+/* Close every device and forget the table, so that the tender may run
+ * again in the same process. */
+void hosted_devices_release(void);
+
+/* Backends: each opens (d) from d->attach, filling its descriptors and
+ * MTU; 0, or 1 after printing why not. */
+int hosted_tap_attach(const char *prog, struct hosted_device *d);
+int hosted_fd_attach(const char *prog, struct hosted_device *d);
+int hosted_unix_attach(const char *prog, struct hosted_device *d);
+int hosted_block_attach(const char *prog, struct hosted_device *d);
+
+/* Remove the socket files the unix backend bound (at release and at exit). */
+void hosted_unix_unlink(struct hosted_device *d);
+
+/* MAC addresses: parse "xx:xx:xx:xx:xx:xx" into (mac), 0 or -1; make up a
+ * locally administered unicast address for the device at (index). */
+int hosted_mac_parse(const char *s, uint8_t mac[SOLO5_NET_ALEN]);
+void hosted_mac_make(size_t index, uint8_t mac[SOLO5_NET_ALEN]);
+
+/* Frame I/O by backend, after net.c has checked the arguments. */
+solo5_result_t hosted_tap_read(struct hosted_device *d, uint8_t *buf,
+                               size_t size, size_t *read_size);
+solo5_result_t hosted_tap_write(struct hosted_device *d, const uint8_t *buf,
+                                size_t size);
+solo5_result_t hosted_sock_read(struct hosted_device *d, uint8_t *buf,
+                                size_t size, size_t *read_size);
+solo5_result_t hosted_sock_send(int fd, const uint8_t *buf, size_t size);
+solo5_result_t hosted_unix_write(struct hosted_device *d, const uint8_t *buf,
+                                 size_t size);
+
+/* solo5_yield() waits on the net devices the calling thread acquired:
+ * add one (at acquire time, so that a yield allocates nothing)... */
+void hosted_yield_watch(int fd, solo5_handle_t handle);
+/* ...and forget them all, in every thread (at release). */
+void hosted_yield_forget_all(void);
 
 #endif
