@@ -15,6 +15,7 @@
  * scheduler.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -32,12 +33,18 @@ static struct sockaddr_un unikernel_addr;
 /* Open the peer socket once; 0 when ready, else the case is skipped. */
 static int peer_open(void)
 {
-    const char *peer = check_option("peer");
-    const char *local = check_option("local");
+    /* check_option() reuses its buffer: take one value at a time. */
+    char peer[sizeof(unikernel_addr.sun_path) + 1] = "";
+    char local[sizeof(unikernel_addr.sun_path) + 1] = "";
+    const char *v;
     struct sockaddr_un me;
     if (peer_fd >= 0)
         return 0;
-    if (!peer || !local) {
+    if ((v = check_option("peer")))
+        snprintf(peer, sizeof peer, "%s", v);
+    if ((v = check_option("local")))
+        snprintf(local, sizeof local, "%s", v);
+    if (!peer[0] || !local[0]) {
         check_skip("needs --peer=PATH --local=PATH and the unix backend");
         return -1;
     }
@@ -120,16 +127,6 @@ struct dev {
     struct miou_net_info info;
 };
 
-static int acquire(struct dev *d)
-{
-    if (peer_open())
-        return -1;
-    if (!CHECK_RC(miou_net_acquire("service", &d->n, &d->info), 0))
-        return -1;
-    peer_drain();
-    return 0;
-}
-
 /* Read and drop the frames the unikernel has waiting, without suspending
  * for long: a reader that is cancelled after 20 ms. */
 static void *drain_reader(void *arg)
@@ -148,6 +145,19 @@ static void unikernel_drain(struct dev *d)
         return;
     miou_sleep(MS(20));
     miou_cancel(t);
+}
+
+/* Acquire "service" with both ends of the cable empty, whatever earlier
+ * cases left behind. */
+static int acquire(struct dev *d)
+{
+    if (peer_open())
+        return -1;
+    if (!CHECK_RC(miou_net_acquire("service", &d->n, &d->info), 0))
+        return -1;
+    peer_drain();
+    unikernel_drain(d);
+    return 0;
 }
 
 /* ---- Acquiring. */
@@ -533,7 +543,6 @@ static void *cancelled_read_main(void *arg)
     CHECK_RC(miou_async(&t, reader, &r), 0);
     CHECK_RC(miou_await(t, NULL), 0);
     CHECK_EQ(r.rc, (long)sizeof frame);
-    unikernel_drain(&d);
     return NULL;
 }
 
