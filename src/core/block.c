@@ -23,8 +23,8 @@ struct block_request {
 int miou_block_acquire(const char *name, miou_block **block,
                        struct miou_block_info *info)
 {
-    struct miou__sched *s = miou__s;
-    if (!s || !s->current)
+    struct miou__sched *s = &miou__the_sched;
+    if (!s->active || !s->current)
         return MIOU_ENOTRUNNING;
     if (!name || !block)
         return MIOU_EINVAL;
@@ -44,7 +44,7 @@ int miou_block_acquire(const char *name, miou_block **block,
 static int block_check(const struct miou__sched *s, const miou_block *b,
                        uint64_t offset, const void *buf, size_t size)
 {
-    if (!s || !s->current)
+    if (!s->active || !s->current)
         return MIOU_ENOTRUNNING;
     if (!b || !buf || b->dev.run != s->run_id)
         return MIOU_EINVAL;
@@ -69,7 +69,7 @@ static int block_move(const struct miou_block *b, uint64_t offset,
 static int atomic_op(miou_block *b, uint64_t offset, uint8_t *buf,
                      size_t size, int write)
 {
-    int err = block_check(miou__s, b, offset, buf, size);
+    int err = block_check(&miou__the_sched, b, offset, buf, size);
     if (err)
         return err;
     size_t bs = (size_t)b->info.block_size;
@@ -97,7 +97,7 @@ int miou_block_atomic_write(miou_block *b, uint64_t offset, const void *buf,
 static int scheduled_op(miou_block *b, uint64_t offset, uint8_t *buf,
                         size_t size, int write)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched;
     int err = block_check(s, b, offset, buf, size);
     if (err)
         return err;

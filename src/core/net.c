@@ -19,8 +19,8 @@
 int miou_net_acquire(const char *name, miou_net **net,
                      struct miou_net_info *info)
 {
-    struct miou__sched *s = miou__s;
-    if (!s || !s->current)
+    struct miou__sched *s = &miou__the_sched;
+    if (!s->active || !s->current)
         return MIOU_ENOTRUNNING;
     if (!name || !net)
         return MIOU_EINVAL;
@@ -36,20 +36,23 @@ int miou_net_acquire(const char *name, miou_net **net,
 }
 
 /* 0 when (n) may be used by the calling task, else the error to return. */
-static int net_check(const struct miou__sched *s, const miou_net *n,
-                     const void *buf)
+static int net_check(const miou_net *n, const void *buf)
 {
-    if (!s || !s->current)
+    /* The thread-local state is read directly, not through a pointer
+     * parameter: gcc 12 with ASan and UBSan together took such a pointer
+     * for NULL inside tasks (a false "member access within null
+     * pointer"). */
+    if (!miou__the_sched.active || !miou__the_sched.current)
         return MIOU_ENOTRUNNING;
-    if (!n || !buf || n->dev.run != s->run_id)
+    if (!n || !buf || n->dev.run != miou__the_sched.run_id)
         return MIOU_EINVAL;
     return 0;
 }
 
 long miou_net_read(miou_net *n, void *buf, size_t size)
 {
-    struct miou__sched *s = miou__s;
-    int err = net_check(s, n, buf);
+    struct miou__sched *s = &miou__the_sched;
+    int err = net_check(n, buf);
     if (err)
         return err;
     /* A shorter buffer would cut a frame silently on some backends. */
@@ -75,8 +78,7 @@ long miou_net_read(miou_net *n, void *buf, size_t size)
 
 int miou_net_write(miou_net *n, const void *buf, size_t size)
 {
-    struct miou__sched *s = miou__s;
-    int err = net_check(s, n, buf);
+    int err = net_check(n, buf);
     if (err)
         return err;
     if (size > n->info.mtu + MIOU_NET_HLEN)
