@@ -129,6 +129,17 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $$(call manifest_of,bench/$$*.c) $(EX_S
 	@mkdir -p $(dir $@)
 	$(LINK)
 
+# bench: the baselines that are plain Linux programs (their own main, no
+# miou, no Solo5), linked with the examples' shared code only.
+# bench/baseline_ping.c answers pings on a TAP interface with the same
+# responder as examples/ping.c, through a poll() loop of its own.
+BENCH_BASELINES := $(BUILD)/bench/baseline_ping
+benches: $(BENCH_BASELINES)
+
+$(BUILD)/bench/baseline_ping: $(BUILD)/obj/bench/baseline_ping.o $(EX_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
 # The test command does its own set-up: scripts/deps.sh installs the Debian
 # packages it uses (qemu-user, the aarch64 cross compiler, ...) when missing.
 test:
