@@ -15,7 +15,7 @@
 
 #include "check.h"
 
-#define MAX_BLOCK 65536 /* largest sector size these cases handle */
+#define MAX_BLOCK 8192 /* largest sector size these cases handle */
 
 /* Fill (buf) with bytes that depend on (seed) and the position. */
 static void pattern(uint8_t *buf, size_t n, unsigned seed)
