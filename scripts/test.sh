@@ -345,6 +345,9 @@ if [ $hosted_built -eq 1 ]; then
     section "examples, README, install"
     run_examples
     run_script scripts/check_tender.sh
+    run_script scripts/check_block_image.sh
+    run_script scripts/check_net_unix.sh
+    run_script scripts/check_net_tap.sh
     run_script scripts/check_readme.sh
     run_script scripts/check_install.sh
 fi
