@@ -46,8 +46,13 @@ static void codes_are_distinct(void)
             CHECK(strcmp(miou_strerror(codes[i]), miou_strerror(codes[j])));
 }
 
-static const int unknown[] = {INT_MIN, INT_MIN + 1, -1000, -11, -99,
-                              1, 2, 10, 11, 1000, INT_MAX};
+/* How many codes there are: the values run from 1 to NCODES. */
+#define COUNT_ONE(name, value, text) +1
+enum { NCODES = 0 MIOU_ERRORS(COUNT_ONE) };
+#undef COUNT_ONE
+
+static const int unknown[] = {INT_MIN, INT_MIN + 1, -1000, -(NCODES + 1),
+                              -99, 1, 2, 10, 11, 1000, INT_MAX};
 
 static void unknown_codes_are_unknown_error(void)
 {
