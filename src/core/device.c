@@ -49,10 +49,11 @@ static int first_acquire(const char *name, enum device_type type,
         return MIOU_ENODEV;
     if (rc != SOLO5_R_OK)
         return MIOU_EIO;
-    /* A handle beyond the ready set's 64 bits could never be woken; a
-     * block size of 0 could never be moved. */
+    /* A handle beyond the ready set's 64 bits could never be woken; block
+     * sizes are powers of two on Solo5, and block.c relies on it. */
     if (h >= MIOU__DEVICES || devices[h].dev.type != DEVICE_NONE ||
-        (type == DEVICE_BLOCK && bi.block_size == 0))
+        (type == DEVICE_BLOCK &&
+         (bi.block_size == 0 || (bi.block_size & (bi.block_size - 1)) != 0)))
         return MIOU_EIO;
 
     union device_entry *e = &devices[h];
