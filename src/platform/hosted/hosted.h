@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include <solo5.h>
 
@@ -69,6 +70,14 @@ void hosted_debug_poll(void);
 
 enum hosted_dev_type { HOSTED_NET, HOSTED_BLOCK };
 
+/* Which file a path named (unixnet.c), to see whether another took its
+ * place. */
+struct hosted_file_id {
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+};
+
 /* How a net device reaches the host. */
 enum hosted_net_kind {
     HOSTED_NET_TAP,    /* a TAP interface opened through /dev/net/tun */
@@ -98,12 +107,13 @@ struct hosted_device {
     uint8_t mac[SOLO5_NET_ALEN];
     int mac_given;
     size_t mtu;
-    int tx_fd;                /* unix: the socket connected to PEER, or -1 */
-    struct sockaddr_un peer;  /* unix: where frames go */
+    struct sockaddr_un peer; /* unix: where frames go */
     socklen_t peer_len;
-    char local[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* unix */
-    dev_t local_dev;          /* unix: the socket file we bound, so that */
-    ino_t local_ino;          /* only ours is removed at exit */
+    int connected;           /* unix: to a socket at PEER */
+    /* unix: the socket file we bound ("" once removed), and which file it
+     * was, so that only ours is removed at the end. */
+    char local[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    struct hosted_file_id local_id;
 
     /* Block devices. */
     uint64_t sector_size;
@@ -155,14 +165,17 @@ int hosted_devices_attach(const char *prog);
  * again in the same process. */
 void hosted_devices_release(void);
 
-/* Backends: each opens (d) from d->attach, filling its descriptors and
- * MTU; 0, or 1 after printing why not. */
+/* Backends: each opens (d) from d->attach (the TAP descriptor (fd) for
+ * the second), filling its descriptor, kind and MTU; 0, or 1 after
+ * printing why not. */
 int hosted_tap_attach(const char *prog, struct hosted_device *d);
+int hosted_tapfd_attach(const char *prog, struct hosted_device *d, int fd);
 int hosted_fd_attach(const char *prog, struct hosted_device *d);
 int hosted_unix_attach(const char *prog, struct hosted_device *d);
 int hosted_block_attach(const char *prog, struct hosted_device *d);
 
-/* Remove the socket files the unix backend bound (at release and at exit). */
+/* Remove the socket file the unix backend bound (at release and at
+ * exit). */
 void hosted_unix_unlink(struct hosted_device *d);
 
 /* MAC addresses: parse "xx:xx:xx:xx:xx:xx" into (mac), 0 or -1; make up a
@@ -177,9 +190,23 @@ solo5_result_t hosted_tap_write(struct hosted_device *d, const uint8_t *buf,
                                 size_t size);
 solo5_result_t hosted_sock_read(struct hosted_device *d, uint8_t *buf,
                                 size_t size, size_t *read_size);
-solo5_result_t hosted_sock_send(int fd, const uint8_t *buf, size_t size);
+
+/* What became of a frame sent on a connected datagram socket. */
+enum hosted_send {
+    HOSTED_SENT,  /* gone whole */
+    HOSTED_FULL,  /* the receiver had no room, even after a short wait */
+    HOSTED_GONE,  /* nobody at the other end: the frame is lost */
+    HOSTED_FAILED /* anything else */
+};
+enum hosted_send hosted_sock_send(int fd, const uint8_t *buf, size_t size);
+/* The unix backend's write: to whatever socket is at PEER. */
 solo5_result_t hosted_unix_write(struct hosted_device *d, const uint8_t *buf,
                                  size_t size);
+
+/* Point the unix backend's socket at the socket now bound at PEER (a peer
+ * may have come, gone or restarted): at acquire, at writes that find
+ * nobody, and before solo5_yield() waits. */
+void hosted_unix_refresh(struct hosted_device *d);
 
 /* solo5_yield() waits on the net devices the calling thread acquired:
  * add one (at acquire time, so that a yield allocates nothing)... */

@@ -1,100 +1,13 @@
 /*
- * main.c - the tender: the process's entry point. It gives the unikernel
- * what a Solo5 tender gives it (one heap region and its command line),
- * runs solo5_app_main() and exits with its result.
+ * main.c - the process's entry point: the tender (tender.c).
+ *
+ * Alone in its file so that a program defining its own main() (a test
+ * that prepares files, then calls miou_hosted_main()) does not pull this
+ * one out of the library.
  */
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-
-#include <solo5.h>
-
-#include "hosted.h"
-
-#define MIB_SHIFT 20
-
-/* Kept in a global so that the leak checker sees it as reachable when the
- * unikernel ends through solo5_exit() instead of returning. */
-static char *cmdline;
-
-/* The unikernel's arguments joined by single spaces ("" for none), in
- * memory the caller frees; NULL when out of memory. */
-static char *join_args(int argc, char **argv)
-{
-    size_t size = 1;
-    char *s, *p;
-    int i;
-
-    for (i = 0; i < argc; i++)
-        size += strlen(argv[i]) + 1;
-    s = malloc(size);
-    if (s == NULL)
-        return NULL;
-    p = s;
-    for (i = 0; i < argc; i++) {
-        size_t len = strlen(argv[i]);
-
-        if (i > 0)
-            *p++ = ' ';
-        memcpy(p, argv[i], len);
-        p += len;
-    }
-    *p = '\0';
-    return s;
-}
-
-/* Reserve the heap; MAP_NORESERVE so that a large --mem costs nothing
- * until the unikernel touches it, as on a tender. NULL on failure, after
- * saying why. */
-static void *map_heap(const struct hosted_tender *t, size_t *size)
-{
-    void *heap;
-
-    if (t->mem_mib > SIZE_MAX >> MIB_SHIFT) {
-        fprintf(stderr, "%s: a heap of %zu MiB does not fit this host\n",
-                t->prog, t->mem_mib);
-        return NULL;
-    }
-    *size = t->mem_mib << MIB_SHIFT;
-    heap = mmap(NULL, *size, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (heap == MAP_FAILED) {
-        fprintf(stderr, "%s: cannot map a heap of %zu MiB: %s\n", t->prog,
-                t->mem_mib, strerror(errno));
-        return NULL;
-    }
-    return heap;
-}
+#include <miou_hosted.h>
 
 int main(int argc, char **argv)
 {
-    struct hosted_tender t;
-    struct solo5_start_info si;
-    size_t heap_size;
-    void *heap;
-    int rc;
-
-    rc = hosted_parse_args(argc, argv, &t);
-    if (rc != HOSTED_RUN)
-        return rc;
-    heap = map_heap(&t, &heap_size);
-    if (heap == NULL)
-        return 1;
-    cmdline = join_args(t.app_argc, t.app_argv);
-    if (cmdline == NULL) {
-        fprintf(stderr, "%s: out of memory for the command line\n", t.prog);
-        return 1;
-    }
-    si.cmdline = cmdline;
-    si.heap_start = (uintptr_t)heap;
-    si.heap_size = heap_size;
-    hosted_debug_init();
-    rc = solo5_app_main(&si);
-    free(cmdline);
-    cmdline = NULL;
-    munmap(heap, heap_size);
-    return rc;
+    return miou_hosted_main(argc, argv);
 }

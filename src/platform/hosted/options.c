@@ -50,26 +50,54 @@ static int opt_help(struct hosted_tender *t, const char *arg, const char *value)
            "\n"
            "Tender options:\n"
            "  --mem=MiB                   heap size, 1 to %u (default %u)\n"
-           "  --net:NAME=IFACE            attach TAP interface IFACE as "
+           "  --net:NAME=IFACE            attach TAP interface IFACE (it "
+           "must exist and be\n"
+           "                              up) as net device NAME\n"
+           "  --net:NAME=@NN              attach the open descriptor NN: a "
+           "TAP descriptor\n"
+           "                              or a datagram socket\n"
+           "  --net:NAME=unix:LOCAL,PEER  attach a local datagram socket "
+           "bound at path\n"
+           "                              LOCAL, sending to the socket at "
+           "path PEER\n"
+           "  --net-mac:NAME=HWADDR       MAC address xx:xx:xx:xx:xx:xx of "
            "net device NAME\n"
-           "  --net-mac:NAME=HWADDR       set the MAC address of net "
-           "device NAME\n"
-           "  --block:NAME=PATH           attach file PATH as block "
-           "device NAME\n"
-           "  --block-sector-size:NAME=N  sector size of block device "
-           "NAME, in bytes\n"
+           "                              (default: made up, locally "
+           "administered)\n"
+           "  --block:NAME=PATH           attach disk image or block device "
+           "PATH as block\n"
+           "                              device NAME\n"
+           "  --block-sector-size:NAME=N  sector size of block device NAME "
+           "in bytes, a\n"
+           "                              power of two from %u to %u "
+           "(default %u)\n"
            "  --help                      print this help and exit\n"
            "  --version                   print the version and exit\n"
            "  --                          end of the tender options\n"
-           "Device options are not supported yet and are refused.\n"
+           "\n"
+           "Every device that the unikernel's manifest declares must be "
+           "attached; the\n"
+           "unikernel does not start otherwise. The unix: backend needs no "
+           "privilege and\n"
+           "no interface: one frame per datagram; two unikernels are cabled "
+           "together\n"
+           "with unix:A,B and unix:B,A. Frames sent while nothing is bound "
+           "at PEER are\n"
+           "lost, as on a cable with nothing at its other end. LOCAL is "
+           "removed at exit;\n"
+           "a socket file left at LOCAL by a program that ended is "
+           "replaced.\n"
            "\n"
            "The first argument that is not a tender option, or every "
            "argument after\n"
            "'--', starts the unikernel's own arguments (such as "
            "--solo5:quiet),\n"
            "which it receives joined by single spaces as its command "
-           "line.\n",
-           t->prog, HOSTED_MEM_MAX_MIB, HOSTED_MEM_DEFAULT_MIB);
+           "line.\n"
+           "\n",
+           t->prog, HOSTED_MEM_MAX_MIB, HOSTED_MEM_DEFAULT_MIB,
+           HOSTED_SECTOR_DEFAULT, HOSTED_SECTOR_MAX, HOSTED_SECTOR_DEFAULT);
+    hosted_devices_help();
     return finish_stdout(t);
 }
 
@@ -119,26 +147,14 @@ static int opt_mem(struct hosted_tender *t, const char *arg, const char *value)
     return HOSTED_RUN;
 }
 
-/* NOTE: devices are not implemented yet; their options are recognised so
- * that a command line meant for a Solo5 tender is refused plainly, not
- * taken for the unikernel's arguments. */
-static int opt_device(struct hosted_tender *t, const char *arg,
-                      const char *value)
-{
-    (void)value;
-    fprintf(stderr, "%s: device options are not supported yet: '%s'\n", t->prog,
-            arg);
-    return 1;
-}
-
 static const struct tender_option options[] = {
     {"--help", '\0', opt_help},
     {"--version", '\0', opt_version},
     {"--mem", '=', opt_mem},
-    {"--net", ':', opt_device},
-    {"--net-mac", ':', opt_device},
-    {"--block", ':', opt_device},
-    {"--block-sector-size", ':', opt_device},
+    {"--net", ':', hosted_opt_net},
+    {"--net-mac", ':', hosted_opt_net_mac},
+    {"--block", ':', hosted_opt_block},
+    {"--block-sector-size", ':', hosted_opt_sector_size},
 };
 
 /* The option that (arg) spells, storing its value in (*value); NULL when
@@ -166,7 +182,7 @@ static const struct tender_option *find_option(const char *arg,
     return NULL;
 }
 
-static const char *prog_name(const char *argv0)
+const char *hosted_prog_name(const char *argv0)
 {
     const char *slash;
 
@@ -186,7 +202,7 @@ int hosted_parse_args(int argc, char **argv, struct hosted_tender *t)
 {
     int i = argc > 0 ? 1 : 0;
 
-    t->prog = prog_name(argc > 0 ? argv[0] : NULL);
+    t->prog = hosted_prog_name(argc > 0 ? argv[0] : NULL);
     t->mem_mib = HOSTED_MEM_DEFAULT_MIB;
     for (; i < argc; i++) {
         const char *arg = argv[i];

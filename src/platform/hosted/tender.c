@@ -1,0 +1,122 @@
+/*
+ * tender.c - the tender's body, miou_hosted_main(): it gives the unikernel
+ * what a Solo5 tender gives it (its devices, one heap region and its
+ * command line), runs solo5_app_main() and returns its result. Everything
+ * it set up is undone before it returns, so that a test program may call
+ * it more than once.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <miou_hosted.h>
+#include <solo5.h>
+
+#include "hosted.h"
+
+#define MIB_SHIFT 20
+
+/* Kept in a global so that the leak checker sees it as reachable when the
+ * unikernel ends through solo5_exit() instead of returning. */
+static char *cmdline;
+
+/* The unikernel's arguments joined by single spaces ("" for none), in
+ * memory the caller frees; NULL when out of memory. */
+static char *join_args(int argc, char **argv)
+{
+    size_t size = 1;
+    char *s, *p;
+    int i;
+
+    for (i = 0; i < argc; i++)
+        size += strlen(argv[i]) + 1;
+    s = malloc(size);
+    if (s == NULL)
+        return NULL;
+    p = s;
+    for (i = 0; i < argc; i++) {
+        size_t len = strlen(argv[i]);
+
+        if (i > 0)
+            *p++ = ' ';
+        memcpy(p, argv[i], len);
+        p += len;
+    }
+    *p = '\0';
+    return s;
+}
+
+/* Reserve the heap; MAP_NORESERVE so that a large --mem costs nothing
+ * until the unikernel touches it, as on a tender. NULL on failure, after
+ * saying why. */
+static void *map_heap(const struct hosted_tender *t, size_t *size)
+{
+    void *heap;
+
+    if (t->mem_mib > SIZE_MAX >> MIB_SHIFT) {
+        fprintf(stderr, "%s: a heap of %zu MiB does not fit this host\n",
+                t->prog, t->mem_mib);
+        return NULL;
+    }
+    *size = t->mem_mib << MIB_SHIFT;
+    heap = mmap(NULL, *size, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (heap == MAP_FAILED) {
+        fprintf(stderr, "%s: cannot map a heap of %zu MiB: %s\n", t->prog,
+                t->mem_mib, strerror(errno));
+        return NULL;
+    }
+    return heap;
+}
+
+/* Run the unikernel once its devices are attached. */
+static int run(const struct hosted_tender *t)
+{
+    struct solo5_start_info si;
+    size_t heap_size;
+    void *heap;
+    int rc;
+
+    heap = map_heap(t, &heap_size);
+    if (heap == NULL)
+        return 1;
+    cmdline = join_args(t->app_argc, t->app_argv);
+    if (cmdline == NULL) {
+        fprintf(stderr, "%s: out of memory for the command line\n", t->prog);
+        munmap(heap, heap_size);
+        return 1;
+    }
+    si.cmdline = cmdline;
+    si.heap_start = (uintptr_t)heap;
+    si.heap_size = heap_size;
+    hosted_debug_init();
+    rc = solo5_app_main(&si);
+    free(cmdline);
+    cmdline = NULL;
+    munmap(heap, heap_size);
+    return rc;
+}
+
+int miou_hosted_main(int argc, char **argv)
+{
+    struct hosted_tender t;
+    int rc;
+
+    t.prog = hosted_prog_name(argc > 0 ? argv[0] : NULL);
+    rc = hosted_manifest_load(t.prog);
+    if (rc == 0) {
+        rc = hosted_parse_args(argc, argv, &t);
+        /* Devices are opened before the unikernel starts: a device that
+         * cannot be used stops it here, not at its first acquire. */
+        if (rc == HOSTED_RUN) {
+            rc = hosted_devices_attach(t.prog);
+            if (rc == 0)
+                rc = run(&t);
+        }
+    }
+    hosted_devices_release();
+    return rc;
+}
