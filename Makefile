@@ -153,7 +153,8 @@ install: lib tools
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(MANIFEST_TOOL) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 include/miou.h include/solo5.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/miou.h include/miou_hosted.h include/solo5.h \
+	    $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIB) $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@PLATFORM@|$(PLATFORM)|g' miou.pc.in \

@@ -61,7 +61,8 @@ static int peer_open(void)
     if (!CHECK_GE(peer_fd, 0))
         return -1;
     unlink(peer);
-    /* Connected both ways, as the backend connects to us: datagrams
+    /* Connected both ways, as the backend connects to its peer (which is
+     * why this socket stays bound at PEER): datagrams
      * between mutual peers are not held to the receive queue's limit of
      * a few datagrams (net.unix.max_dgram_qlen). */
     int big = 1 << 20;
@@ -489,8 +490,12 @@ static void *flood_reader(void *arg)
 static void *counter(void *arg)
 {
     struct flood *f = arg;
-    while (f->got < FLOOD && miou_yield() == 0)
+    /* Counted before the yield: a turn is the counter getting to run. */
+    while (f->got < FLOOD) {
         f->other++;
+        if (miou_yield() != 0)
+            break;
+    }
     return NULL;
 }
 
