@@ -30,20 +30,6 @@ void hosted_device_error(const char *prog, const struct hosted_device *d,
     fprintf(stderr, "%s: device '%s': %s\n", prog, d->name, msg);
 }
 
-struct hosted_device *hosted_device_of(solo5_handle_t handle,
-                                       enum hosted_dev_type type)
-{
-    struct hosted_device *d;
-
-    if (handle == 0 || handle > hosted_ndevices)
-        return NULL;
-    d = &hosted_devices[handle];
-    if (d->type != type || d->fd < 0 ||
-        !__atomic_load_n(&d->acquired, __ATOMIC_ACQUIRE))
-        return NULL;
-    return d;
-}
-
 void hosted_devices_help(void)
 {
     size_t i;
