@@ -25,7 +25,13 @@ extern "C" {
  * (with one line on standard error saying why). Before it returns, the
  * devices are closed and the heap unmapped, so that it may be called
  * again; a unikernel that calls solo5_exit() ends the process instead.
- * Not thread-safe: one call at a time per process. */
+ * Not thread-safe: one call at a time per process.
+ *
+ * A later call may attach other devices, but miou's device calls keep
+ * what they learnt when a thread first acquired a name (its handle, MAC
+ * and MTU, capacity and block size), because Solo5 has no release and the
+ * library never asks twice. Give every call the same device options, or
+ * use the raw solo5_*_acquire() calls in such tests. */
 int miou_hosted_main(int argc, char **argv);
 
 #ifdef __cplusplus
