@@ -7,18 +7,12 @@
 # refused at start-up with one line naming the device, and exit status 1.
 # No privileges needed. Prints one test line per case.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin block-image
 build=${BUILD:-build/hosted}
 prog=$build/examples/block
-topic=block-image
-tmp=$(mktemp -d)
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM HUP
-
-ok() { echo "ok - $topic: $1"; }
-fail() { echo "not ok - $topic: $1"; }
-# The output of (file) on one line, for a failure message.
-show() { head -c "${2:-300}" "$1" | tr '\n' '|'; }
 
 # FNV-1a, 64 bits, of (length) bytes of (file) from byte (offset), as 16
 # hexadecimal digits: as examples/block.c computes it. Bash arithmetic is
@@ -31,10 +25,7 @@ fnv1a64() { # fnv1a64 FILE OFFSET LENGTH
     printf '%016x\n' "$h"
 }
 
-if [ ! -x "$prog" ]; then
-    fail "$prog is built"
-    exit 0
-fi
+need_built "$prog"
 
 # ---- The example on images of random bytes, both sector sizes (512 is
 # the default, so it is not given).
@@ -81,26 +72,10 @@ for sector in 512 4096; do
     fi
 done
 
-# ---- Start-up errors: exit status 1, one line on standard error naming
-# the device (and what is wrong), nothing on standard output.
-# (runner: words put before the program, such as setpriv's.)
-runner=()
-refused() { # refused SENTENCE PATTERN ARGS...
-    local what=$1 pattern=$2 rc lines
-    shift 2
-    timeout -k 5 30 "${runner[@]}" "$prog" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    lines=$(wc -l <"$tmp/err")
-    if [ $rc -ne 1 ]; then
-        fail "$what: exit status $rc, wanted 1: $(show "$tmp/err") $(show "$tmp/out")"
-    elif [ -s "$tmp/out" ] || [ "$lines" -ne 1 ]; then
-        fail "$what: wanted one line on standard error, got $lines and '$(show "$tmp/out")' on standard output: $(show "$tmp/err")"
-    elif ! grep -qE -- "$pattern" "$tmp/err"; then
-        fail "$what: no line matches '$pattern': $(show "$tmp/err")"
-    else
-        ok "$what"
-    fi
-}
+# ---- Start-up errors (refused, in scripts/lib/check.sh): exit status 1,
+# one line on standard error naming the device (and what is wrong),
+# nothing on standard output.
+runner=("$prog")
 dev="^block: device 'storage': "
 good=$tmp/good.img
 dd if=/dev/zero of="$good" bs=4096 count=4 status=none
@@ -119,19 +94,21 @@ refused "a folder given as the image is refused" \
 # case runs as nobody when setpriv can switch to it.
 cp "$good" "$tmp/locked.img"
 chmod 000 "$tmp/locked.img"
+nobody=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 &&
     chmod 755 "$tmp" &&
     setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$prog" 2>/dev/null; then
-    runner=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
-if [ "$(id -u)" = 0 ] && [ ${#runner[@]} -eq 0 ]; then
-    echo "skip - $topic: an image the user may not open is refused: SKIPPED root opens any file (and cannot become nobody)"
+if [ "$(id -u)" = 0 ] && [ ${#nobody[@]} -eq 0 ]; then
+    skip "an image the user may not open is refused" "root opens any file (and cannot become nobody)"
 else
+    runner=("${nobody[@]}" "$prog")
     refused "an image the user may not open (mode 000) is refused" \
         "${dev}cannot open '$tmp/locked.img' .*Permission denied" \
         --block:storage="$tmp/locked.img"
+    runner=("$prog")
 fi
-runner=()
 : >"$tmp/empty.img"
 refused "an empty image is refused" \
     "${dev}disk image '$tmp/empty.img' is empty" \

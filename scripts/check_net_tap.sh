@@ -6,41 +6,14 @@
 # ip (iproute2) and ping (iputils-ping); without them its cases are
 # SKIPPED. Prints one test line per case.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin net-tap
 build=${BUILD:-build/hosted}
 prog=$build/examples/ping
-ns=miou-test-$$-tap
-topic="net-tap"
-tmp=$(mktemp -d)
-ns_made=0
 
-# Whether (pid) is a program we started that is still running: asked of
-# the shell's own list of jobs, so that a number the system has given to
-# another process since ours ended is never signalled.
-alive() { jobs -pr 2>/dev/null | grep -qx -- "$1"; }
-
-# Every way out: end the programs we started (by pid), then the namespace
-# and its interfaces, then the files.
-cleanup() {
-    local pid i
-    for pid in $(jobs -pr); do
-        kill "$pid" 2>/dev/null
-    done
-    for i in $(seq 50); do
-        [ -z "$(jobs -pr)" ] && break
-        sleep 0.1
-    done
-    for pid in $(jobs -pr); do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    [ $ns_made -eq 1 ] && ip netns del "$ns" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-ok() { echo "ok - $topic: $1"; }
-fail() { echo "not ok - $topic: $1"; }
+# skip_all REASON: every case skipped, and exit 0.
 skip_all() {
     local what
     for what in "ping -c 100 -i 0.01 is answered in full" \
@@ -52,26 +25,20 @@ skip_all() {
         "a missing interface is refused" \
         "an interface that is down is refused" \
         "an interface another running example has attached is refused"; do
-        echo "skip - $topic: $what: SKIPPED $1"
+        skip "$what" "$1"
     done
     exit 0
 }
-# The output of (file) on one line, for a failure message.
-show() { head -c "${2:-300}" "$1" | tr '\n' '|'; }
-in_ns() { ip netns exec "$ns" "$@"; }
 
 [ "$(id -u)" = 0 ] || skip_all "not root"
 command -v ip >/dev/null 2>&1 && command -v ping >/dev/null 2>&1 ||
     skip_all "ip/ping not installed"
 [ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
-if [ ! -x "$prog" ]; then
-    fail "$prog is built"
-    exit 0
-fi
-if ! ip netns add "$ns" 2>"$tmp/err"; then
+need_built "$prog"
+# The namespace miou-test-PID-tap, deleted by the clean-up.
+if ! make_netns "miou-test-$$-tap"; then
     skip_all "cannot make a network namespace: $(show "$tmp/err" 200)"
 fi
-ns_made=1
 # tap0 answers at 10.0.0.2 (the example) for 10.0.0.1 (the namespace);
 # tap1 exists but stays down.
 if ! { in_ns ip link set lo up &&
@@ -82,41 +49,16 @@ if ! { in_ns ip link set lo up &&
     skip_all "cannot make TAP interfaces in $ns: $(show "$tmp/err" 200)"
 fi
 
-# start NAME ARGS...: run the example on tap0 in the background (at most
-# 120 s), output into $tmp/NAME.out, its pid in $pid; 0 once it has said
-# that it answers, 1 (the example stopped) after printing why.
-pid=
-start() {
-    local name=$1 i
+# start_example NAME ARGS...: start (scripts/lib/check.sh) the example
+# with ARGS in the namespace, at most 120 s, its output in $tmp/NAME.out
+# and its pid in $pid; 0 once it has said that it answers, 1 (the example
+# stopped) after printing why. (ip netns exec, not the in_ns function: $pid
+# must be the program's timeout(1), not a subshell.)
+start_label="the example"
+start_example() {
+    local name=$1
     shift
-    : >"$tmp/$name.out"
-    # (ip netns exec, not the in_ns function: $! must be the program's
-    # timeout(1), not a subshell)
-    ip netns exec "$ns" timeout -k 5 120 "$prog" "$@" >"$tmp/$name.out" 2>&1 &
-    pid=$!
-    for i in $(seq 100); do
-        grep -q '^ping: answering for ' "$tmp/$name.out" && return 0
-        alive "$pid" || break
-        sleep 0.1
-    done
-    fail "$name: the example did not start: $(show "$tmp/$name.out")"
-    stop
-    return 1
-}
-
-# stop [SECONDS]: wait (at most SECONDS, 30 by default) for the example
-# started last to end, killing it if it does not; its exit status in
-# $status (124 or more: killed).
-status=
-stop() {
-    local i
-    for i in $(seq $((${1:-30} * 10))); do
-        alive "$pid" || break
-        sleep 0.1
-    done
-    alive "$pid" && kill "$pid" 2>/dev/null
-    { wait "$pid"; } 2>/dev/null
-    status=$?
+    start "$name" '^ping: answering for ' ip netns exec "$ns" "$prog" "$@"
 }
 
 # "N received" and "X% packet loss" of ping's summary in (file).
@@ -126,7 +68,7 @@ loss() { sed -n 's/.* \([0-9.][0-9.]*\)% packet loss.*/\1/p' "$1" | head -n 1; }
 answered() { sed -n 's/^ping: answered \([0-9][0-9]*\) echo requests.*/\1/p' "$1" | tail -n 1; }
 
 # ---- (a) and (c): ping -c 100 -i 0.01, and the example's own count.
-if start paced --net:service=tap0 -- 10.0.0.2 --count=100 --seconds=60; then
+if start_example paced --net:service=tap0 -- 10.0.0.2 --count=100 --seconds=60; then
     in_ns timeout -k 5 60 ping -c 100 -i 0.01 -W 2 10.0.0.2 >"$tmp/ping.out" 2>&1
     rc=$?
     stop
@@ -134,18 +76,18 @@ if start paced --net:service=tap0 -- 10.0.0.2 --count=100 --seconds=60; then
         [ "$(loss "$tmp/ping.out")" = 0 ]; then
         ok "ping -c 100 -i 0.01 is answered in full"
     else
-        fail "ping -c 100 -i 0.01 is answered in full: ping exit status $rc: $(tail -n 3 "$tmp/ping.out" | tr '\n' '|')"
+        fail "ping -c 100 -i 0.01 is answered in full: ping exit status $rc: $(lastlines "$tmp/ping.out")"
     fi
     n=$(answered "$tmp/paced.out")
     if [ $status -eq 0 ] && [ "$n" = 100 ]; then
         ok "the example counts the 100 echo requests ping sent and exits 0 at --count=100"
     else
-        fail "the example counts the 100 echo requests ping sent: exit status $status, counted '${n}': $(tail -n 3 "$tmp/paced.out" | tr '\n' '|')"
+        fail "the example counts the 100 echo requests ping sent: exit status $status, counted '${n}': $(lastlines "$tmp/paced.out")"
     fi
 fi
 
 # ---- (b): flood ping while 1000 other tasks sleep and yield.
-if start flood --net:service=tap0 -- 10.0.0.2 --tasks=1000 --count=10000 --seconds=100; then
+if start_example flood --net:service=tap0 -- 10.0.0.2 --tasks=1000 --count=10000 --seconds=100; then
     in_ns timeout -k 5 100 ping -f -c 10000 -q -W 2 10.0.0.2 >"$tmp/flood.ping" 2>&1
     rc=$?
     stop
@@ -154,18 +96,18 @@ if start flood --net:service=tap0 -- 10.0.0.2 --tasks=1000 --count=10000 --secon
         [ "$(loss "$tmp/flood.ping")" = 0 ]; then
         ok "ping -f -c 10000 with 1000 busy tasks is answered in full ($(grep -o 'rtt.*' "$tmp/flood.ping"))"
     else
-        fail "ping -f -c 10000 with 1000 busy tasks is answered in full: ping exit status $rc: $(tail -n 3 "$tmp/flood.ping" | tr '\n' '|')"
+        fail "ping -f -c 10000 with 1000 busy tasks is answered in full: ping exit status $rc: $(lastlines "$tmp/flood.ping")"
     fi
     if [ $status -eq 0 ] && [ "$n" = 10000 ] &&
         grep -qE 'busy tasks looped [1-9][0-9]* times' "$tmp/flood.out"; then
         ok "the example counts the 10000 flood echo requests, and its busy tasks ran meanwhile"
     else
-        fail "the example counts the 10000 flood echo requests: exit status $status, counted '${n}': $(tail -n 3 "$tmp/flood.out" | tr '\n' '|')"
+        fail "the example counts the 10000 flood echo requests: exit status $status, counted '${n}': $(lastlines "$tmp/flood.out")"
     fi
 fi
 
 # ---- Several readers share the device: each frame goes to one of them.
-if start readers --net:service=tap0 -- 10.0.0.2 --readers=4 --tasks=100 --count=5000 --seconds=100; then
+if start_example readers --net:service=tap0 -- 10.0.0.2 --readers=4 --tasks=100 --count=5000 --seconds=100; then
     in_ns timeout -k 5 100 ping -f -c 5000 -q -W 2 10.0.0.2 >"$tmp/readers.ping" 2>&1
     rc=$?
     stop
@@ -174,7 +116,7 @@ if start readers --net:service=tap0 -- 10.0.0.2 --readers=4 --tasks=100 --count=
         [ "$(loss "$tmp/readers.ping")" = 0 ] && [ $status -eq 0 ] && [ "$n" = 5000 ]; then
         ok "ping -f -c 5000 is answered in full, and counted once, by 4 readers"
     else
-        fail "ping -f -c 5000 is answered in full, and counted once, by 4 readers: ping exit status $rc: $(tail -n 2 "$tmp/readers.ping" | tr '\n' '|') example exit status $status, counted '${n}'"
+        fail "ping -f -c 5000 is answered in full, and counted once, by 4 readers: ping exit status $rc: $(lastlines "$tmp/readers.ping" 2) example exit status $status, counted '${n}'"
     fi
 fi
 
@@ -182,7 +124,7 @@ fi
 # still runs (it ends after the fourth echo request).
 mac=02:00:00:00:00:42
 in_ns ip neigh flush dev tap0 2>/dev/null
-if start mac --net:service=tap0 --net-mac:service=$mac -- 10.0.0.2 --count=4 --seconds=60; then
+if start_example mac --net:service=tap0 --net-mac:service=$mac -- 10.0.0.2 --count=4 --seconds=60; then
     in_ns timeout -k 5 30 ping -c 3 -i 0.2 -W 2 10.0.0.2 >"$tmp/mac.ping" 2>&1
     rc=$?
     in_ns ip neigh show 10.0.0.2 dev tap0 >"$tmp/neigh" 2>&1
@@ -200,7 +142,7 @@ fi
 # ---- The device's MTU is the interface's: 4000-byte pings (not
 # fragmented) come back whole.
 if in_ns ip link set tap0 mtu 4000 2>"$tmp/err" &&
-    start mtu --net:service=tap0 -- 10.0.0.2 --count=3 --seconds=60; then
+    start_example mtu --net:service=tap0 -- 10.0.0.2 --count=3 --seconds=60; then
     in_ns timeout -k 5 30 ping -c 3 -i 0.2 -s 3900 -M do -W 2 10.0.0.2 >"$tmp/mtu.ping" 2>&1
     rc=$?
     stop
@@ -208,32 +150,18 @@ if in_ns ip link set tap0 mtu 4000 2>"$tmp/err" &&
         grep -q '^ping: answering for 10.0.0.2 at .*, MTU 4000,' "$tmp/mtu.out"; then
         ok "the MTU is the interface's (4000), and 3928-byte packets are answered whole"
     else
-        fail "the MTU is the interface's (4000), and 3928-byte packets are answered whole: ping exit status $rc: $(tail -n 2 "$tmp/mtu.ping" | tr '\n' '|') example: $(show "$tmp/mtu.out" 400)"
+        fail "the MTU is the interface's (4000), and 3928-byte packets are answered whole: ping exit status $rc: $(lastlines "$tmp/mtu.ping" 2) example: $(show "$tmp/mtu.out" 400)"
     fi
     in_ns ip link set tap0 mtu 1500
 elif [ -s "$tmp/err" ]; then
     fail "the MTU is the interface's: cannot set it: $(show "$tmp/err")"
 fi
 
-# ---- (e): interfaces that cannot be used: one line on standard error
-# naming the device and the interface, nothing on standard output, exit
-# status 1, and no interface made on the way.
-refused() { # refused SENTENCE PATTERN ARGS...
-    local what=$1 pattern=$2 rc lines
-    shift 2
-    in_ns timeout -k 5 30 "$prog" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    lines=$(wc -l <"$tmp/err")
-    if [ $rc -ne 1 ]; then
-        fail "$what: exit status $rc, wanted 1: $(show "$tmp/err")"
-    elif [ -s "$tmp/out" ] || [ "$lines" -ne 1 ]; then
-        fail "$what: wanted one line on standard error, got $lines and '$(show "$tmp/out")' on standard output: $(show "$tmp/err")"
-    elif ! grep -qE -- "$pattern" "$tmp/err"; then
-        fail "$what: no line matches '$pattern': $(show "$tmp/err")"
-    else
-        ok "$what"
-    fi
-}
+# ---- (e): interfaces that cannot be used (refused, in
+# scripts/lib/check.sh): one line on standard error naming the device and
+# the interface, nothing on standard output, exit status 1, and no
+# interface made on the way.
+runner=(ip netns exec "$ns" "$prog")
 refused "a missing interface is refused, naming the device and interface" \
     "^ping: device 'service': .*'nosuchtap0'" --net:service=nosuchtap0
 if in_ns ip link show nosuchtap0 >/dev/null 2>&1; then
@@ -243,18 +171,17 @@ else
 fi
 refused "an interface that is down is refused, naming the device and interface" \
     "^ping: device 'service': .*'tap1'.* down" --net:service=tap1
-if start holder --net:service=tap0 -- 10.0.0.2 --seconds=30; then
+if start_example holder --net:service=tap0 -- 10.0.0.2 --seconds=30; then
     refused "an interface another running example has attached is refused" \
         "^ping: device 'service': .*'tap0'.*busy" --net:service=tap0 -- --seconds=1
     # ...and the first one still answers.
     in_ns timeout -k 5 30 ping -c 1 -W 2 10.0.0.2 >"$tmp/holder.ping" 2>&1
     rc=$?
-    alive "$pid" && kill "$pid" 2>/dev/null
-    stop
+    stop 0
     if [ $rc -eq 0 ]; then
         ok "the example that has the interface still answers after the refusal"
     else
-        fail "the example that has the interface still answers after the refusal: $(tail -n 3 "$tmp/holder.ping" | tr '\n' '|')"
+        fail "the example that has the interface still answers after the refusal: $(lastlines "$tmp/holder.ping")"
     fi
 fi
 exit 0

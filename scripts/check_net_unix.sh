@@ -7,88 +7,18 @@
 # host against what the demo says it wrote. Then what the backend must
 # refuse at start-up. No privileges needed. Prints one test line per case.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin net-unix
 build=${BUILD:-build/hosted}
 ping=$build/examples/ping
 pinger=$build/examples/pinger
 demo=$build/examples/demo
-topic=net-unix
-tmp=$(mktemp -d)
 d=$tmp/sock
 mkdir "$d"
 
-# Whether (pid) is a program we started that is still running: asked of
-# the shell's own list of jobs, so that a number the system has given to
-# another process since ours ended is never signalled.
-alive() { jobs -pr 2>/dev/null | grep -qx -- "$1"; }
-
-# Every way out: end the programs we started (by pid), then the files.
-cleanup() {
-    local pid i
-    for pid in $(jobs -pr); do
-        kill "$pid" 2>/dev/null
-    done
-    for i in $(seq 50); do
-        [ -z "$(jobs -pr)" ] && break
-        sleep 0.1
-    done
-    for pid in $(jobs -pr); do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-ok() { echo "ok - $topic: $1"; }
-fail() { echo "not ok - $topic: $1"; }
-# The output of (file) on one line, for a failure message.
-show() { head -c "${2:-300}" "$1" | tr '\n' '|'; }
-lastlines() { tail -n "${2:-3}" "$1" | tr '\n' '|'; }
-
-for p in "$ping" "$pinger" "$demo"; do
-    if [ ! -x "$p" ]; then
-        fail "$p is built"
-        exit 0
-    fi
-done
-
-# start NAME READY PROGRAM ARGS...: run PROGRAM in the background (at most
-# 120 s, under timeout(1) unless $bound is set empty), output into
-# $tmp/NAME.out, its pid in $pid; 0 once a line of its output matches
-# READY (a regular expression), 1 after printing why not.
-pid=
-bound=(timeout -k 5 120)
-start() {
-    local name=$1 ready=$2 i
-    shift 2
-    : >"$tmp/$name.out"
-    "${bound[@]}" "$@" >"$tmp/$name.out" 2>&1 &
-    pid=$!
-    for i in $(seq 100); do
-        grep -qE -- "$ready" "$tmp/$name.out" && return 0
-        alive "$pid" || break
-        sleep 0.1
-    done
-    fail "$name: $(basename "$1") did not start: $(show "$tmp/$name.out")"
-    stop
-    return 1
-}
-
-# stop [SECONDS]: wait (at most SECONDS, 30 by default) for the program
-# started last to end, killing it if it does not; its exit status in
-# $status (124 or more: it had to be killed).
-status=
-stop() {
-    local i
-    for i in $(seq $((${1:-30} * 10))); do
-        alive "$pid" || break
-        sleep 0.1
-    done
-    alive "$pid" && kill "$pid" 2>/dev/null
-    { wait "$pid"; } 2>/dev/null
-    status=$?
-}
+need_built "$ping" "$pinger" "$demo"
 
 # run_pinger NAME COUNT INTERVAL: ping 10.0.0.2 through $d/a from $d/b;
 # 0 when every request was answered, as its exit status and its summary
@@ -214,24 +144,9 @@ if start demo '^demo: answering ping for' \
     fi
 fi
 
-# ---- Start-up errors: exit status 1, one line on standard error naming
-# the device, nothing on standard output.
-refused() { # refused SENTENCE PATTERN PROGRAM ARGS...
-    local what=$1 pattern=$2 rc lines
-    shift 2
-    timeout -k 5 30 "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    lines=$(wc -l <"$tmp/err")
-    if [ $rc -ne 1 ]; then
-        fail "$what: exit status $rc, wanted 1: $(show "$tmp/err") $(show "$tmp/out")"
-    elif [ -s "$tmp/out" ] || [ "$lines" -ne 1 ]; then
-        fail "$what: wanted one line on standard error, got $lines and '$(show "$tmp/out")' on standard output: $(show "$tmp/err")"
-    elif ! grep -qE -- "$pattern" "$tmp/err"; then
-        fail "$what: no line matches '$pattern': $(show "$tmp/err")"
-    else
-        ok "$what"
-    fi
-}
+# ---- Start-up errors (refused, in scripts/lib/check.sh): exit status 1,
+# one line on standard error naming the device, nothing on standard
+# output. No runner: each case names its program.
 
 refused "a net device the manifest does not declare is refused" \
     "^ping: device 'nosuch': not declared in the unikernel's manifest" \
@@ -293,11 +208,7 @@ start killed 'ping: answering for' \
 killed=$?
 bound=(timeout -k 5 120)
 if [ $killed -eq 0 ]; then
-    # (the shell's "Killed" notice is not a result: out of the output)
-    {
-        alive "$pid" && kill -KILL "$pid"
-        stop
-    } 2>/dev/null
+    stop 0 KILL # (without the shell's "Killed" notice in the output)
     if [ ! -S "$d/a" ]; then
         fail "a stale socket file of a killed program is taken over: the killed program left no socket file to test with"
     elif start successor 'ping: answering for' \

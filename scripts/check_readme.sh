@@ -4,30 +4,31 @@
 # snippet: it must build warning-free, exit 0, and the first one must print
 # what the README says it prints.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin readme
 build=${BUILD:-build/hosted}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 awk -v dir="$tmp" '
     /^```c$/ { n++; inside = 1; next }
     /^```$/ && inside { inside = 0; next }
     inside { print > (dir "/snippet" n ".c") }
 ' README.md
 for src in "$tmp"/snippet*.c; do
-    [ -e "$src" ] || { echo "not ok - readme: no C snippet found"; exit 0; }
+    [ -e "$src" ] || { fail "no C snippet found"; exit 0; }
     name=$(basename "$src" .c)
     if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude "$src" \
         -Wl,--start-group "$build/libmiou-hosted.a" "$build/libmiou.a" \
         -Wl,--end-group -o "$tmp/$name" 2>"$tmp/$name.err"; then
-        echo "not ok - readme: $name builds: $(head -3 "$tmp/$name.err" | tr '\n' ' ')"
+        fail "$name builds: $(head -3 "$tmp/$name.err" | tr '\n' ' ')"
         continue
     fi
     out=$("$tmp/$name" 2>&1); rc=$?
     if [ $rc -ne 0 ]; then
-        echo "not ok - readme: $name runs: exit status $rc, output: $out"
+        fail "$name runs: exit status $rc, output: $out"
     elif [ "$name" = snippet1 ] && [ "$out" != $'Hello\nWorld' ]; then
-        echo "not ok - readme: $name prints Hello then World: got '$out'"
+        fail "$name prints Hello then World: got '$out'"
     else
-        echo "ok - readme: $name builds and runs"
+        ok "$name builds and runs"
     fi
 done

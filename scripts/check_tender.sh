@@ -8,21 +8,15 @@
 # case.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin tender
 build=${BUILD:-build/hosted}
 hello=$build/examples/hello
 lister=$build/tests/test_errors
 dev=$build/tests/test_tender_devices
 tool=$build/tools/miou-manifest
-tmp=$(mktemp -d)
 chmod 755 "$tmp"
-ns=miou-tender-$$
-bg=
-cleanup() {
-    [ -n "$bg" ] && kill "$bg" 2>/dev/null
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # expect NAME STATUS PATTERN COMMAND...: exit status and a line of output
 # (stdout and stderr) matching the extended regular expression PATTERN.
@@ -32,32 +26,34 @@ expect() {
     timeout 30 "$@" >"$tmp/out" 2>&1
     rc=$?
     if [ $rc -ne "$want" ]; then
-        echo "not ok - tender: $name: exit status $rc, wanted $want: $(head -c 300 "$tmp/out" | tr '\n' '|')"
+        fail "$name: exit status $rc, wanted $want: $(show "$tmp/out")"
     elif ! grep -qE -- "$pattern" "$tmp/out"; then
-        echo "not ok - tender: $name: no line matches '$pattern': $(head -c 300 "$tmp/out" | tr '\n' '|')"
+        fail "$name: no line matches '$pattern': $(show "$tmp/out")"
     else
-        echo "ok - tender: $name"
+        ok "$name"
     fi
 }
 
 # refuse NAME LINE COMMAND...: exit status 1, and the whole output is the
-# one line LINE (on standard error, nothing on standard output).
+# one line LINE (on standard error, nothing on standard output): stricter
+# than refused (scripts/lib/check.sh), whose line need only match a
+# pattern.
 refuse() {
     local name=$1 line=$2 rc
     shift 2
     timeout 30 "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ $rc -ne 1 ]; then
-        echo "not ok - tender: $name: exit status $rc, wanted 1: $(head -c 300 "$tmp/err" "$tmp/out" | tr '\n' '|')"
+        fail "$name: exit status $rc, wanted 1: $(head -c 300 "$tmp/err" "$tmp/out" | tr '\n' '|')"
     elif [ -s "$tmp/out" ] || ! printf '%s\n' "$line" | cmp -s - "$tmp/err"; then
-        echo "not ok - tender: $name: wanted the one line '$line', got: $(head -c 300 "$tmp/err" | tr '\n' '|')$(head -c 100 "$tmp/out" | tr '\n' '|')"
+        fail "$name: wanted the one line '$line', got: $(show "$tmp/err")$(show "$tmp/out" 100)"
     else
-        echo "ok - tender: $name"
+        ok "$name"
     fi
 }
 
 if [ ! -x "$hello" ] || [ ! -x "$lister" ] || [ ! -x "$dev" ] || [ ! -x "$tool" ]; then
-    echo "not ok - tender: $hello, $lister, $dev and $tool are built"
+    fail "$hello, $lister, $dev and $tool are built"
     exit 0
 fi
 
@@ -203,7 +199,7 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
         unshare -m sh -c 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" "$4" "$5"' sh \
         "$tmp/ro" "$dev" "$svc" "$bak" "--block:storage=$tmp/ro/disk.img"
 else
-    echo "skip - tender: a disk image that cannot be written is refused: SKIPPED needs root and unshare"
+    skip "a disk image that cannot be written is refused" "needs root and unshare"
 fi
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
@@ -217,7 +213,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
         "--net:service=unix:$tmp/pub/s,$tmp/pub/p" "--net:backup=unix:$tmp/pub/b,$tmp/pub/p" \
         "--block:storage=$tmp/private.img"
 else
-    echo "skip - tender: a disk image its user may not open is refused: SKIPPED needs root, setpriv, and $dev open to all"
+    skip "a disk image its user may not open is refused" "needs root, setpriv, and $dev open to all"
 fi
 
 # ---- Descriptors and the unix backend.
@@ -253,20 +249,18 @@ refuse "two devices on one LOCAL are refused" \
 # never comes, then fails; it is killed long before.
 "$dev" "--net:service=unix:$tmp/live.sock,$tmp/p" "$bak" "$blk" -- --arp=yes ARP \
     >/dev/null 2>&1 &
-bg=$!
+pid=$!
 for _ in $(seq 50); do [ -S "$tmp/live.sock" ] && break; sleep 0.1; done
 refuse "a LOCAL that a live program listens on is refused" \
     "$d: device 'service': socket '$tmp/live.sock' is in use by another program" \
     "$dev" "--net:service=unix:$tmp/live.sock,$tmp/p" "--net:backup=unix:$tmp/b2,$tmp/p" "$blk"
 # Killed, it leaves its socket file behind: the next program replaces it.
-kill -KILL "$bg" 2>/dev/null
-wait "$bg" 2>/dev/null
-bg=
+stop 0 KILL
 if [ -S "$tmp/live.sock" ]; then
     expect "a socket left by a killed program is replaced" 0 '^# tender_devices: [0-9]+ passed, 0 failed' \
         "$dev" "--net:service=unix:$tmp/live.sock,$tmp/p" "$bak" "$blk" -- "handles are"
 else
-    echo "not ok - tender: a killed program leaves its socket file: $tmp/live.sock is gone"
+    fail "a killed program leaves its socket file: $tmp/live.sock is gone"
 fi
 
 # ---- Devices that work: the whole test program, 512- and 4096-byte
@@ -275,9 +269,9 @@ expect "unix backends and a 512-byte disk pass every case" 0 \
     '^# tender_devices: 1[0-9] passed, 0 failed, 0 skipped$' \
     "$dev" "$svc" "$bak" "$blk" -- "${peers[@]}"
 if [ -e "$tmp/service.sock" ] || [ -e "$tmp/backup.sock" ]; then
-    echo "not ok - tender: the unix backend removes its sockets at exit"
+    fail "the unix backend removes its sockets at exit"
 else
-    echo "ok - tender: the unix backend removes its sockets at exit"
+    ok "the unix backend removes its sockets at exit"
 fi
 expect "a 4096-byte sector size set before its device passes every case" 0 \
     '^# tender_devices: 1[0-9] passed, 0 failed, 0 skipped$' \
@@ -294,31 +288,32 @@ if [ "$(id -u)" -eq 0 ] && loop=$(losetup -f --show "$img" 2>/dev/null); then
         "$dev" "$svc" "$bak" "--block:storage=$loop" -- "written at the start"
     losetup -d "$loop"
 else
-    echo "skip - tender: a block device node is a disk: SKIPPED needs root and a free loop device"
+    skip "a block device node is a disk" "needs root and a free loop device"
 fi
 
 # ---- The manifest tool.
+topic=manifest
 manifest_ok() { # manifest_ok NAME SOURCE EXPECTED-ENTRIES...
     local name=$1 src=$2 got want
     shift 2
     rm -f "$tmp/m.c"
     if ! "$tool" "$src" "$tmp/m.c" >"$tmp/out" 2>&1; then
-        echo "not ok - manifest: $name: $(head -c 200 "$tmp/out")"
+        fail "$name: $(head -c 200 "$tmp/out")"
         return
     fi
     got=$(sed -n 's/^    "\(.*\)",$/\1/p' "$tmp/m.c" | tr '\n' '|')
     want=
     [ $# -eq 0 ] || want=$(printf '%s|' "$@")
     if [ "$got" != "$want" ]; then
-        echo "not ok - manifest: $name: entries '$got', wanted '$want'"
+        fail "$name: entries '$got', wanted '$want'"
     elif ! grep -q 'do not edit' "$tmp/m.c" ||
         ! grep -q '^const char \*const miou_hosted_manifest\[\] = {$' "$tmp/m.c" ||
         ! grep -q '^    NULL,$' "$tmp/m.c"; then
-        echo "not ok - manifest: $name: unexpected C: $(head -c 300 "$tmp/m.c" | tr '\n' '|')"
+        fail "$name: unexpected C: $(show "$tmp/m.c")"
     elif ! cc -std=c11 -Wall -Wextra -Werror -c "$tmp/m.c" -o "$tmp/m.o" 2>"$tmp/out"; then
-        echo "not ok - manifest: $name: the C does not compile: $(head -c 200 "$tmp/out")"
+        fail "$name: the C does not compile: $(head -c 200 "$tmp/out")"
     else
-        echo "ok - manifest: $name"
+        ok "$name"
     fi
 }
 # manifest_bad NAME LINE JSON: exit status 1, the one line
@@ -330,13 +325,13 @@ manifest_bad() {
     "$tool" "$tmp/bad.json" "$tmp/bad.c" >"$tmp/out" 2>&1
     rc=$?
     if [ $rc -ne 1 ]; then
-        echo "not ok - manifest: $name: exit status $rc, wanted 1: $(head -c 200 "$tmp/out")"
+        fail "$name: exit status $rc, wanted 1: $(head -c 200 "$tmp/out")"
     elif ! printf 'miou-manifest: %s\n' "$tmp/bad.json:$want" | cmp -s - "$tmp/out"; then
-        echo "not ok - manifest: $name: wanted 'miou-manifest: $tmp/bad.json:$want', got '$(head -c 200 "$tmp/out" | tr '\n' '|')'"
+        fail "$name: wanted 'miou-manifest: $tmp/bad.json:$want', got '$(head -c 200 "$tmp/out" | tr '\n' '|')'"
     elif [ -e "$tmp/bad.c" ] || ls "$tmp"/bad.c.* >/dev/null 2>&1; then
-        echo "not ok - manifest: $name: an output file was left"
+        fail "$name: an output file was left"
     else
-        echo "ok - manifest: $name"
+        ok "$name"
     fi
 }
 manifest_ok "devices in declaration order, TYPE NAME" tests/tender/two-devices.json \
@@ -429,29 +424,30 @@ manifest_bad "values nested too deep" "1: values nested more than 32 deep" \
 "$tool" >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -eq 2 ] && grep -qx 'usage: miou-manifest SOURCE.json OUTPUT.c' "$tmp/out"; then
-    echo "ok - manifest: wrong usage prints the usage and exits 2"
+    ok "wrong usage prints the usage and exits 2"
 else
-    echo "not ok - manifest: wrong usage: exit status $rc: $(head -c 200 "$tmp/out")"
+    fail "wrong usage: exit status $rc: $(head -c 200 "$tmp/out")"
 fi
 "$tool" "$tmp/missing.json" "$tmp/m.c" >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -eq 1 ] && grep -qx "miou-manifest: $tmp/missing.json: cannot open: No such file or directory" "$tmp/out"; then
-    echo "ok - manifest: a missing source is one line and exit status 1"
+    ok "a missing source is one line and exit status 1"
 else
-    echo "not ok - manifest: a missing source: exit status $rc: $(head -c 200 "$tmp/out")"
+    fail "a missing source: exit status $rc: $(head -c 200 "$tmp/out")"
 fi
 
-# ---- TAP interfaces, in a network namespace of our own. IPv6 is off on
-# them, so that the kernel sends nothing on its own.
+# ---- TAP interfaces, in a network namespace of our own (miou-tender-PID,
+# deleted by the clean-up). IPv6 is off on them, so that the kernel sends
+# nothing on its own.
+topic=tender
 if [ "$(id -u)" -ne 0 ]; then
-    echo "skip - tender: TAP interfaces in a network namespace: SKIPPED not root"
+    skip "TAP interfaces in a network namespace" "not root"
     exit 0
 fi
-if ! ip netns add "$ns" 2>"$tmp/out"; then
-    echo "skip - tender: TAP interfaces in a network namespace: SKIPPED ip netns add: $(head -c 200 "$tmp/out")"
+if ! make_netns "miou-tender-$$"; then
+    skip "TAP interfaces in a network namespace" "ip netns add: $(head -c 200 "$tmp/err")"
     exit 0
 fi
-in_ns() { ip netns exec "$ns" "$@"; }
 nsx=(ip netns exec "$ns")
 for t in miou0 miou1; do
     in_ns ip tuntap add "$t" mode tap &&
@@ -467,9 +463,9 @@ refuse "TAP: a missing interface is refused, not created" \
     "$d: device 'service': no network interface 'miou9' (create it first: ip tuntap add miou9 mode tap)" \
     "${nsx[@]}" "$dev" --net:service=miou9 "$bak" "$blk"
 if in_ns ip link show miou9 >/dev/null 2>&1; then
-    echo "not ok - tender: TAP: the missing interface was created"
+    fail "TAP: the missing interface was created"
 else
-    echo "ok - tender: TAP: the missing interface was not created"
+    ok "TAP: the missing interface was not created"
 fi
 refuse "TAP: an interface that is down is refused" \
     "$d: device 'service': interface 'miou1' is down (ip link set miou1 up)" \
@@ -491,13 +487,12 @@ refuse "TAP: /dev/net/tun missing is reported" \
 expect "TAP: acquired with the interface's MTU, every case passes" 0 \
     '^# tender_devices: 1[0-9] passed, 0 failed, 0 skipped$' \
     "${nsx[@]}" "$dev" --net:service=miou0 "$bak" "$blk" -- --dir="$tmp" --peer-backup=unix --mtu=1400
-# The kernel looks for 10.77.0.2 with ARP requests, out of the TAP.
+# The kernel looks for 10.77.0.2 with ARP requests, out of the TAP (ping
+# in the background: ip netns exec, not in_ns, so that $pid is ping's).
 in_ns ip addr add 10.77.0.1/24 dev miou0
-in_ns ping -q -c 40 -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1 &
-bg=$!
+"${nsx[@]}" ping -q -c 40 -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1 &
+pid=$!
 expect "TAP: frames from the kernel (ARP requests) are read" 0 \
     '^# tender_devices: 1 passed, 0 failed, 0 skipped$' \
     "${nsx[@]}" "$dev" --net:service=miou0 "$bak" "$blk" -- --mtu=1400 --arp=yes ARP
-kill "$bg" 2>/dev/null
-wait "$bg" 2>/dev/null
-bg=
+stop 0
