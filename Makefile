@@ -121,7 +121,8 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $$(call manifest_of,examples/$$*.
 	@mkdir -p $(dir $@)
 	$(LINK)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(PLAT_LIB) $(LIB)
+# Tests link the examples' shared code too (tests/test_netstack.c tests it).
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK)
 

@@ -19,6 +19,14 @@ if [ "${1:-}" != demo ]; then
     need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
     need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
     need qemu-aarch64 qemu-user
+    # libFuzzer's runtime, for the fuzz section: only a Recommends of
+    # Debian's clang, which --no-install-recommends leaves out.
+    if command -v clang >/dev/null 2>&1 &&
+        rt=$(clang --print-runtime-dir 2>/dev/null) && [ -n "$rt" ]; then
+        fuzzer=$rt/libclang_rt.fuzzer.a
+        [ -e "$fuzzer" ] || fuzzer=$rt/libclang_rt.fuzzer-$(uname -m).a
+        need "$fuzzer" "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+    fi
 fi
 if [ "${1:-}" = bench ]; then
     need /usr/include/boost/context/detail/fcontext.hpp libboost-context-dev

@@ -297,6 +297,65 @@ run_script() {
     fi
 }
 
+# ---- libFuzzer over examples/lib (tests/fuzz/fuzz_netstack.c), bounded:
+# the target and its seed generator are built with clang into build/fuzz/;
+# the seeds are written to a fresh corpus in $tmp, which the run grows
+# (the repository is left alone); FUZZ_RUNS runs at most, FUZZ_SECONDS
+# seconds at most. One result line. A failing input is kept in build/fuzz/
+# (crash-*): run build/fuzz/fuzz_netstack on it to see the failure again.
+FUZZ_RUNS=${FUZZ_RUNS:-1000000}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+run_fuzz() {
+    local name="fuzz: answer_frame, arp_reply_parse, echo_reply_parse and ipv4_parse keep their properties on any bytes"
+    local dir=build/fuzz log="$tmp/fuzz.log" out="$tmp/fuzz.out"
+    local corpus="$tmp/fuzz-corpus" rc done_line
+    local warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
+        -Wstrict-prototypes -Wmissing-prototypes)
+    local fuzz=(-g -O1 -fsanitize=fuzzer,address,undefined
+        -fno-sanitize-recover=undefined)
+    if ! command -v clang >/dev/null 2>&1; then
+        skip "$name" "clang is not installed"
+        return
+    fi
+    # libFuzzer's runtime comes with clang on Debian (libclang-rt-*-dev);
+    # without it even an empty target does not link.
+    printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+        'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+        'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+        >"$tmp/fuzz_probe.c"
+    if ! clang "${fuzz[@]}" "$tmp/fuzz_probe.c" -o "$tmp/fuzz_probe" >"$log" 2>&1; then
+        skip "$name" "clang cannot link a libFuzzer target (no libFuzzer runtime: $(grep -m1 -E 'cannot find|not found|error' "$log" | cut -c1-120))"
+        return
+    fi
+    mkdir -p "$dir" "$corpus"
+    if ! clang "${warn[@]}" -O1 tests/fuzz/seeds.c examples/lib/netstack.c \
+        -o "$dir/seeds" >"$log" 2>&1 ||
+        ! clang "${warn[@]}" "${fuzz[@]}" tests/fuzz/fuzz_netstack.c \
+            examples/lib/netstack.c -o "$dir/fuzz_netstack" >>"$log" 2>&1; then
+        fail "$name: the build failed"
+        grep -E 'error|warning' "$log" | head -n 15 | sed 's/^/#   /'
+        return
+    fi
+    if ! "$dir/seeds" "$corpus" >"$log" 2>&1; then
+        fail "$name: the seed generator failed"
+        explain "$log"
+        return
+    fi
+    capture "$out" $((FUZZ_SECONDS + 120)) "$dir/fuzz_netstack" \
+        -runs="$FUZZ_RUNS" -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
+        -timeout=20 -artifact_prefix="$dir/" "$corpus"
+    rc=$?
+    done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
+    if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
+        ok "$name ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$corpus" | wc -l) inputs in the corpus)"
+    else
+        fail "$name: exit status $rc"
+        grep -E 'property failed|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$out" |
+            head -n 12 | sed 's/^/#   /'
+        [ -s "$out" ] || echo "#   (no output)"
+    fi
+}
+
 start=$(date +%s)
 
 section "hosted: build/hosted/tests"
@@ -351,6 +410,9 @@ if [ $hosted_built -eq 1 ]; then
     run_script scripts/check_readme.sh
     run_script scripts/check_install.sh
 fi
+
+section "fuzz: libFuzzer over examples/lib, bounded"
+run_fuzz
 
 echo "# total time: $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"

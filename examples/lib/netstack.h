@@ -71,8 +71,8 @@ void responder_init(struct responder *r, const uint8_t mac[ETH_ALEN],
  * echo reply to an echo request to r->ip (sent to r->mac). Returns the
  * reply's length (padded to ETH_ZLEN when (out) has room), or 0 when there
  * is nothing to send: the frame is for someone else, is not a request, is
- * malformed (lengths, IP header length, checksums, fragments), or the reply
- * does not fit in (out). Counts the frame in exactly one of r's counters.
+ * a fragment (ignored: no reassembly), is malformed (lengths, IP header
+ * length, checksums), or the reply does not fit in (out). Counts the frame in exactly one of r's counters.
  * (in) and (out) must not overlap. */
 size_t answer_frame(struct responder *r, const uint8_t *in, size_t len,
                     uint8_t *out, size_t out_size);
