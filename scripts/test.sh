@@ -280,6 +280,28 @@ run_examples() {
     fi
 }
 
+# The README's first command's demo (scripts/demo.sh), on both of its
+# paths: in a network namespace when it can make one, and over UNIX
+# sockets as a user without privileges would run it.
+run_demo() {
+    local how out="$tmp/demo.out" rc
+    for how in default unprivileged; do
+        if [ $how = default ]; then
+            capture "$out" 120 scripts/demo.sh
+        else
+            capture "$out" 120 env MIOU_DEMO_UNPRIVILEGED=1 scripts/demo.sh
+        fi
+        rc=$?
+        if [ $rc -eq 0 ] && grep -q '^demo: ok$' "$out" &&
+            grep -q '^demo.sh: ok$' "$out"; then
+            ok "demo: scripts/demo.sh ($how path) serves every ping and ends ok"
+        else
+            fail "demo: scripts/demo.sh ($how path): exit status $rc"
+            explain "$out"
+        fi
+    done
+}
+
 # A script printing result lines: run_script SCRIPT
 run_script() {
     local out rc
@@ -403,6 +425,7 @@ if [ $hosted_built -eq 1 ]; then
     run_deaths hosted build/hosted/tests
     section "examples, README, install"
     run_examples
+    run_demo
     run_script scripts/check_tender.sh
     run_script scripts/check_block_image.sh
     run_script scripts/check_net_unix.sh
