@@ -84,22 +84,6 @@ static size_t first_written(size_t from)
     return sizeof out;
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -119,17 +103,17 @@ static size_t ip_hlen(const uint8_t *f)
 /* Recompute the checksum of the IPv4 header of (f), after an edit. */
 static void fix_ip_sum(uint8_t *f)
 {
-    put16(f + IP_SUM, 0);
-    put16(f + IP_SUM, inet_checksum(f + ETH_HLEN, ip_hlen(f)));
+    net_put16(f + IP_SUM, 0);
+    net_put16(f + IP_SUM, inet_checksum(f + ETH_HLEN, ip_hlen(f)));
 }
 
 /* Recompute the ICMP checksum of (f), over what the total length says. */
 static void fix_icmp_sum(uint8_t *f)
 {
     uint8_t *icmp = f + ETH_HLEN + ip_hlen(f);
-    size_t len = get16(f + IP_TOTAL) - ip_hlen(f);
-    put16(icmp + 2, 0);
-    put16(icmp + 2, inet_checksum(icmp, len));
+    size_t len = net_get16(f + IP_TOTAL) - ip_hlen(f);
+    net_put16(icmp + 2, 0);
+    net_put16(icmp + 2, inet_checksum(icmp, len));
 }
 
 /* ---- Frames to answer. */
@@ -376,7 +360,7 @@ static void inet_checksum_over_its_own_value_is_zero(void)
                                  0x40, 0x00, 0x40, 0x01, 0x00, 0x00,
                                  0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
                                  0x00, 0x02};
-    put16(header + 10, inet_checksum(header, sizeof header));
+    net_put16(header + 10, inet_checksum(header, sizeof header));
     CHECK_UEQ(inet_checksum(header, sizeof header), 0);
     header[3] ^= 1;
     CHECK_UNE(inet_checksum(header, sizeof header), 0);
@@ -427,16 +411,16 @@ static void the_arp_reply_goes_to_the_asker_and_is_padded_with_zeros(void)
         return;
     CHECK(memcmp(out + ETH_DST, peer, ETH_ALEN) == 0);
     CHECK(memcmp(out + ETH_SRC, me, ETH_ALEN) == 0);
-    CHECK_UEQ(get16(out + ETH_TYPE), ETHERTYPE_ARP);
-    CHECK_UEQ(get16(out + ARP_HTYPE), 1);
-    CHECK_UEQ(get16(out + ARP_PTYPE), ETHERTYPE_IPV4);
+    CHECK_UEQ(net_get16(out + ETH_TYPE), ETHERTYPE_ARP);
+    CHECK_UEQ(net_get16(out + ARP_HTYPE), 1);
+    CHECK_UEQ(net_get16(out + ARP_PTYPE), ETHERTYPE_IPV4);
     CHECK_UEQ(out[ARP_HLN], ETH_ALEN);
     CHECK_UEQ(out[ARP_PLN], 4);
-    CHECK_UEQ(get16(out + ARP_OP), 2);
+    CHECK_UEQ(net_get16(out + ARP_OP), 2);
     CHECK(memcmp(out + ARP_SHA, me, ETH_ALEN) == 0);
-    CHECK_UEQ(get32(out + ARP_SPA), ME_IP);
+    CHECK_UEQ(net_get32(out + ARP_SPA), ME_IP);
     CHECK(memcmp(out + ARP_THA, peer, ETH_ALEN) == 0);
-    CHECK_UEQ(get32(out + ARP_TPA), PEER_IP);
+    CHECK_UEQ(net_get32(out + ARP_TPA), PEER_IP);
     CHECK(all_zero(out + ARP_FRAME_LEN, ETH_ZLEN - ARP_FRAME_LEN));
     CHECK_UEQ(first_written(ETH_ZLEN), sizeof out);
 }
@@ -474,19 +458,19 @@ static void an_arp_request_sent_to_another_mac_is_ignored(void)
 static void an_arp_reply_is_not_answered(void)
 {
     size_t n = arp_request(ME_IP);
-    put16(frame + ARP_OP, 2);
+    net_put16(frame + ARP_OP, 2);
     ANSWER(n, IGNORED);
-    put16(frame + ARP_OP, 3);
+    net_put16(frame + ARP_OP, 3);
     ANSWER(n, IGNORED);
 }
 
 static void arp_for_other_hardware_or_protocols_is_ignored(void)
 {
     size_t n = arp_request(ME_IP);
-    put16(frame + ARP_HTYPE, 6); /* IEEE 802 */
+    net_put16(frame + ARP_HTYPE, 6); /* IEEE 802 */
     ANSWER(n, IGNORED);
     arp_request(ME_IP);
-    put16(frame + ARP_PTYPE, 0x86dd);
+    net_put16(frame + ARP_PTYPE, 0x86dd);
     ANSWER(n, IGNORED);
 }
 
@@ -556,12 +540,12 @@ static void arp_request_build_asks_everyone(void)
     CHECK_UEQ(n, ETH_ZLEN);
     CHECK(memcmp(frame + ETH_DST, all, ETH_ALEN) == 0);
     CHECK(memcmp(frame + ETH_SRC, peer, ETH_ALEN) == 0);
-    CHECK_UEQ(get16(frame + ETH_TYPE), ETHERTYPE_ARP);
-    CHECK_UEQ(get16(frame + ARP_OP), 1);
+    CHECK_UEQ(net_get16(frame + ETH_TYPE), ETHERTYPE_ARP);
+    CHECK_UEQ(net_get16(frame + ARP_OP), 1);
     CHECK(memcmp(frame + ARP_SHA, peer, ETH_ALEN) == 0);
-    CHECK_UEQ(get32(frame + ARP_SPA), PEER_IP);
+    CHECK_UEQ(net_get32(frame + ARP_SPA), PEER_IP);
     CHECK(all_zero(frame + ARP_THA, ETH_ALEN));
-    CHECK_UEQ(get32(frame + ARP_TPA), ME_IP);
+    CHECK_UEQ(net_get32(frame + ARP_TPA), ME_IP);
     CHECK(all_zero(frame + ARP_FRAME_LEN, ETH_ZLEN - ARP_FRAME_LEN));
     CHECK_EQ(frame[ETH_ZLEN], FILL);
 }
@@ -633,7 +617,7 @@ static void arp_reply_parse_refuses_a_truncated_or_foreign_frame(void)
         if (!CHECK_EQ(arp_reply_parse(frame, len, peer, ME_IP, mac), 0))
             check_note("length %zu", len);
     CHECK_EQ(arp_reply_parse(NULL, n, peer, ME_IP, mac), 0);
-    put16(frame + ETH_TYPE, ETHERTYPE_IPV4);
+    net_put16(frame + ETH_TYPE, ETHERTYPE_IPV4);
     CHECK_EQ(arp_reply_parse(frame, n, peer, ME_IP, mac), 0);
     arp_reply();
     frame[ARP_HLN] = 8;
@@ -674,14 +658,14 @@ static void the_echo_reply_goes_back_to_the_asker_with_ttl_64(void)
         return;
     CHECK(memcmp(out + ETH_DST, peer, ETH_ALEN) == 0);
     CHECK(memcmp(out + ETH_SRC, me, ETH_ALEN) == 0);
-    CHECK_UEQ(get16(out + ETH_TYPE), ETHERTYPE_IPV4);
+    CHECK_UEQ(net_get16(out + ETH_TYPE), ETHERTYPE_IPV4);
     CHECK_UEQ(out[IP_VHL], 0x45);
-    CHECK_UEQ(get16(out + IP_TOTAL), n - ETH_HLEN);
-    CHECK_UEQ(get16(out + IP_FRAG), 0);
+    CHECK_UEQ(net_get16(out + IP_TOTAL), n - ETH_HLEN);
+    CHECK_UEQ(net_get16(out + IP_FRAG), 0);
     CHECK_UEQ(out[IP_TTL], 64);
     CHECK_UEQ(out[IP_PROTO], 1);
-    CHECK_UEQ(get32(out + IP_SRC), ME_IP);
-    CHECK_UEQ(get32(out + IP_DST), PEER_IP);
+    CHECK_UEQ(net_get32(out + IP_SRC), ME_IP);
+    CHECK_UEQ(net_get32(out + IP_DST), PEER_IP);
     CHECK_UEQ(inet_checksum(out + ETH_HLEN, IPV4_HLEN), 0);
     CHECK_UEQ(out[ICMP], 0);
     CHECK_UEQ(out[ICMP_CODE], 0);
@@ -774,7 +758,7 @@ static void an_ip_header_longer_than_the_frame_is_malformed(void)
 static void an_ip_total_length_below_the_header_is_malformed(void)
 {
     size_t n = echo_request(56);
-    put16(frame + IP_TOTAL, IPV4_HLEN - 1);
+    net_put16(frame + IP_TOTAL, IPV4_HLEN - 1);
     fix_ip_sum(frame);
     ANSWER(n, MALFORMED);
 }
@@ -790,7 +774,7 @@ static void an_ip_version_other_than_4_is_malformed(void)
 static void an_icmp_message_shorter_than_8_bytes_is_malformed(void)
 {
     size_t n = echo_request(0);
-    put16(frame + IP_TOTAL, IPV4_HLEN + ICMP_HLEN - 1);
+    net_put16(frame + IP_TOTAL, IPV4_HLEN + ICMP_HLEN - 1);
     fix_ip_sum(frame);
     fix_icmp_sum(frame);
     ANSWER(n, MALFORMED);
@@ -829,7 +813,7 @@ static size_t with_ip_options(size_t n)
     memmove(frame + ICMP + 4, frame + ICMP, n - ICMP);
     memset(frame + ICMP, 1, 4);
     frame[IP_VHL] = 0x46;
-    put16(frame + IP_TOTAL, (uint16_t)(get16(frame + IP_TOTAL) + 4));
+    net_put16(frame + IP_TOTAL, (uint16_t)(net_get16(frame + IP_TOTAL) + 4));
     fix_ip_sum(frame);
     return n + 4;
 }
@@ -842,7 +826,7 @@ static void an_echo_request_with_ip_options_gets_a_reply_without_them(void)
     m = ANSWER(n, ECHO);
     CHECK_UEQ(m, ETH_ZLEN);
     CHECK_UEQ(out[IP_VHL], 0x45);
-    CHECK_UEQ(get16(out + IP_TOTAL), IPV4_HLEN + ICMP_HLEN + 10);
+    CHECK_UEQ(net_get16(out + IP_TOTAL), IPV4_HLEN + ICMP_HLEN + 10);
     if (!CHECK_EQ(echo_reply_parse(out, m, peer, PEER_IP, &e), 1))
         return;
     CHECK_UEQ(e.id, ECHO_ID);
@@ -861,13 +845,13 @@ static void ip_options_are_checked_by_the_header_checksum(void)
 static void fragments_are_ignored(void)
 {
     size_t n = echo_request(56);
-    put16(frame + IP_FRAG, 0x2000); /* more fragments */
+    net_put16(frame + IP_FRAG, 0x2000); /* more fragments */
     fix_ip_sum(frame);
     ANSWER(n, IGNORED);
-    put16(frame + IP_FRAG, 0x0001); /* the last one, at offset 8 */
+    net_put16(frame + IP_FRAG, 0x0001); /* the last one, at offset 8 */
     fix_ip_sum(frame);
     ANSWER(n, IGNORED);
-    put16(frame + IP_FRAG, 0x4000); /* "don't fragment" alone is fine */
+    net_put16(frame + IP_FRAG, 0x4000); /* "don't fragment" alone is fine */
     fix_ip_sum(frame);
     ANSWER(n, ECHO);
 }
@@ -898,9 +882,9 @@ static void other_ip_protocols_are_ignored(void)
 static void other_ethertypes_are_ignored(void)
 {
     size_t n = echo_request(56);
-    put16(frame + ETH_TYPE, 0x86dd); /* IPv6 */
+    net_put16(frame + ETH_TYPE, 0x86dd); /* IPv6 */
     ANSWER(n, IGNORED);
-    put16(frame + ETH_TYPE, 0x8100); /* a VLAN tag */
+    net_put16(frame + ETH_TYPE, 0x8100); /* a VLAN tag */
     ANSWER(n, IGNORED);
 }
 
@@ -1045,10 +1029,10 @@ static void echo_reply_parse_refuses_a_truncated_or_foreign_frame(void)
         if (!CHECK_EQ(echo_reply_parse(frame, len, peer, PEER_IP, &e), 0))
             check_note("length %zu", len);
     CHECK_EQ(echo_reply_parse(NULL, n, peer, PEER_IP, &e), 0);
-    put16(frame + ETH_TYPE, ETHERTYPE_ARP);
+    net_put16(frame + ETH_TYPE, ETHERTYPE_ARP);
     CHECK_EQ(echo_reply_parse(frame, n, peer, PEER_IP, &e), 0);
     n = echo_reply();
-    put16(frame + IP_FRAG, 0x2000);
+    net_put16(frame + IP_FRAG, 0x2000);
     fix_ip_sum(frame);
     CHECK_EQ(echo_reply_parse(frame, n, peer, PEER_IP, &e), 0);
 }
@@ -1101,7 +1085,7 @@ static size_t frame_of(enum kind kind)
         return ETH_HLEN - 1;
     case IPV6:
         n = echo_request(56);
-        put16(frame + ETH_TYPE, 0x86dd);
+        net_put16(frame + ETH_TYPE, 0x86dd);
         return n;
     }
     return 0;

@@ -24,30 +24,7 @@
 static const uint8_t broadcast[ETH_ALEN] = {0xff, 0xff, 0xff,
                                             0xff, 0xff, 0xff};
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
 
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 /* A group address (multicast or broadcast): never the source of a frame
  * we may answer. */
@@ -139,7 +116,7 @@ uint16_t inet_checksum(const void *data, size_t len)
 
     /* 64 bits cannot overflow: a frame would need 2^48 bytes. */
     for (i = 0; i + 1 < len; i += 2)
-        sum += get16(p + i);
+        sum += net_get16(p + i);
     if (len & 1)
         sum += (uint32_t)p[len - 1] << 8;
     while (sum >> 16)
@@ -170,7 +147,7 @@ static void eth_header(uint8_t *out, const uint8_t *dst, const uint8_t *src,
 {
     memcpy(out, dst, ETH_ALEN);
     memcpy(out + ETH_ALEN, src, ETH_ALEN);
-    put16(out + 2 * ETH_ALEN, type);
+    net_put16(out + 2 * ETH_ALEN, type);
 }
 
 /* Pad the frame of (n) bytes at (out) with zeros to the shortest length
@@ -188,15 +165,15 @@ static size_t pad(uint8_t *out, size_t n, size_t out_size)
 static void arp_packet(uint8_t *p, uint16_t op, const uint8_t *sha,
                        uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
-    put16(p, ARP_HTYPE_ETHERNET);
-    put16(p + 2, ETHERTYPE_IPV4);
+    net_put16(p, ARP_HTYPE_ETHERNET);
+    net_put16(p + 2, ETHERTYPE_IPV4);
     p[4] = ETH_ALEN;
     p[5] = 4;
-    put16(p + 6, op);
+    net_put16(p + 6, op);
     memcpy(p + 8, sha, ETH_ALEN);
-    put32(p + 14, spa);
+    net_put32(p + 14, spa);
     memcpy(p + 18, tha, ETH_ALEN);
-    put32(p + 24, tpa);
+    net_put32(p + 24, tpa);
 }
 
 /* The ARP packet of the frame (in) of (len) bytes, or NULL when the frame
@@ -210,7 +187,7 @@ static const uint8_t *arp_view(const uint8_t *in, size_t len, enum verdict *v)
         return NULL;
     }
     /* Another hardware or protocol type is not ours to answer. */
-    if (get16(a) != ARP_HTYPE_ETHERNET || get16(a + 2) != ETHERTYPE_IPV4) {
+    if (net_get16(a) != ARP_HTYPE_ETHERNET || net_get16(a + 2) != ETHERTYPE_IPV4) {
         *v = IGNORE;
         return NULL;
     }
@@ -233,14 +210,14 @@ static enum verdict answer_arp(const struct responder *r, const uint8_t *in,
     a = arp_view(in, len, &v);
     if (a == NULL)
         return v;
-    if (get16(a + 6) != ARP_OP_REQUEST || get32(a + 24) != r->ip ||
+    if (net_get16(a + 6) != ARP_OP_REQUEST || net_get32(a + 24) != r->ip ||
         is_group(a + 8) || is_group(in + ETH_ALEN))
         return IGNORE;
     if (out_size < ARP_FRAME_LEN)
         return IGNORE;
     eth_header(out, a + 8, r->mac, ETHERTYPE_ARP);
     arp_packet(out + ETH_HLEN, ARP_OP_REPLY, r->mac, r->ip, a + 8,
-               get32(a + 14));
+               net_get32(a + 14));
     *n = pad(out, ARP_FRAME_LEN, out_size);
     return ANSWER_ARP;
 }
@@ -267,19 +244,19 @@ static enum verdict ipv4_view(const uint8_t *in, size_t len,
         return MALFORMED;
     avail = len - ETH_HLEN;
     hlen = (size_t)(ip[0] & 0x0f) * 4;
-    total = get16(ip + 2);
+    total = net_get16(ip + 2);
     if (ip[0] >> 4 != 4 || hlen < IPV4_HLEN || hlen > avail ||
         total < hlen || total > avail)
         return MALFORMED;
     if (inet_checksum(ip, hlen) != 0)
         return MALFORMED;
-    if (get16(ip + 6) & IPV4_MF_AND_OFFSET)
+    if (net_get16(ip + 6) & IPV4_MF_AND_OFFSET)
         return IGNORE;
     v->ip = ip;
     v->payload = ip + hlen;
     v->payload_len = total - hlen;
-    v->src = get32(ip + 12);
-    v->dst = get32(ip + 16);
+    v->src = net_get32(ip + 12);
+    v->dst = net_get32(ip + 16);
     v->proto = ip[9];
     return WELL_FORMED;
 }
@@ -305,23 +282,23 @@ static void echo_packet(uint8_t *p, uint8_t tos, uint16_t ip_id, uint8_t ttl,
 
     p[0] = 0x45;
     p[1] = tos;
-    put16(p + 2, (uint16_t)(IPV4_HLEN + ICMP_HLEN + data_len));
-    put16(p + 4, ip_id);
-    put16(p + 6, 0);
+    net_put16(p + 2, (uint16_t)(IPV4_HLEN + ICMP_HLEN + data_len));
+    net_put16(p + 4, ip_id);
+    net_put16(p + 6, 0);
     p[8] = ttl;
     p[9] = IPPROTO_ICMP;
-    put16(p + 10, 0);
-    put32(p + 12, src);
-    put32(p + 16, dst);
-    put16(p + 10, inet_checksum(p, IPV4_HLEN));
+    net_put16(p + 10, 0);
+    net_put32(p + 12, src);
+    net_put32(p + 16, dst);
+    net_put16(p + 10, inet_checksum(p, IPV4_HLEN));
     icmp[0] = type;
     icmp[1] = 0;
-    put16(icmp + 2, 0);
-    put16(icmp + 4, id);
-    put16(icmp + 6, seq);
+    net_put16(icmp + 2, 0);
+    net_put16(icmp + 4, id);
+    net_put16(icmp + 6, seq);
     if (data_len > 0)
         memcpy(icmp + ICMP_HLEN, data, data_len);
-    put16(icmp + 2, inet_checksum(icmp, ICMP_HLEN + data_len));
+    net_put16(icmp + 2, inet_checksum(icmp, ICMP_HLEN + data_len));
 }
 
 static enum verdict answer_ipv4(const struct responder *r, const uint8_t *in,
@@ -352,8 +329,8 @@ static enum verdict answer_ipv4(const struct responder *r, const uint8_t *in,
     if (out_size < reply_len)
         return IGNORE;
     eth_header(out, in + ETH_ALEN, r->mac, ETHERTYPE_IPV4);
-    echo_packet(out + ETH_HLEN, v.ip[1], get16(v.ip + 4), DEFAULT_TTL, r->ip,
-                v.src, ICMP_ECHO_REPLY, get16(icmp + 4), get16(icmp + 6),
+    echo_packet(out + ETH_HLEN, v.ip[1], net_get16(v.ip + 4), DEFAULT_TTL, r->ip,
+                v.src, ICMP_ECHO_REPLY, net_get16(icmp + 4), net_get16(icmp + 6),
                 icmp + ICMP_HLEN, v.payload_len - ICMP_HLEN);
     *n = pad(out, reply_len, out_size);
     return ANSWER_ECHO;
@@ -368,7 +345,7 @@ size_t answer_frame(struct responder *r, const uint8_t *in, size_t len,
     if (out == NULL)
         out_size = 0;
     if (in != NULL && len >= ETH_HLEN) {
-        switch (get16(in + 2 * ETH_ALEN)) {
+        switch (net_get16(in + 2 * ETH_ALEN)) {
         case ETHERTYPE_ARP:
             v = answer_arp(r, in, len, out, out_size, &n);
             break;
@@ -418,13 +395,13 @@ int arp_reply_parse(const uint8_t *in, size_t len,
     const uint8_t *a;
 
     if (in == NULL || len < ETH_HLEN ||
-        get16(in + 2 * ETH_ALEN) != ETHERTYPE_ARP)
+        net_get16(in + 2 * ETH_ALEN) != ETHERTYPE_ARP)
         return 0;
     if (!to_us_or_all(in, mac))
         return 0;
     a = arp_view(in, len, &v);
-    if (a == NULL || get16(a + 6) != ARP_OP_REPLY ||
-        get32(a + 14) != from_ip || is_group(a + 8))
+    if (a == NULL || net_get16(a + 6) != ARP_OP_REPLY ||
+        net_get32(a + 14) != from_ip || is_group(a + 8))
         return 0;
     memcpy(from_mac, a + 8, ETH_ALEN);
     return 1;
@@ -458,7 +435,7 @@ int echo_reply_parse(const uint8_t *in, size_t len,
     const uint8_t *icmp;
 
     if (in == NULL || len < ETH_HLEN ||
-        get16(in + 2 * ETH_ALEN) != ETHERTYPE_IPV4 ||
+        net_get16(in + 2 * ETH_ALEN) != ETHERTYPE_IPV4 ||
         memcmp(in, mac, ETH_ALEN) != 0)
         return 0;
     if (ipv4_view(in, len, &v) != WELL_FORMED || v.dst != ip ||
@@ -469,8 +446,8 @@ int echo_reply_parse(const uint8_t *in, size_t len,
         return 0;
     e->src = v.src;
     e->dst = v.dst;
-    e->id = get16(icmp + 4);
-    e->seq = get16(icmp + 6);
+    e->id = net_get16(icmp + 4);
+    e->seq = net_get16(icmp + 6);
     e->ttl = v.ip[8];
     e->data = icmp + ICMP_HLEN;
     e->data_len = v.payload_len - ICMP_HLEN;

@@ -30,6 +30,32 @@
 /* Bytes of a frame carrying an ICMP echo with (data) bytes of payload. */
 #define ECHO_FRAME_LEN(data) (ETH_HLEN + IPV4_HLEN + ICMP_HLEN + (data))
 
+/* Fields in network byte order (big-endian), at any alignment. */
+static inline uint16_t net_get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t net_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+           (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void net_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static inline void net_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
 /* Longest "a.b.c.d" and "aa:bb:cc:dd:ee:ff", with their NUL. */
 #define IPV4_STRLEN 16
 #define MAC_STRLEN 18

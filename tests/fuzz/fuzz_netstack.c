@@ -72,22 +72,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t broadcast[ETH_ALEN] = {0xff, 0xff, 0xff,
                                             0xff, 0xff, 0xff};
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 /* The IPv4 header length of (f), or 0 when (f) is too short to hold it. */
 static size_t ip_hlen(const uint8_t *f, size_t len)
@@ -106,7 +90,7 @@ static uint8_t *icmp_of(uint8_t *f, size_t len, size_t *icmp_len)
     size_t hlen = ip_hlen(f, len), total;
     if (hlen < IPV4_HLEN)
         return NULL;
-    total = get16(f + IP_TOTAL);
+    total = net_get16(f + IP_TOTAL);
     if (total < hlen + 4 || ETH_HLEN + total > len)
         return NULL;
     *icmp_len = total - hlen;
@@ -121,12 +105,12 @@ static void fix_checksums(uint8_t *f, size_t len, uint8_t control)
     uint8_t *icmp;
 
     if ((control & FUZZ_FIX_ICMP) && (icmp = icmp_of(f, len, &icmp_len))) {
-        put16(icmp + 2, 0);
-        put16(icmp + 2, inet_checksum(icmp, icmp_len));
+        net_put16(icmp + 2, 0);
+        net_put16(icmp + 2, inet_checksum(icmp, icmp_len));
     }
     if ((control & FUZZ_FIX_IP) && hlen >= 12) {
-        put16(f + IP_SUM, 0);
-        put16(f + IP_SUM, inet_checksum(f + ETH_HLEN, hlen));
+        net_put16(f + IP_SUM, 0);
+        net_put16(f + IP_SUM, inet_checksum(f + ETH_HLEN, hlen));
     }
 }
 
@@ -157,7 +141,7 @@ static enum answer model_answer(const uint8_t *f, size_t len)
 
     if (len < ETH_HLEN)
         return NO_ANSWER;
-    if (get16(f + ETH_TYPE) == ETHERTYPE_ARP) {
+    if (net_get16(f + ETH_TYPE) == ETHERTYPE_ARP) {
         /* A request for our address, about Ethernet and IPv4, sent to us
          * or to all, from a unicast address. */
         if (len < ARP_FRAME_LEN)
@@ -165,15 +149,15 @@ static enum answer model_answer(const uint8_t *f, size_t len)
         if (memcmp(f, fuzz_mac, ETH_ALEN) != 0 &&
             memcmp(f, broadcast, ETH_ALEN) != 0)
             return NO_ANSWER;
-        if (get16(f + ARP_HTYPE) != 1 || get16(f + ARP_PTYPE) != 0x0800 ||
-            f[ARP_HLN] != 6 || f[ARP_PLN] != 4 || get16(f + ARP_OP) != 1 ||
-            get32(f + ARP_TPA) != FUZZ_IP)
+        if (net_get16(f + ARP_HTYPE) != 1 || net_get16(f + ARP_PTYPE) != 0x0800 ||
+            f[ARP_HLN] != 6 || f[ARP_PLN] != 4 || net_get16(f + ARP_OP) != 1 ||
+            net_get32(f + ARP_TPA) != FUZZ_IP)
             return NO_ANSWER;
         if ((f[ARP_SHA] & 1) || (f[ETH_SRC] & 1))
             return NO_ANSWER;
         return ARP_REPLY;
     }
-    if (get16(f + ETH_TYPE) != ETHERTYPE_IPV4)
+    if (net_get16(f + ETH_TYPE) != ETHERTYPE_IPV4)
         return NO_ANSWER;
     /* An unfragmented IPv4 packet, within the frame, to our MAC and
      * address, from a unicast MAC, with correct checksums, carrying an
@@ -182,13 +166,13 @@ static enum answer model_answer(const uint8_t *f, size_t len)
         (f[ETH_SRC] & 1))
         return NO_ANSWER;
     hlen = (size_t)(f[IP_VHL] & 0x0f) * 4;
-    total = get16(f + IP_TOTAL);
+    total = net_get16(f + IP_TOTAL);
     if (f[IP_VHL] >> 4 != 4 || hlen < IPV4_HLEN ||
         total < hlen + ICMP_HLEN || ETH_HLEN + total > len)
         return NO_ANSWER;
     if (!checksum_holds(f + ETH_HLEN, hlen) ||
-        (get16(f + IP_FRAG) & 0x3fff) != 0 || f[IP_PROTO] != 1 ||
-        get32(f + IP_DST) != FUZZ_IP)
+        (net_get16(f + IP_FRAG) & 0x3fff) != 0 || f[IP_PROTO] != 1 ||
+        net_get32(f + IP_DST) != FUZZ_IP)
         return NO_ANSWER;
     if (!checksum_holds(f + ETH_HLEN + hlen, total - hlen) ||
         f[ETH_HLEN + hlen] != 8 || f[ETH_HLEN + hlen + 1] != 0)
@@ -255,13 +239,13 @@ static void check_reply(const struct responder *r, const uint8_t *in,
     REQUIRE(memcmp(out, in + ETH_SRC, ETH_ALEN) == 0);
     icmp = icmp_of((uint8_t *)in, len, &icmp_len);
     REQUIRE(icmp != NULL && icmp_len >= ICMP_HLEN);
-    REQUIRE(echo_reply_parse(out, m, in + ETH_SRC, get32(in + IP_SRC), &e) ==
+    REQUIRE(echo_reply_parse(out, m, in + ETH_SRC, net_get32(in + IP_SRC), &e) ==
             1);
     REQUIRE(e.src == FUZZ_IP);
-    REQUIRE(e.dst == get32(in + IP_SRC));
+    REQUIRE(e.dst == net_get32(in + IP_SRC));
     REQUIRE(e.ttl == 64);
-    REQUIRE(e.id == get16(icmp + 4));
-    REQUIRE(e.seq == get16(icmp + 6));
+    REQUIRE(e.id == net_get16(icmp + 4));
+    REQUIRE(e.seq == net_get16(icmp + 6));
     REQUIRE(e.data_len == icmp_len - ICMP_HLEN);
     REQUIRE(memcmp(e.data, icmp + ICMP_HLEN, e.data_len) == 0);
 }
@@ -323,9 +307,9 @@ static void fuzz_parsers(const uint8_t *in, size_t len)
     struct echo e;
 
     if (len >= ARP_SHA + 10 &&
-        arp_reply_parse(in, len, fuzz_mac, get32(in + ARP_SHA + 6), mac)) {
+        arp_reply_parse(in, len, fuzz_mac, net_get32(in + ARP_SHA + 6), mac)) {
         REQUIRE(len >= ARP_FRAME_LEN);
-        REQUIRE(get16(in + ETH_TYPE) == ETHERTYPE_ARP);
+        REQUIRE(net_get16(in + ETH_TYPE) == ETHERTYPE_ARP);
         REQUIRE(memcmp(mac, in + ARP_SHA, ETH_ALEN) == 0);
         REQUIRE((mac[0] & 1) == 0);
         responder_init(&r, fuzz_mac, FUZZ_IP);
@@ -333,7 +317,7 @@ static void fuzz_parsers(const uint8_t *in, size_t len)
         REQUIRE(r.arp == 0); /* a reply is not a request */
     }
     if (echo_reply_parse(in, len, fuzz_mac, FUZZ_IP, &e)) {
-        REQUIRE(get16(in + ETH_TYPE) == ETHERTYPE_IPV4);
+        REQUIRE(net_get16(in + ETH_TYPE) == ETHERTYPE_IPV4);
         REQUIRE(e.dst == FUZZ_IP);
         REQUIRE(e.data >= in + ETH_HLEN + IPV4_HLEN + ICMP_HLEN);
         REQUIRE(e.data_len <= len - (size_t)(e.data - in));
