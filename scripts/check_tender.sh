@@ -317,12 +317,12 @@ manifest_ok() { # manifest_ok NAME SOURCE EXPECTED-ENTRIES...
     fi
 }
 # manifest_bad NAME LINE JSON: exit status 1, the one line
-# "miou-manifest: FILE:LINE: ...", and no output file.
+# "miou-manifest: FILE:LINE: ...", and no output file, within 5 s.
 manifest_bad() {
     local name=$1 want=$2 rc
     printf '%s' "$3" >"$tmp/bad.json"
     rm -f "$tmp/bad.c"
-    "$tool" "$tmp/bad.json" "$tmp/bad.c" >"$tmp/out" 2>&1
+    timeout 5 "$tool" "$tmp/bad.json" "$tmp/bad.c" >"$tmp/out" 2>&1
     rc=$?
     if [ $rc -ne 1 ]; then
         fail "$name: exit status $rc, wanted 1: $(head -c 200 "$tmp/out")"
@@ -399,6 +399,11 @@ manifest_bad "a name declared twice" \
     $'{'"$H"$', "devices": [\n{"name": "a", "type": "NET_BASIC"},\n{"name": "a", "type": "BLOCK_BASIC"}]}'
 manifest_bad "a key given twice" "1: key \"version\" appears twice in an object" \
     "{$H, \"version\": 1, \"devices\": []}"
+manifest_bad "a key given twice that holds a newline is shown on one line" \
+    "1: key \"a?b\" appears twice in an object" '{"a\nb": 1, "a\nb": 2}'
+manifest_bad "a key given twice after 80000 others is found in linear time" \
+    "1: key \"k1\" appears twice in an object" \
+    "{\"devices\": {$(seq -f '"k%g": 0,' 1 80000 | tr -d '\n') \"k1\": 1}}"
 manifest_bad "a trailing comma" "1: expected a key (a string), found '}'" \
     "{$H, \"devices\": [],}"
 manifest_bad "text after the manifest" "2: 'x' after the manifest's end" \

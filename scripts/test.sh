@@ -378,6 +378,52 @@ run_fuzz() {
     fi
 }
 
+# ---- libFuzzer over the manifest tool (tests/fuzz/fuzz_manifest.c, which
+# runs tools/miou-manifest.c's main on each input), bounded the same way:
+# the seeds (tests/fuzz/manifest-seeds, tests/tender) are copied to a
+# fresh corpus in $tmp, the target's own files go to $tmp too. A failing
+# input is kept as build/fuzz/fuzz_manifest-crash-* (or -leak-, -timeout-).
+# Run after run_fuzz, whose probe says whether libFuzzer links.
+FUZZ_MANIFEST_RUNS=${FUZZ_MANIFEST_RUNS:-300000}
+FUZZ_MANIFEST_SECONDS=${FUZZ_MANIFEST_SECONDS:-20}
+run_fuzz_manifest() {
+    local name="fuzz: miou-manifest exits 0 with well-formed C or 1 with one line and no output, on any bytes"
+    local dir=build/fuzz log="$tmp/fuzz-manifest.log" out="$tmp/fuzz-manifest.out"
+    local corpus="$tmp/fuzz-manifest-corpus" rc done_line
+    if ! command -v clang >/dev/null 2>&1; then
+        skip "$name" "clang is not installed"
+        return
+    elif [ ! -x "$tmp/fuzz_probe" ]; then
+        skip "$name" "clang cannot link a libFuzzer target"
+        return
+    fi
+    mkdir -p "$dir" "$corpus"
+    cp tests/fuzz/manifest-seeds/*.json tests/tender/*.json "$corpus"/
+    if ! clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+        -Wstrict-prototypes -Wmissing-prototypes -g -O1 \
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+        tests/fuzz/fuzz_manifest.c -o "$dir/fuzz_manifest" >"$log" 2>&1; then
+        fail "$name: the build failed"
+        grep -E 'error|warning' "$log" | head -n 15 | sed 's/^/#   /'
+        return
+    fi
+    capture "$out" $((FUZZ_MANIFEST_SECONDS + 120)) env TMPDIR="$tmp" \
+        "$dir/fuzz_manifest" -runs="$FUZZ_MANIFEST_RUNS" \
+        -max_total_time="$FUZZ_MANIFEST_SECONDS" -max_len=8192 -timeout=10 \
+        -dict=tests/fuzz/manifest.dict -artifact_prefix="$dir/fuzz_manifest-" \
+        "$corpus"
+    rc=$?
+    done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
+    if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
+        ok "$name ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$corpus" | wc -l) inputs in the corpus)"
+    else
+        fail "$name: exit status $rc"
+        grep -E 'property failed|status [0-9-]+, stderr|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$out" |
+            head -n 12 | sed 's/^/#   /'
+        [ -s "$out" ] || echo "#   (no output)"
+    fi
+}
+
 start=$(date +%s)
 
 section "hosted: build/hosted/tests"
@@ -434,8 +480,9 @@ if [ $hosted_built -eq 1 ]; then
     run_script scripts/check_install.sh
 fi
 
-section "fuzz: libFuzzer over examples/lib, bounded"
+section "fuzz: libFuzzer over examples/lib and the manifest tool, bounded"
 run_fuzz
+run_fuzz_manifest
 
 echo "# total time: $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"

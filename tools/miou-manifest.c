@@ -158,6 +158,7 @@ static const char *show_char(const struct parser *ps)
 }
 
 static struct jvalue *parse_value(struct parser *ps, int depth);
+static const char *shown(const char *s);
 
 static struct jvalue *new_value(enum jtype type, int line)
 {
@@ -407,12 +408,59 @@ static void add_member(struct jvalue *v, char *key, struct jvalue *item)
     v->v[v->n++] = item;
 }
 
+/* The keys of an object so far, to find one given twice: a table of
+ * their indexes + 1 (0: a free slot), at most half full, by hash.
+ * Comparing each key with every other would take a time growing as the
+ * square of their number: half a minute for a megabyte of keys. */
+struct keyset {
+    size_t *slot;
+    size_t size; /* a power of 2, or 0 */
+};
+
+static size_t key_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return (size_t)(h ^ h >> 32);
+}
+
+/* Whether (key) is one of the (n) keys of (keys), which (ks) holds; when
+ * it is not, (ks) takes it as the next one, keys[n]. */
+static int key_given_twice(struct keyset *ks, char *const *keys, size_t n,
+                           const char *key)
+{
+    size_t k, i;
+
+    if (2 * (n + 1) > ks->size) {
+        size_t size = ks->size ? 2 * ks->size : 8;
+        size_t *slot = xcalloc(size, sizeof *slot);
+
+        for (k = 0; k < n; k++) {
+            for (i = key_hash(keys[k]) & (size - 1); slot[i] != 0;
+                 i = (i + 1) & (size - 1))
+                ;
+            slot[i] = k + 1;
+        }
+        ks->slot = slot;
+        ks->size = size;
+    }
+    for (i = key_hash(key) & (ks->size - 1); ks->slot[i] != 0;
+         i = (i + 1) & (ks->size - 1))
+        if (strcmp(keys[ks->slot[i] - 1], key) == 0)
+            return 1;
+    ks->slot[i] = n + 1;
+    return 0;
+}
+
 /* The members of an array or object, after its opening bracket. */
 static struct jvalue *parse_members(struct parser *ps, enum jtype type,
                                     int depth)
 {
     struct jvalue *v = new_value(type, ps->line);
     char close = type == J_ARRAY ? ']' : '}';
+    struct keyset seen = {NULL, 0};
 
     if (depth > MAX_DEPTH)
         fail(ps->line, "values nested more than %d deep", MAX_DEPTH);
@@ -423,7 +471,6 @@ static struct jvalue *parse_members(struct parser *ps, enum jtype type,
     }
     for (;;) {
         char *key = NULL;
-        size_t k;
 
         skip_space(ps);
         if (type == J_OBJECT) {
@@ -432,10 +479,10 @@ static struct jvalue *parse_members(struct parser *ps, enum jtype type,
                      show_char(ps));
             ps->p++;
             key = parse_string_body(ps);
-            for (k = 0; k < v->n; k++)
-                if (strcmp(v->keys[k], key) == 0)
-                    fail(ps->line, "key \"%s\" appears twice in an object",
-                         key);
+            /* shown(): a key may hold any character, a newline too. */
+            if (key_given_twice(&seen, v->keys, v->n, key))
+                fail(ps->line, "key \"%s\" appears twice in an object",
+                     shown(key));
             skip_space(ps);
             if (ps->p >= ps->end || *ps->p != ':')
                 fail(ps->line, "expected ':' after a key, found %s",
