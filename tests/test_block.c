@@ -343,6 +343,13 @@ static void *cancel_main(void *arg)
     CHECK_RC(miou_yield(), 0); /* the reader queues its read */
     miou_stats(&st);
     CHECK_UEQ(st.block_waiters, 1);
+    /* The dump names the device the request waits on. */
+    if (check_capture_begin() == 0) {
+        miou_dump();
+        const char *dump = check_capture_end();
+        if (dump)
+            CHECK_STR_HAS(dump, "waiting on scheduled block I/O on 'storage'");
+    }
     CHECK_RC(miou_cancel(t), 0);
     CHECK_RC(c->rc, MIOU_ECANCELED);
     miou_stats(&st);

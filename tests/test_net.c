@@ -220,6 +220,13 @@ static void *read_suspends_main(void *arg)
     miou_stats(&st);
     CHECK_UEQ(st.net_readers, 1);
     CHECK_EQ(r.rc, 1); /* still waiting */
+    /* The dump names the device the reader waits on. */
+    if (check_capture_begin() == 0) {
+        miou_dump();
+        const char *dump = check_capture_end();
+        if (dump)
+            CHECK_STR_HAS(dump, "waiting on net input of 'service'");
+    }
     make_frame(frame, sizeof frame, 42);
     peer_send(frame, sizeof frame);
     CHECK_RC(miou_await(t, NULL), 0);

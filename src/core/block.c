@@ -121,6 +121,11 @@ int miou_block_write(miou_block *b, uint64_t offset, const void *buf,
     return scheduled_op(b, offset, (uint8_t *)(uintptr_t)buf, size, 1);
 }
 
+const char *miou__block_request_device(const void *request)
+{
+    return ((const struct block_request *)request)->block->dev.name;
+}
+
 void miou__block_step(struct miou__sched *s)
 {
     struct miou__task *t = s->blockq.head;

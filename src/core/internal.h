@@ -337,6 +337,9 @@ void miou__net_ready(struct miou__sched *s, solo5_handle_set_t ready);
 
 /* block.c: perform one block of the oldest scheduled operation. */
 void miou__block_step(struct miou__sched *s);
+/* The name of the device of a scheduled operation (a task's wait_on in
+ * WAIT_BLOCK), for miou_dump(). */
+const char *miou__block_request_device(const void *request);
 
 /* timer.c -------------------------------------------------------------- */
 int miou__timer_arm(struct miou__sched *s, struct miou__task *t,

@@ -49,7 +49,14 @@ static void dump_one(const struct miou__task *t, unsigned depth)
               (unsigned long long)t->id, state_name(t));
     if (t->state == TASK_WAITING) {
         miou__log(" on %s", wait_name(t));
-        if (t->wait_on)
+        /* Devices by name: what a reader of the dump can match with the
+         * manifest and the tender's options. */
+        if (t->wait == WAIT_NET)
+            miou__log(" of '%s'",
+                      ((const struct miou_net *)t->wait_on)->dev.name);
+        else if (t->wait == WAIT_BLOCK)
+            miou__log(" on '%s'", miou__block_request_device(t->wait_on));
+        else if (t->wait_on)
             miou__log(" %p", t->wait_on);
         if (t->timer.index != TIMER_DISARMED) {
             uint64_t deadline = miou__s->heap[t->timer.index].deadline;
