@@ -187,7 +187,7 @@ struct miou__sched {
     size_t stack_size;
     struct miou__task *root;
     size_t ntasks;              /* spawned, not yet released */
-    size_t external_waiters;    /* tasks in WAIT_NET */
+    size_t net_readers;    /* tasks in WAIT_NET */
     struct miou__queue blockq;  /* tasks in WAIT_BLOCK, oldest first */
     size_t block_waiters;       /* tasks in blockq */
     uint32_t run_id;            /* this run's number, for device handles */

@@ -19,7 +19,7 @@ void miou_stats(struct miou_stats *st)
         st->pooled_stacks += s->pool[i].count;
     st->switches = s->switches;
     st->polls = s->polls;
-    st->net_readers = s->external_waiters;
+    st->net_readers = s->net_readers;
     st->block_waiters = s->block_waiters;
 }
 

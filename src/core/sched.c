@@ -73,7 +73,7 @@ void miou__wake(struct miou__task *t, int status)
     miou__queue_remove(t);
     miou__timer_disarm(s, t);
     if (t->wait == WAIT_NET)
-        s->external_waiters--;
+        s->net_readers--;
     else if (t->wait == WAIT_BLOCK)
         s->block_waiters--;
     t->wake = status;
@@ -108,7 +108,7 @@ int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
     if (q)
         miou__queue_push(q, self);
     if (wait == WAIT_NET)
-        miou__s->external_waiters++;
+        miou__s->net_readers++;
     else if (wait == WAIT_BLOCK)
         miou__s->block_waiters++;
     return miou__suspend();
@@ -157,7 +157,7 @@ static void poll_events(struct miou__sched *s)
     uint64_t deadline = 0;
     if (!s->runq.head && !s->blockq.head) {
         deadline = miou__timer_next(s);
-        if (s->nheap == 0 && s->external_waiters == 0) {
+        if (s->nheap == 0 && s->net_readers == 0) {
             report_deadlock(s);
             if (s->runq.head)
                 return;
@@ -235,8 +235,8 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
     if (c.poll_interval == 0)
         c.poll_interval = MIOU_POLL_INTERVAL_DEFAULT;
 
-    /* Numbers runs, so that a device handle kept from an earlier run is
-     * recognised. */
+    /* Numbers runs, so that a task or device handle kept from an earlier
+     * run is recognised. */
     static MIOU_THREAD_LOCAL uint32_t runs;
     struct miou__sched *s = &miou__the_sched;
     memset(s, 0, sizeof(*s));

@@ -18,10 +18,6 @@
 _Static_assert(sizeof(miou_task *) == 8,
                "a handle packs a slot and a generation into a pointer");
 
-/* Generations start at a number that changes with every run, so that a
- * handle kept from an earlier run does not name a task of this one. */
-static MIOU_THREAD_LOCAL uint32_t run_epoch;
-
 static struct miou__task *task_alloc(struct miou__sched *s)
 {
     if (!s->free_tasks.head) {
@@ -38,14 +34,14 @@ static struct miou__task *task_alloc(struct miou__sched *s)
         struct task_slab *slab = malloc(sizeof(*slab));
         if (!slab)
             return NULL;
-        if (s->nslabs == 0)
-            run_epoch++;
         for (size_t i = 0; i < TASK_SLAB; i++) {
             struct miou__task *t = &slab->tasks[i];
             t->state = TASK_FREE;
             t->parent = NULL;
             t->slot = (uint32_t)(s->nslabs * TASK_SLAB + i);
-            t->gen = run_epoch << 20;
+            /* Generations start at the run's number, so that a handle
+             * kept from an earlier run does not name a task of this one. */
+            t->gen = s->run_id << 20;
             miou__queue_push(&s->free_tasks, t);
         }
         s->slabs[s->nslabs++] = slab;
