@@ -327,14 +327,33 @@ run_script() {
 # (crash-*): run build/fuzz/fuzz_netstack on it to see the failure again.
 FUZZ_RUNS=${FUZZ_RUNS:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# The flags of every fuzz target: the project's warnings, libFuzzer and
+# the sanitizers.
+FUZZ_WARN=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
+    -Wstrict-prototypes -Wmissing-prototypes)
+FUZZ_FLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined
+    -fno-sanitize-recover=undefined)
+
+# One result line for a fuzz run: fuzz_verdict NAME STATUS OUTPUT CORPUS.
+# It passed when libFuzzer exited 0 after its "Done N runs" line; else the
+# lines that explain the failure (property, sanitizer, saved input).
+fuzz_verdict() {
+    local name=$1 rc=$2 out=$3 corpus=$4 done_line
+    done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
+    if [ "$rc" -eq 0 ] && [ -n "$done_line" ]; then
+        ok "$name ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$corpus" | wc -l) inputs in the corpus)"
+    else
+        fail "$name: exit status $rc"
+        grep -E 'property failed|status [0-9-]+, stderr|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$out" |
+            head -n 12 | sed 's/^/#   /'
+        [ -s "$out" ] || echo "#   (no output)"
+    fi
+}
+
 run_fuzz() {
     local name="fuzz: answer_frame, arp_reply_parse, echo_reply_parse and ipv4_parse keep their properties on any bytes"
     local dir=build/fuzz log="$tmp/fuzz.log" out="$tmp/fuzz.out"
-    local corpus="$tmp/fuzz-corpus" rc done_line
-    local warn=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
-        -Wstrict-prototypes -Wmissing-prototypes)
-    local fuzz=(-g -O1 -fsanitize=fuzzer,address,undefined
-        -fno-sanitize-recover=undefined)
+    local corpus="$tmp/fuzz-corpus"
     if ! command -v clang >/dev/null 2>&1; then
         skip "$name" "clang is not installed"
         return
@@ -345,14 +364,14 @@ run_fuzz() {
         'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
         'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
         >"$tmp/fuzz_probe.c"
-    if ! clang "${fuzz[@]}" "$tmp/fuzz_probe.c" -o "$tmp/fuzz_probe" >"$log" 2>&1; then
+    if ! clang "${FUZZ_FLAGS[@]}" "$tmp/fuzz_probe.c" -o "$tmp/fuzz_probe" >"$log" 2>&1; then
         skip "$name" "clang cannot link a libFuzzer target (no libFuzzer runtime: $(grep -m1 -E 'cannot find|not found|error' "$log" | cut -c1-120))"
         return
     fi
     mkdir -p "$dir" "$corpus"
-    if ! clang "${warn[@]}" -O1 tests/fuzz/seeds.c examples/lib/netstack.c \
+    if ! clang "${FUZZ_WARN[@]}" -O1 tests/fuzz/seeds.c examples/lib/netstack.c \
         -o "$dir/seeds" >"$log" 2>&1 ||
-        ! clang "${warn[@]}" "${fuzz[@]}" tests/fuzz/fuzz_netstack.c \
+        ! clang "${FUZZ_WARN[@]}" "${FUZZ_FLAGS[@]}" tests/fuzz/fuzz_netstack.c \
             examples/lib/netstack.c -o "$dir/fuzz_netstack" >>"$log" 2>&1; then
         fail "$name: the build failed"
         grep -E 'error|warning' "$log" | head -n 15 | sed 's/^/#   /'
@@ -366,16 +385,7 @@ run_fuzz() {
     capture "$out" $((FUZZ_SECONDS + 120)) "$dir/fuzz_netstack" \
         -runs="$FUZZ_RUNS" -max_total_time="$FUZZ_SECONDS" -max_len=4096 \
         -timeout=20 -artifact_prefix="$dir/" "$corpus"
-    rc=$?
-    done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
-    if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
-        ok "$name ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$corpus" | wc -l) inputs in the corpus)"
-    else
-        fail "$name: exit status $rc"
-        grep -E 'property failed|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$out" |
-            head -n 12 | sed 's/^/#   /'
-        [ -s "$out" ] || echo "#   (no output)"
-    fi
+    fuzz_verdict "$name" $? "$out" "$corpus"
 }
 
 # ---- libFuzzer over the manifest tool (tests/fuzz/fuzz_manifest.c, which
@@ -389,7 +399,7 @@ FUZZ_MANIFEST_SECONDS=${FUZZ_MANIFEST_SECONDS:-20}
 run_fuzz_manifest() {
     local name="fuzz: miou-manifest exits 0 with well-formed C or 1 with one line and no output, on any bytes"
     local dir=build/fuzz log="$tmp/fuzz-manifest.log" out="$tmp/fuzz-manifest.out"
-    local corpus="$tmp/fuzz-manifest-corpus" rc done_line
+    local corpus="$tmp/fuzz-manifest-corpus"
     if ! command -v clang >/dev/null 2>&1; then
         skip "$name" "clang is not installed"
         return
@@ -399,10 +409,8 @@ run_fuzz_manifest() {
     fi
     mkdir -p "$dir" "$corpus"
     cp tests/fuzz/manifest-seeds/*.json tests/tender/*.json "$corpus"/
-    if ! clang -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-        -Wstrict-prototypes -Wmissing-prototypes -g -O1 \
-        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-        tests/fuzz/fuzz_manifest.c -o "$dir/fuzz_manifest" >"$log" 2>&1; then
+    if ! clang "${FUZZ_WARN[@]}" "${FUZZ_FLAGS[@]}" tests/fuzz/fuzz_manifest.c \
+        -o "$dir/fuzz_manifest" >"$log" 2>&1; then
         fail "$name: the build failed"
         grep -E 'error|warning' "$log" | head -n 15 | sed 's/^/#   /'
         return
@@ -412,16 +420,7 @@ run_fuzz_manifest() {
         -max_total_time="$FUZZ_MANIFEST_SECONDS" -max_len=8192 -timeout=10 \
         -dict=tests/fuzz/manifest.dict -artifact_prefix="$dir/fuzz_manifest-" \
         "$corpus"
-    rc=$?
-    done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
-    if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
-        ok "$name ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$corpus" | wc -l) inputs in the corpus)"
-    else
-        fail "$name: exit status $rc"
-        grep -E 'property failed|status [0-9-]+, stderr|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$out" |
-            head -n 12 | sed 's/^/#   /'
-        [ -s "$out" ] || echo "#   (no output)"
-    fi
+    fuzz_verdict "$name" $? "$out" "$corpus"
 }
 
 start=$(date +%s)
