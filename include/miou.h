@@ -454,6 +454,30 @@ int miou_hook_add(miou_hook **hook, void (*fn)(void *arg), void *arg);
 void miou_hook_remove(miou_hook *hook);
 
 /* ------------------------------------------------------------------ */
+/* The command line                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The unikernel's arguments, split from the start info's command line the
+ * same way on every platform: words separated by spaces or tabs, no
+ * quoting. A tender joins the arguments given after the unikernel with
+ * single spaces, so an argument holding a space arrives as two words,
+ * under Solo5 as on hosted. The leading --solo5: words (--solo5:quiet,
+ * ...) are the platform's: they are gone before solo5_app_main() sees the
+ * command line; a --solo5: word anywhere else is the unikernel's. */
+struct miou_args {
+    int argc;
+    char **argv; /* argv[argc] is NULL */
+};
+
+/* Split (cmdline) into (*args), in one block from the unikernel's heap
+ * (call from solo5_app_main() or a task). Errors: MIOU_EINVAL (a NULL
+ * argument), MIOU_ENOMEM; (*args) is then empty (argc 0, argv NULL). */
+int miou_args_parse(const char *cmdline, struct miou_args *args);
+
+/* Give back what miou_args_parse() took; (*args) becomes empty. */
+void miou_args_free(struct miou_args *args);
+
+/* ------------------------------------------------------------------ */
 /* Introspection                                                       */
 /* ------------------------------------------------------------------ */
 

@@ -23,7 +23,8 @@ for src in "$tmp"/snippet*.c; do
         fail "$name builds: $(head -3 "$tmp/$name.err" | tr '\n' ' ')"
         continue
     fi
-    out=$("$tmp/$name" 2>&1); rc=$?
+    # Standard output only: the platform's banner goes to standard error.
+    out=$("$tmp/$name" 2>"$tmp/$name.stderr"); rc=$?
     if [ $rc -ne 0 ]; then
         fail "$name runs: exit status $rc, output: $out"
     elif [ "$name" = snippet1 ] && [ "$out" != $'Hello\nWorld' ]; then

@@ -10,7 +10,10 @@
 #    and qemu-aarch64 exist;
 # 5. the programs that must die (tests/death_*.c): exit status and message;
 # 6. the examples, the hosted tender's command line, the README's snippets
-#    and the installed library.
+#    and the installed library;
+# 7. the Solo5 target (scripts/check_solo5.sh): the build with Solo5's
+#    toolchain, the unikernels' undefined symbols, the tests and examples
+#    under solo5-spt; SKIPPED when Solo5 is not found (SOLO5_HOME or PATH).
 #
 # Each case prints one line, "ok - <mode>/<topic>: <sentence>",
 # "not ok - ..." or "skip - ...: SKIPPED <reason>". A program that crashes,
@@ -152,6 +155,10 @@ run_one() {
         run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
             --net:service="unix:$d/svc,$d/peer" \
             -- --local="$d/svc" --peer="$d/peer" ;;
+    test_args)
+        # Its last case reads the command line the platform handed over.
+        run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
+            -- --solo5:quiet --own=1 --one --two --solo5:debug ;;
     test_stress)
         if [ "$mode" = valgrind ]; then
             run_test "$mode" "$name" "$secs" "$@" "$dir/$name" -- --scale=10
@@ -234,15 +241,25 @@ run_examples() {
     local dir=build/hosted/examples out="$tmp/example.out" start end ms
     if [ ! -x "$dir/hello" ]; then
         fail "examples: hello: $dir/hello was not built"
-    elif [ "$(timeout 30 "$dir/hello" 2>&1)" = "Hello World" ]; then
-        ok "examples: hello prints Hello World"
+    elif [ "$(timeout 30 "$dir/hello" --solo5:quiet 2>&1)" = "Hello World" ]; then
+        ok "examples: hello prints Hello World (and nothing else with --solo5:quiet)"
     else
-        fail "examples: hello prints Hello World: got '$(timeout 30 "$dir/hello" 2>&1 | head -c 200)'"
+        fail "examples: hello prints Hello World: got '$(timeout 30 "$dir/hello" --solo5:quiet 2>&1 | head -c 200)'"
+    fi
+    if [ -x "$dir/hello" ]; then
+        timeout 30 "$dir/hello" >"$out" 2>"$out.err"
+        if [ "$(cat "$out")" = "Hello World" ] &&
+            grep -q '^miou-solo5 .*hosted platform, heap 512 MiB' "$out.err" &&
+            grep -q 'solo5_app_main() returned 0' "$out.err"; then
+            ok "examples: without --solo5:quiet the platform's banner and exit go to standard error"
+        else
+            fail "examples: the platform's banner on standard error: got '$(head -c 300 "$out.err" | tr '\n' '|')'"
+        fi
     fi
     if [ ! -x "$dir/schedule" ]; then
         fail "examples: schedule: $dir/schedule was not built"
     else
-        timeout 30 "$dir/schedule" >"$out" 2>&1
+        timeout 30 "$dir/schedule" --solo5:quiet >"$out" 2>&1
         if printf 'Hello\nWorld\n' | cmp -s - "$out"; then
             ok "examples: schedule prints Hello then World"
         else
@@ -253,7 +270,7 @@ run_examples() {
         fail "examples: sleep: $dir/sleep was not built"
     else
         start=$(date +%s%N)
-        timeout 30 "$dir/sleep" >"$out" 2>&1
+        timeout 30 "$dir/sleep" --solo5:quiet >"$out" 2>&1
         end=$(date +%s%N)
         ms=$(((end - start) / 1000000))
         if ! printf 'Hello\nWorld\n' | cmp -s - "$out"; then
@@ -477,6 +494,8 @@ if [ $hosted_built -eq 1 ]; then
     run_script scripts/check_net_tap.sh
     run_script scripts/check_readme.sh
     run_script scripts/check_install.sh
+    section "solo5: the same programs as unikernels under solo5-spt (skipped without Solo5)"
+    run_script scripts/check_solo5.sh
 fi
 
 section "fuzz: libFuzzer over examples/lib and the manifest tool, bounded"

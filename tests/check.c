@@ -249,7 +249,7 @@ void check_log_clear(void)
  * capture. Standard error is left alone, so that a sanitizer's report of
  * a crash during a capture is still seen. */
 
-#if defined(__linux__)
+#if defined(MIOU_PLATFORM_HOSTED)
 #include <unistd.h>
 
 static int saved_fd = -1;
@@ -339,69 +339,47 @@ static int leftovers(void)
     return 0;
 }
 
-/* The unikernel's command line, kept for check_option(). */
-static const char *cmdline_seen;
+/* The unikernel's arguments (miou_args_parse(), as every platform splits
+ * them), kept for check_option() until check_main() returns. */
+static struct miou_args args;
 
 const char *check_option(const char *name)
 {
-    static char value[512];
     size_t nlen = strlen(name);
-    const char *p = cmdline_seen ? cmdline_seen : "";
-    while (*p) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        const char *start = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        size_t len = (size_t)(p - start);
-        if (len > nlen + 3 && strncmp(start, "--", 2) == 0 &&
-            strncmp(start + 2, name, nlen) == 0 && start[nlen + 2] == '=') {
-            len -= nlen + 3;
-            if (len >= sizeof value)
-                return NULL;
-            memcpy(value, start + nlen + 3, len);
-            value[len] = '\0';
-            return value;
-        }
+    for (int i = 0; i < args.argc; i++) {
+        const char *w = args.argv[i];
+        if (strncmp(w, "--", 2) == 0 && strncmp(w + 2, name, nlen) == 0 &&
+            w[nlen + 2] == '=')
+            return w + nlen + 3;
     }
     return NULL;
 }
 
-/* Split (cmdline) into options and the filter (the other words, joined by
- * single spaces). Returns 1 when --list was given. */
-static int parse_cmdline(const char *cmdline, char *filter, size_t size)
+/* Read the options of (args) and join the other words by single spaces
+ * into (filter). Returns 1 when --list was given. */
+static int parse_args(char *filter, size_t size)
 {
     int list = 0;
-    const char *p = cmdline ? cmdline : "";
     filter[0] = '\0';
-    while (*p) {
-        const char *start;
-        size_t len;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        start = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        len = (size_t)(p - start);
-        if (len == 0)
-            break;
-        if (len > 8 && strncmp(start, "--scale=", 8) == 0) {
+    for (int i = 0; i < args.argc; i++) {
+        const char *w = args.argv[i];
+        size_t len = strlen(w);
+        if (strncmp(w, "--scale=", 8) == 0 && len > 8) {
             /* Digits by hand: the freestanding libc of Solo5 is small. */
             unsigned long k = 0;
-            const char *d;
-            for (d = start + 8; d < p && *d >= '0' && *d <= '9'; d++)
+            for (const char *d = w + 8; *d >= '0' && *d <= '9'; d++)
                 k = k * 10 + (unsigned long)(*d - '0');
             scale = k ? k : 1;
-        } else if (len == 6 && strncmp(start, "--list", 6) == 0) {
+        } else if (strcmp(w, "--list") == 0) {
             list = 1;
-        } else if (len >= 2 && strncmp(start, "--", 2) == 0) {
+        } else if (strncmp(w, "--", 2) == 0) {
             /* --solo5:quiet and other options: not ours */
         } else {
             size_t used = strlen(filter);
             if (used && used + 1 < size)
                 filter[used++] = ' ';
             if (used + len < size) {
-                memcpy(filter + used, start, len);
+                memcpy(filter + used, w, len);
                 filter[used + len] = '\0';
             }
         }
@@ -413,8 +391,12 @@ int check_main(const char *topic, const struct solo5_start_info *si,
                const struct check_case *cases, size_t n)
 {
     char filter[512], full[512];
-    cmdline_seen = si ? si->cmdline : NULL;
-    int list = parse_cmdline(cmdline_seen, filter, sizeof filter);
+    int rc = miou_args_parse(si && si->cmdline ? si->cmdline : "", &args);
+    if (rc != 0) {
+        outf("check: cannot read the command line: %s\n", miou_strerror(rc));
+        return 1;
+    }
+    int list = parse_args(filter, sizeof filter);
     size_t i, passed = 0, failed = 0, skipped = 0;
 
     for (i = 0; i < n; i++) {
@@ -448,5 +430,6 @@ int check_main(const char *topic, const struct solo5_start_info *si,
     if (!list)
         outf("# %s: %zu passed, %zu failed, %zu skipped\n", topic, passed,
              failed, skipped);
+    miou_args_free(&args);
     return failed ? 1 : 0;
 }

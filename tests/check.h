@@ -55,7 +55,7 @@ int check_main(const char *topic, const struct solo5_start_info *si,
 size_t check_scaled(size_t n);
 
 /* The value of the unikernel argument "--(name)=VALUE", or NULL when it is
- * absent (or longer than 511 bytes). Valid until the next call. */
+ * absent. Valid until check_main() returns. */
 const char *check_option(const char *name);
 
 /* Mark the current case as skipped with (reason) (printf format). Failed

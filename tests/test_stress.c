@@ -457,9 +457,11 @@ static void *sleepers_main(void *arg)
         }
     /* Deadlines far enough ahead that every sleeper is asleep before the
      * first one is due: a permutation, pairs of equal deadlines, 1 us
-     * apart. */
+     * apart. Going to sleep costs more than a spawn (it reads the clock,
+     * a system call under solo5-spt, and touches a fresh stack): ten
+     * spawn times and a quarter of a second cover it. */
     spawn_ns = miou_clock_monotonic() - t0;
-    sl.base = miou_clock_monotonic() + 3 * spawn_ns + MS(50);
+    sl.base = miou_clock_monotonic() + 10 * spawn_ns + MS(250);
     for (i = 0; i < n; i++)
         sl.s[i].deadline =
             sl.base + (uint64_t)(((i * 7919u) % n) / 2) * 1000u;

@@ -3,7 +3,6 @@
  * remove itself or another hook while hooks run: removal then only clears
  * the entry, which is unlinked once the round is over.
  */
-#include <stdlib.h>
 
 #include "internal.h"
 
@@ -14,7 +13,7 @@ int miou_hook_add(miou_hook **hook, void (*fn)(void *), void *arg)
         return MIOU_ENOTRUNNING;
     if (!hook || !fn)
         return MIOU_EINVAL;
-    struct miou_hook *h = malloc(sizeof(*h));
+    struct miou_hook *h = miou__mem_alloc(sizeof(*h));
     if (!h)
         return MIOU_ENOMEM;
     h->fn = fn;
@@ -41,7 +40,7 @@ static void unlink_hook(struct miou__sched *s, struct miou_hook *h)
         s->hooks = h->next;
     if (h->next)
         h->next->prev = h->prev;
-    free(h);
+    miou__mem_free(h);
 }
 
 void miou_hook_remove(miou_hook *h)

@@ -16,6 +16,8 @@
 
 #include <miou.h>
 
+#include "platform/memory.h"
+
 #if defined(__GNUC__)
 #define miou__likely(x) __builtin_expect(!!(x), 1)
 #define miou__unlikely(x) __builtin_expect(!!(x), 0)

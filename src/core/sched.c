@@ -9,7 +9,6 @@
  * solo5_yield() and run the hooks. That bounds how long runnable tasks can
  * keep the network waiting, while keeping the common switch short.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arch/context.h"
@@ -215,7 +214,7 @@ static void release_all(struct miou__sched *s)
     miou__hooks_free_all(s);
     miou__task_free_all(s);
     miou__stack_free_all(s);
-    free(s->heap);
+    miou__mem_free(s->heap);
 }
 
 int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,

@@ -7,7 +7,6 @@
  * of it when the task ends. A damaged canary is fatal, with the task's
  * name. See struct miou__stack for the layout.
  */
-#include <stdlib.h>
 
 #include "internal.h"
 
@@ -35,7 +34,8 @@ static struct miou__stack *stack_new(size_t size)
     size += ASAN_EXTRA;
     if (size > SIZE_MAX - MIOU__CANARY_BYTES - sizeof(struct miou__stack))
         return NULL;
-    char *block = malloc(MIOU__CANARY_BYTES + size + sizeof(struct miou__stack));
+    char *block =
+        miou__mem_alloc(MIOU__CANARY_BYTES + size + sizeof(struct miou__stack));
     if (!block)
         return NULL;
     char *lo = block + MIOU__CANARY_BYTES;
@@ -62,7 +62,7 @@ static void stack_delete(struct miou__stack *st)
 #ifdef HAVE_VALGRIND
     VALGRIND_STACK_DEREGISTER(st->valgrind_id);
 #endif
-    free(lo - MIOU__CANARY_BYTES);
+    miou__mem_free(lo - MIOU__CANARY_BYTES);
 }
 
 static struct stack_class *class_of(struct miou__sched *s, size_t size,

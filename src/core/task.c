@@ -9,7 +9,6 @@
  * MIOU_ECHILDREN. A cancelled task never spawns, so the subtree of a
  * cancelled task is cancelled as a whole.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arch/context.h"
@@ -23,7 +22,8 @@ static struct miou__task *task_alloc(struct miou__sched *s)
     if (!s->free_tasks.head) {
         if (s->nslabs == s->slabs_cap) {
             size_t cap = s->slabs_cap ? 2 * s->slabs_cap : 16;
-            struct task_slab **table = realloc(s->slabs, cap * sizeof(*table));
+            struct task_slab **table =
+                miou__mem_realloc(s->slabs, cap * sizeof(*table));
             if (!table)
                 return NULL;
             s->slabs = table;
@@ -31,7 +31,7 @@ static struct miou__task *task_alloc(struct miou__sched *s)
         }
         if (s->nslabs >= UINT32_MAX / TASK_SLAB)
             return NULL;
-        struct task_slab *slab = malloc(sizeof(*slab));
+        struct task_slab *slab = miou__mem_alloc(sizeof(*slab));
         if (!slab)
             return NULL;
         for (size_t i = 0; i < TASK_SLAB; i++) {
@@ -52,8 +52,8 @@ static struct miou__task *task_alloc(struct miou__sched *s)
 void miou__task_free_all(struct miou__sched *s)
 {
     for (size_t i = 0; i < s->nslabs; i++)
-        free(s->slabs[i]);
-    free(s->slabs);
+        miou__mem_free(s->slabs[i]);
+    miou__mem_free(s->slabs);
     s->slabs = NULL;
     s->nslabs = s->slabs_cap = 0;
     s->free_tasks.head = s->free_tasks.tail = NULL;
@@ -223,7 +223,7 @@ void miou__task_end(struct miou__task *t)
         t->cleanups = c->next;
         if (t->cancelled)
             c->fn(c->arg);
-        free(c);
+        miou__mem_free(c);
     }
     t->status = status;
     t->state = TASK_DONE;
@@ -439,7 +439,7 @@ miou_cleanup *miou_cleanup_push(void (*fn)(void *), void *arg)
     struct miou__task *self = miou__self();
     if (!self || !fn)
         return NULL;
-    struct miou_cleanup *c = malloc(sizeof(*c));
+    struct miou_cleanup *c = miou__mem_alloc(sizeof(*c));
     if (!c)
         return NULL;
     c->fn = fn;
@@ -467,7 +467,7 @@ void miou_cleanup_pop(miou_cleanup *c, int run)
         c->next->prev = c->prev;
     if (run)
         c->fn(c->arg);
-    free(c);
+    miou__mem_free(c);
 }
 
 miou_task *miou_self(void)

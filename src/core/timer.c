@@ -4,7 +4,6 @@
  * disarming (on cancellation or a signal) and expiring one sleeper are
  * O(log n); no path walks all sleepers.
  */
-#include <stdlib.h>
 
 #include "internal.h"
 
@@ -59,7 +58,8 @@ int miou__timer_arm(struct miou__sched *s, struct miou__task *t,
 {
     if (s->nheap == s->heap_cap) {
         size_t cap = s->heap_cap ? s->heap_cap * 2 : 64;
-        struct miou__heap_node *h = realloc(s->heap, cap * sizeof(*h));
+        struct miou__heap_node *h =
+            miou__mem_realloc(s->heap, cap * sizeof(*h));
         if (!h)
             return MIOU_ENOMEM;
         s->heap = h;

@@ -48,6 +48,29 @@ int hosted_parse_args(int argc, char **argv, struct hosted_tender *t);
  * short writes; gives up silently on any other error. */
 void hosted_write_all(int fd, const char *buf, size_t n);
 
+/* The platform's own messages (banner.c), by level as on Solo5. */
+enum hosted_log_level {
+    HOSTED_LOG_ERROR,
+    HOSTED_LOG_WARN,
+    HOSTED_LOG_INFO,
+    HOSTED_LOG_DEBUG
+};
+
+/* Read the leading --solo5:quiet/error/warn/info/debug words of
+ * (cmdline), set the level from the last, and return the rest of the
+ * command line: what the unikernel receives. */
+const char *hosted_log_options(const char *cmdline);
+
+/* A message to standard error when the level allows (printf format). */
+void hosted_log(enum hosted_log_level at, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The heap of the core's allocations (heap.c): laid over the --mem region
+ * before solo5_app_main() (0, or -1 when the region is too small), and
+ * forgotten after it. */
+int hosted_heap_open(void *mem, size_t size);
+void hosted_heap_close(void);
+
 /* SIGUSR1 prints the live tasks: install the handler (debug.c)... */
 void hosted_debug_init(void);
 /* ...and print them if asked, from solo5_yield(). */

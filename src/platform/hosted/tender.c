@@ -17,6 +17,10 @@
 
 #include "hosted.h"
 
+#ifndef MIOU_VERSION
+#define MIOU_VERSION "0.1.0"
+#endif
+
 #define MIB_SHIFT 20
 
 /* Kept in a global so that the leak checker sees it as reachable when the
@@ -72,6 +76,24 @@ static void *map_heap(const struct hosted_tender *t, size_t *size)
     return heap;
 }
 
+/* The banner (--solo5:info, the default): what the tender gives the
+ * unikernel. */
+static void banner(const struct hosted_tender *t, const void *heap,
+                   size_t heap_size)
+{
+    hosted_log(HOSTED_LOG_INFO,
+               "miou-solo5 %s: hosted platform, heap %zu MiB at %p\n",
+               MIOU_VERSION, heap_size >> MIB_SHIFT, heap);
+    for (size_t i = 1; i <= hosted_ndevices; i++) {
+        const struct hosted_device *d = &hosted_devices[i];
+
+        hosted_log(HOSTED_LOG_INFO, "miou-solo5: %s device '%s' on %s\n",
+                   d->type == HOSTED_NET ? "net" : "block", d->name,
+                   d->attach);
+    }
+    (void)t;
+}
+
 /* Run the unikernel once its devices are attached. */
 static int run(const struct hosted_tender *t)
 {
@@ -83,19 +105,32 @@ static int run(const struct hosted_tender *t)
     heap = map_heap(t, &heap_size);
     if (heap == NULL)
         return 1;
-    cmdline = join_args(t->app_argc, t->app_argv);
-    if (cmdline == NULL) {
-        fprintf(stderr, "%s: out of memory for the command line\n", t->prog);
+    if (hosted_heap_open(heap, heap_size) != 0) {
+        fprintf(stderr, "%s: a heap of %zu MiB is too small\n", t->prog,
+                t->mem_mib);
         munmap(heap, heap_size);
         return 1;
     }
-    si.cmdline = cmdline;
+    cmdline = join_args(t->app_argc, t->app_argv);
+    if (cmdline == NULL) {
+        fprintf(stderr, "%s: out of memory for the command line\n", t->prog);
+        hosted_heap_close();
+        munmap(heap, heap_size);
+        return 1;
+    }
+    /* As Solo5's bindings do: the leading --solo5: words are the
+     * platform's, the rest is the unikernel's. */
+    si.cmdline = hosted_log_options(cmdline);
     si.heap_start = (uintptr_t)heap;
     si.heap_size = heap_size;
+    banner(t, heap, heap_size);
     hosted_debug_init();
     rc = solo5_app_main(&si);
+    hosted_log(HOSTED_LOG_INFO, "miou-solo5: solo5_app_main() returned %d\n",
+               rc);
     free(cmdline);
     cmdline = NULL;
+    hosted_heap_close();
     munmap(heap, heap_size);
     return rc;
 }

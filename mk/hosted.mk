@@ -1,0 +1,138 @@
+# mk/hosted.mk - the hosted platform's build (included by the Makefile
+# when PLATFORM=hosted): the library, the tools, the examples, the tests and
+# the benchmarks as Linux executables, into $(BUILD) (build/hosted/).
+
+ARCH_PREFIX ?=
+CC := $(if $(ARCH_PREFIX),$(ARCH_PREFIX)gcc,$(CC))
+AR := $(if $(ARCH_PREFIX),$(ARCH_PREFIX)ar,ar)
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/$(PLATFORM)-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+else ifneq ($(ARCH_PREFIX),)
+BUILD ?= build/$(PLATFORM)-$(patsubst %-linux-gnu-,%,$(ARCH_PREFIX))
+else
+BUILD ?= build/$(PLATFORM)
+endif
+
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) $(CFLAGS) $(SANFLAGS) \
+              -Iinclude -Isrc $(EXTRA_CFLAGS)
+LDFLAGS += $(SANFLAGS)
+
+# The hosted platform has threads: each may run a scheduler of its own.
+ALL_CFLAGS += -DMIOU_THREAD_LOCAL=_Thread_local -DMIOU_PLATFORM_HOSTED=1
+
+# src/alloc: the heap allocator (include/miou_heap.h), on every platform.
+CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
+ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
+ARCH_ASM := src/arch/$(ARCH).S
+PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c)
+
+CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC)) \
+            $(patsubst %.S,$(BUILD)/obj/%.o,$(ARCH_ASM))
+PLAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(PLAT_SRC))
+
+LIB := $(BUILD)/libmiou.a
+PLAT_LIB := $(BUILD)/libmiou-$(PLATFORM).a
+
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+# examples/lib/*.c: code the examples share (Ethernet, ARP, ICMP), linked
+# into every example and benchmark.
+EX_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard examples/lib/*.c))
+
+# A program DIR/NAME.c whose devices are declared in DIR/NAME.manifest.json
+# (Solo5's format) is linked with the C that tools/miou-manifest makes of
+# it; a program without one has no devices.
+HOSTCC ?= cc
+MANIFEST_TOOL := $(BUILD)/tools/miou-manifest
+manifest_of = $(if $(wildcard $(1:.c=.manifest.json)),$(BUILD)/obj/gen/$(1:.c=.manifest.o))
+# tests/test_*.c are test programs; tests/death_*.c are programs expected
+# to die (stack overflow, ...), checked by scripts/test.sh; the other
+# tests/*.c are the test framework, linked into each test program.
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/death_*.c))
+TEST_SUPPORT := $(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c))
+BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
+
+.PHONY: all lib tools examples tests benches install
+# Keep object files of programs: they are not throw-away intermediates.
+.SECONDARY:
+all: lib tools examples tests
+
+lib: $(LIB) $(PLAT_LIB)
+tools: $(MANIFEST_TOOL)
+examples: $(EXAMPLES)
+tests: $(TESTS)
+benches: $(BENCHES)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h tests/*.h examples/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(PLAT_LIB): $(PLAT_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# The manifest tool runs on the build machine, whatever CC targets.
+$(MANIFEST_TOOL): tools/miou-manifest.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -D_GNU_SOURCE -O2 $(WARN) $< -o $@
+
+$(BUILD)/gen/%.manifest.c: %.manifest.json $(MANIFEST_TOOL)
+	@mkdir -p $(dir $@)
+	$(MANIFEST_TOOL) $< $@
+
+$(BUILD)/obj/gen/%.manifest.o: $(BUILD)/gen/%.manifest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+.SECONDEXPANSION:
+LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $$(call manifest_of,examples/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
+
+# Tests link the examples' shared code too (tests/test_netstack.c tests it).
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $$(call manifest_of,bench/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
+
+# bench: the baselines that are plain Linux programs (their own main, no
+# miou, no Solo5), linked with the examples' shared code only.
+# bench/baseline_ping.c answers pings on a TAP interface with the same
+# responder as examples/ping.c, through a poll() loop of its own.
+BENCH_BASELINES := $(BUILD)/bench/baseline_ping
+benches: $(BENCH_BASELINES)
+
+$(BUILD)/bench/baseline_ping: $(BUILD)/obj/bench/baseline_ping.o $(EX_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+install: lib tools
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(MANIFEST_TOOL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 include/miou.h include/miou_heap.h include/miou_hosted.h \
+	    include/solo5.h \
+	    $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIB) $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@PLATFORM@|$(PLATFORM)|g' miou.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-$(PLATFORM).pc
+
+# The freestanding C library's renamed copy, tested here (tests/test_libc).
+include mk/libc.mk

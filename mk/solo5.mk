@@ -1,0 +1,148 @@
+# mk/solo5.mk - the Solo5 build (included by the Makefile when
+# PLATFORM=solo5): the library, the freestanding C library, the examples
+# and the tests as unikernels for Solo5's tenders.
+#
+#   build/solo5/                objects, libraries, generated manifests
+#   build/solo5/unikernels/P.o  program P with everything it uses from the
+#                               project, linked into one relocatable object
+#                               (its undefined symbols must all be Solo5's)
+#   build/spt/P.spt             P linked with Solo5's spt bindings
+#   build/hvt/P.hvt             P linked with Solo5's hvt bindings
+#
+# Solo5 is found through SOLO5_HOME (a built source tree, or an installed
+# prefix) or, without it, on PATH: the toolchain wrapper
+# $(SOLO5_ARCH)-solo5-none-static-cc and solo5-elftool. SOLO5_ARCH defaults
+# to the build machine's; SOLO5_ABIS (spt hvt) chooses the targets.
+
+SOLO5_ARCH ?= $(shell uname -m)
+SOLO5_TRIPLE := $(SOLO5_ARCH)-solo5-none-static
+SOLO5_ABIS ?= spt hvt
+
+# The first of $(SOLO5_HOME)/{bin,toolchain/bin,elftool}/NAME that exists,
+# else NAME on PATH.
+solo5_tool = $(firstword $(wildcard $(if $(SOLO5_HOME),$(addsuffix /$(1),\
+    $(SOLO5_HOME)/bin $(SOLO5_HOME)/toolchain/bin $(SOLO5_HOME)/elftool))) \
+    $(shell command -v $(1) 2>/dev/null))
+
+SOLO5_CC := $(call solo5_tool,$(SOLO5_TRIPLE)-cc)
+SOLO5_LD := $(call solo5_tool,$(SOLO5_TRIPLE)-ld)
+SOLO5_ELFTOOL := $(call solo5_tool,solo5-elftool)
+
+ifeq ($(SOLO5_CC),)
+$(error Solo5's toolchain ($(SOLO5_TRIPLE)-cc) was not found: build Solo5 (see the README) and set SOLO5_HOME to its folder or put its toolchain on PATH)
+endif
+ifeq ($(SOLO5_ELFTOOL),)
+$(error solo5-elftool was not found beside Solo5's toolchain: set SOLO5_HOME to a built Solo5 tree or put solo5-elftool on PATH)
+endif
+
+CC := $(SOLO5_CC)
+BUILD := build/solo5
+NM ?= nm
+
+# The freestanding C library: LIBC_SRC, LIBC_INCLUDE, LIBC_CFLAGS.
+include mk/libc.mk
+
+# Solo5's wrapper adds -nostdinc, -ffreestanding, Solo5's include folder
+# (whose solo5.h is used instead of include/solo5.h: same ABI) and the
+# stack protector. src/libc/include is the only C library there is.
+# -fno-pie: the wrapper links a static, position-dependent executable, so
+# position-independent code would only cost an indirection.
+ALL_CFLAGS := -std=c11 -fno-pie -DMIOU_VERSION=\"$(VERSION)\" -DMIOU_PLATFORM_SOLO5=1 \
+              $(WARN) $(CFLAGS) -Iinclude -Isrc $(LIBC_INCLUDE) \
+              $(EXTRA_CFLAGS)
+
+CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
+ARCH_ASM := src/arch/$(SOLO5_ARCH).S
+PLAT_SRC := $(wildcard src/platform/solo5/*.c)
+
+obj_of = $(patsubst %.S,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
+
+LIB := $(BUILD)/libmiou.a
+PLAT_LIB := $(BUILD)/libmiou-solo5.a
+LIBC_LIB := $(BUILD)/libmiou-libc.a
+LIBS := $(PLAT_LIB) $(LIB) $(LIBC_LIB)
+
+EX_SUPPORT := $(call obj_of,$(wildcard examples/lib/*.c))
+TEST_SUPPORT := $(call obj_of,$(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c)))
+
+# Tests of the hosted platform itself (threads, the tender's options, its
+# unix: backend): they have no meaning inside a unikernel.
+SOLO5_HOSTED_ONLY := tests/test_hosted_threads.c tests/test_tender_devices.c \
+                     tests/test_net.c
+
+PROGRAMS := $(basename $(wildcard examples/*.c) \
+    $(filter-out $(SOLO5_HOSTED_ONLY),$(wildcard tests/test_*.c tests/death_*.c)))
+
+UNIKERNELS := $(foreach abi,$(SOLO5_ABIS),$(addprefix build/$(abi)/,$(addsuffix .$(abi),$(PROGRAMS))))
+
+.PHONY: all lib examples tests install
+.SECONDARY:
+all: lib $(UNIKERNELS)
+lib: $(LIBS)
+examples: $(filter build/%/examples/%,$(UNIKERNELS))
+tests: $(filter build/%/tests/%,$(UNIKERNELS))
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h src/libc/include/*.h tests/*.h examples/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(if $(filter src/libc/%,$<),$(LIBC_CFLAGS)) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj_of,$(CORE_SRC) $(ARCH_ASM))
+$(PLAT_LIB): $(call obj_of,$(PLAT_SRC))
+$(LIBC_LIB): $(call obj_of,$(LIBC_SRC))
+$(LIBS):
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Each program's manifest, by Solo5's own tool; a program without
+# DIR/NAME.manifest.json has no devices (mk/empty.manifest.json).
+.SECONDEXPANSION:
+$(BUILD)/gen/%.mft.c: $$(firstword $$(wildcard $$*.manifest.json) mk/empty.manifest.json)
+	@mkdir -p $(dir $@)
+	$(SOLO5_ELFTOOL) gen-manifest $< $@
+
+$(BUILD)/obj/gen/%.mft.o: $(BUILD)/gen/%.mft.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# What each kind of program links besides its own object and manifest.
+support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPPORT))
+
+# One relocatable object per program: the linker pulls from the libraries
+# exactly what the program uses, so its undefined symbols are what the
+# unikernel asks of Solo5's bindings (scripts/check_solo5_symbols.sh).
+# --wrap=solo5_app_main: src/platform/solo5/start.c sees the start info
+# before the application does; only the bindings call it, so -u pulls it
+# in here.
+$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(BUILD)/obj/gen/%.mft.o $$(call support_of,$$*) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(SOLO5_LD) -r --wrap=solo5_app_main -u __wrap_solo5_app_main \
+	    -o $@ $(filter %.o,$^) \
+	    --start-group $(LIBS) --end-group
+
+$(BUILD)/unikernels/%.undefined: $(BUILD)/unikernels/%.o
+	$(NM) -u $< | awk '{ print $$2 }' | sort -u > $@
+
+build/spt/%.spt: $(BUILD)/unikernels/%.o
+	@mkdir -p $(dir $@)
+	$(CC) -z solo5-abi=spt -Wl,--wrap=solo5_app_main $< -o $@
+
+build/hvt/%.hvt: $(BUILD)/unikernels/%.o
+	@mkdir -p $(dir $@)
+	$(CC) -z solo5-abi=hvt -Wl,--wrap=solo5_app_main $< -o $@
+
+# The lists of undefined symbols, for the symbol check of the test suite.
+.PHONY: undefined
+undefined: $(addprefix $(BUILD)/unikernels/,$(addsuffix .undefined,$(PROGRAMS)))
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include/miou-solo5 \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/miou.h include/miou_heap.h src/libc/include/*.h \
+	    $(DESTDIR)$(PREFIX)/include/miou-solo5/
+	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    miou-solo5.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-solo5.pc

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# The Solo5 target, as a user of Solo5 meets it: `make PLATFORM=solo5`
+# builds every example and test as spt and hvt unikernels; their undefined
+# symbols are all provided by Solo5's bindings (nothing of a host C
+# library leaks in); under solo5-spt the test programs report the same
+# cases with the same verdicts as on the hosted platform, the examples
+# print the same, the programs that must die die the same way, the block
+# example reads and writes a disk image, and the ping example answers the
+# host's ping through a TAP interface inside a network namespace made here.
+#
+# Solo5 is found as the Makefile finds it: SOLO5_HOME (a built Solo5 tree
+# or an install prefix), else the toolchain and tenders on PATH. Without
+# it every case is SKIPPED with the reason; the message of a build without
+# the toolchain is checked in every case. hvt unikernels are built and
+# checked, and run only where /dev/kvm exists.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin solo5
+MAKE=${MAKE:-make}
+hosted=${BUILD:-build/hosted}
+arch=${SOLO5_ARCH:-$(uname -m)}
+triple=$arch-solo5-none-static
+
+# solo5_find NAME: the path of Solo5's tool NAME, as mk/solo5.mk finds it.
+solo5_find() {
+    local d
+    if [ -n "${SOLO5_HOME:-}" ]; then
+        for d in bin toolchain/bin elftool tenders/spt tenders/hvt; do
+            if [ -x "$SOLO5_HOME/$d/$1" ]; then
+                echo "$SOLO5_HOME/$d/$1"
+                return 0
+            fi
+        done
+    fi
+    command -v "$1"
+}
+
+# ---- Without the toolchain: one line that says so, and make stops.
+out=$tmp/notoolchain.out
+"$MAKE" --no-print-directory PLATFORM=solo5 SOLO5_HOME="$tmp/nowhere" \
+    SOLO5_ARCH=none >"$out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ "$(wc -l <"$out")" -eq 1 ] &&
+    grep -q "Solo5's toolchain (none-solo5-none-static-cc) was not found" "$out"; then
+    ok "without Solo5's toolchain, make PLATFORM=solo5 says so in one line and stops"
+else
+    fail "without Solo5's toolchain, make PLATFORM=solo5 says so in one line: status $rc: $(show "$out")"
+fi
+
+cc=$(solo5_find "$triple-cc")
+spt=$(solo5_find solo5-spt)
+elftool=$(solo5_find solo5-elftool)
+if [ -z "$cc" ] || [ -z "$spt" ] || [ -z "$elftool" ]; then
+    why="Solo5 not found ($triple-cc, solo5-spt, solo5-elftool): set SOLO5_HOME to a built Solo5 tree or put its tools on PATH (README, 'The Solo5 target')"
+    for what in "make PLATFORM=solo5 builds every example and test" \
+        "no unikernel has an undefined symbol that Solo5's bindings lack" \
+        "the test programs pass under solo5-spt as on hosted" \
+        "the examples print under solo5-spt what they print on hosted" \
+        "programs that must die die under solo5-spt as on hosted" \
+        "ping answers the host's ping under solo5-spt"; do
+        skip "$what" "$why"
+    done
+    exit 0
+fi
+bindings=$(dirname "$(readlink -f "$cc")")/../lib/$triple
+
+# ---- The build.
+log=$tmp/build.log
+if "$MAKE" --no-print-directory PLATFORM=solo5 -j2 all undefined >"$log" 2>&1; then
+    ok "make PLATFORM=solo5 builds every example and test (spt and hvt)"
+else
+    fail "make PLATFORM=solo5 fails: $(grep -E 'error|\*\*\*|undefined' "$log" | head -n 5 | tr '\n' '|')"
+    exit 0
+fi
+
+# ---- Undefined symbols: each must be defined by the bindings of every
+# target the program is linked for.
+for abi in spt hvt; do
+    nm --defined-only "$bindings/solo5_$abi.o" | awk '{ print $3 }' |
+        sort -u >"$tmp/provided.$abi"
+done
+bad=
+count=0
+for list in build/solo5/unikernels/*/*.undefined; do
+    count=$((count + 1))
+    for abi in spt hvt; do
+        extra=$(comm -23 "$list" "$tmp/provided.$abi" | tr '\n' ' ')
+        [ -n "$extra" ] && bad="$bad ${list#build/solo5/unikernels/} ($abi): $extra;"
+    done
+done
+if [ "$count" -eq 0 ]; then
+    fail "no list of undefined symbols was made"
+elif [ -n "$bad" ]; then
+    fail "unikernels ask for symbols Solo5's bindings lack:$bad"
+else
+    ok "no unikernel ($count) has an undefined symbol that Solo5's bindings lack"
+fi
+
+# spt_run OUT SECONDS [TENDER OPTION]... UNIKERNEL [ARGUMENT]...: run under
+# solo5-spt, the console quiet; its status in $?.
+spt_run() {
+    local o=$1 secs=$2
+    shift 2
+    timeout -k 5 "$secs" "$spt" --mem=512 "$@" >"$o" 2>&1
+}
+
+# Result lines of a test program's output, the verdicts and case names.
+results() { grep -E '^(ok|not ok|skip) - ' "$1" | sed 's/: [^:]*:[0-9]* .*$//' | sort; }
+
+# ---- The test programs: same cases, same verdicts as on hosted.
+for uk in build/spt/tests/test_*.spt; do
+    name=$(basename "$uk" .spt)
+    opts=()
+    args=()
+    if [ "$name" = test_block ]; then
+        dd if=/dev/zero of="$tmp/disk.img" bs=512 count=64 status=none
+        opts=(--block:storage="$tmp/disk.img")
+        args=(--sector=512)
+    elif [ "$name" = test_args ]; then
+        args=(--own=1 --one --two --solo5:debug)
+    fi
+    spt_run "$tmp/$name.spt.out" 300 "${opts[@]}" "$uk" --solo5:quiet "${args[@]}"
+    rc=$?
+    if [ "$name" = test_block ]; then
+        dd if=/dev/zero of="$tmp/disk.img" bs=512 count=64 status=none
+        opts=(--block:storage="$tmp/disk.img")
+    fi
+    timeout -k 5 300 "$hosted/tests/$name" "${opts[@]}" -- --solo5:quiet \
+        "${args[@]}" >"$tmp/$name.hosted.out" 2>&1
+    n=$(results "$tmp/$name.spt.out" | grep -c '^ok')
+    if [ $rc -ne 0 ]; then
+        fail "$name under solo5-spt: exit status $rc: $(grep -m 3 -E '^not ok|rror|bort' "$tmp/$name.spt.out" | tr '\n' '|')"
+    elif ! diff <(results "$tmp/$name.hosted.out") <(results "$tmp/$name.spt.out") >"$tmp/diff"; then
+        fail "$name under solo5-spt reports other cases or verdicts than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
+    else
+        ok "$name under solo5-spt: the same $n passing cases as on hosted"
+    fi
+done
+
+# ---- The examples that print the same whatever the machine.
+for name in hello schedule sleep; do
+    spt_run "$tmp/$name.spt.out" 60 "build/spt/examples/$name.spt" --solo5:quiet
+    rc=$?
+    timeout 60 "$hosted/examples/$name" --solo5:quiet >"$tmp/$name.hosted.out" 2>&1
+    if [ $rc -ne 0 ]; then
+        fail "example $name under solo5-spt: exit status $rc: $(show "$tmp/$name.spt.out")"
+    elif ! cmp -s "$tmp/$name.spt.out" "$tmp/$name.hosted.out"; then
+        fail "example $name prints other lines under solo5-spt: $(show "$tmp/$name.spt.out") against $(show "$tmp/$name.hosted.out")"
+    else
+        ok "example $name prints under solo5-spt exactly what it prints on hosted"
+    fi
+done
+
+# The block example on two identical images of 512-byte sectors: same
+# checksums, same verdict.
+for where in spt hosted; do
+    dd if=/dev/zero of="$tmp/$where.img" bs=512 count=128 status=none
+    printf 'miou-solo5 block example' | dd of="$tmp/$where.img" conv=notrunc status=none
+done
+spt_run "$tmp/block.spt.out" 60 --block:storage="$tmp/spt.img" build/spt/examples/block.spt --solo5:quiet
+rc=$?
+timeout 60 "$hosted/examples/block" --block:storage="$tmp/hosted.img" -- --solo5:quiet >"$tmp/block.hosted.out" 2>&1
+if [ $rc -ne 0 ]; then
+    fail "example block under solo5-spt: exit status $rc: $(show "$tmp/block.spt.out")"
+elif ! cmp -s "$tmp/block.spt.out" "$tmp/block.hosted.out" || ! cmp -s "$tmp/spt.img" "$tmp/hosted.img"; then
+    fail "example block under solo5-spt: other output or image than on hosted: $(show "$tmp/block.spt.out")"
+else
+    ok "example block reads and writes its disk under solo5-spt as on hosted"
+fi
+
+# ---- Programs that must die: Solo5's abort status (255) and the message.
+spt_run "$tmp/overflow.out" 60 build/spt/tests/death_stack_overflow.spt --solo5:quiet yield
+rc=$?
+if [ $rc -eq 255 ] && grep -q "stack overflow" "$tmp/overflow.out" &&
+    grep -q "overflowing-task" "$tmp/overflow.out"; then
+    ok "a stack overflow under solo5-spt aborts naming the task"
+else
+    fail "a stack overflow under solo5-spt: status $rc: $(show "$tmp/overflow.out")"
+fi
+spt_run "$tmp/deadlock.out" 60 build/spt/tests/death_deadlock.spt --solo5:quiet
+rc=$?
+if [ $rc -eq 255 ] && grep -q "deadlock" "$tmp/deadlock.out"; then
+    ok "an unbreakable deadlock under solo5-spt aborts listing the tasks"
+else
+    fail "an unbreakable deadlock under solo5-spt: status $rc: $(show "$tmp/deadlock.out")"
+fi
+
+# ---- hvt: KVM only.
+if [ -c /dev/kvm ] && hvt=$(solo5_find solo5-hvt); then
+    "$hvt" --mem=64 build/hvt/examples/hello.hvt --solo5:quiet >"$tmp/hvt.out" 2>&1
+    if grep -q '^Hello World$' "$tmp/hvt.out"; then
+        ok "example hello runs under solo5-hvt"
+    else
+        fail "example hello under solo5-hvt: $(show "$tmp/hvt.out")"
+    fi
+else
+    skip "example hello runs under solo5-hvt" "no /dev/kvm (or no solo5-hvt) on this machine"
+fi
+
+# ---- ping through a TAP interface in a network namespace of our own.
+if ! make_netns miou-spt-$$; then
+    skip "ping answers the host's ping under solo5-spt" "no network namespace: $(show "$tmp/err")"
+    exit 0
+fi
+in_ns ip tuntap add dev tap0 mode tap &&
+    in_ns ip link set tap0 up &&
+    in_ns ip addr add 10.78.0.1/24 dev tap0 || {
+    fail "ping under solo5-spt: cannot set up tap0 in $ns"
+    exit 0
+}
+ip netns exec "$ns" timeout -k 5 60 "$spt" --mem=64 --net:service=tap0 \
+    build/spt/examples/ping.spt --solo5:quiet 10.78.0.2 --seconds=20 \
+    >"$tmp/ping.spt.out" 2>&1 &
+uk=$!
+sleep 1
+if in_ns ping -c 20 -i 0.05 -W 1 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
+    grep -q ' 0% packet loss' "$tmp/ping.out"; then
+    ok "ping under solo5-spt answers 20 of 20 pings of the host through tap0"
+else
+    fail "ping under solo5-spt: $(grep -E 'packet loss' "$tmp/ping.out") $(show "$tmp/ping.spt.out")"
+fi
+kill "$uk" 2>/dev/null
+wait "$uk" 2>/dev/null
