@@ -106,8 +106,16 @@ spt_run() {
     timeout -k 5 "$secs" "$spt" --mem=512 "$@" >"$o" 2>&1
 }
 
-# Result lines of a test program's output, the verdicts and case names.
-results() { grep -E '^(ok|not ok|skip) - ' "$1" | sed 's/: [^:]*:[0-9]* .*$//' | sort; }
+# The cases of a test program's output as "VERDICT NAME" lines, sorted:
+# VERDICT is ok, not ok or skip, NAME is "topic: sentence" (a failure's
+# place and a skip's reason taken off).
+results() {
+    grep -E '^(ok|not ok|skip) - ' "$1" |
+        sed -E 's/^(ok|not ok|skip) - (.*)$/\1|\2/; s/: SKIPPED .*$//; s/: [^ :]+\.c:[0-9]+ .*$//' |
+        sort -t'|' -k2
+}
+# The names alone.
+case_names() { results "$1" | cut -d'|' -f2; }
 
 # ---- The test programs: same cases, same verdicts as on hosted.
 for uk in build/spt/tests/test_*.spt; do
@@ -129,11 +137,18 @@ for uk in build/spt/tests/test_*.spt; do
     fi
     timeout -k 5 300 "$hosted/tests/$name" "${opts[@]}" -- --solo5:quiet \
         "${args[@]}" >"$tmp/$name.hosted.out" 2>&1
-    n=$(results "$tmp/$name.spt.out" | grep -c '^ok')
+    n=$(results "$tmp/$name.spt.out" | grep -c '^ok|')
+    skips=$(results "$tmp/$name.spt.out" | grep '^skip|' | cut -d'|' -f2 | tr '\n' ';')
     if [ $rc -ne 0 ]; then
         fail "$name under solo5-spt: exit status $rc: $(grep -m 3 -E '^not ok|rror|bort' "$tmp/$name.spt.out" | tr '\n' '|')"
-    elif ! diff <(results "$tmp/$name.hosted.out") <(results "$tmp/$name.spt.out") >"$tmp/diff"; then
-        fail "$name under solo5-spt reports other cases or verdicts than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
+    elif ! diff <(case_names "$tmp/$name.hosted.out") <(case_names "$tmp/$name.spt.out") >"$tmp/diff"; then
+        fail "$name under solo5-spt runs other cases than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
+    elif results "$tmp/$name.spt.out" | grep -q '^not ok|'; then
+        fail "$name under solo5-spt: a case failed: $(grep -m 3 '^not ok' "$tmp/$name.spt.out" | tr '\n' '|')"
+    elif [ -n "$skips" ]; then
+        # A case may skip what a unikernel cannot do (console capture,
+        # fork); it says why in its line.
+        ok "$name under solo5-spt: the same cases as on hosted, $n passing, skipped where a unikernel cannot: $skips"
     else
         ok "$name under solo5-spt: the same $n passing cases as on hosted"
     fi
@@ -154,7 +169,9 @@ for name in hello schedule sleep; do
 done
 
 # The block example on two identical images of 512-byte sectors: same
-# checksums, same verdict.
+# checksums, same verdict, same image after it (the pattern it writes over
+# the last block, and puts back, comes from the clock).
+mask_pattern() { sed -E 's/wrote a pattern \(fnv1a64 [0-9a-f]+\)/wrote a pattern/' "$1"; }
 for where in spt hosted; do
     dd if=/dev/zero of="$tmp/$where.img" bs=512 count=128 status=none
     printf 'miou-solo5 block example' | dd of="$tmp/$where.img" conv=notrunc status=none
@@ -164,7 +181,8 @@ rc=$?
 timeout 60 "$hosted/examples/block" --block:storage="$tmp/hosted.img" -- --solo5:quiet >"$tmp/block.hosted.out" 2>&1
 if [ $rc -ne 0 ]; then
     fail "example block under solo5-spt: exit status $rc: $(show "$tmp/block.spt.out")"
-elif ! cmp -s "$tmp/block.spt.out" "$tmp/block.hosted.out" || ! cmp -s "$tmp/spt.img" "$tmp/hosted.img"; then
+elif ! diff <(mask_pattern "$tmp/block.spt.out") <(mask_pattern "$tmp/block.hosted.out") >/dev/null ||
+    ! cmp -s "$tmp/spt.img" "$tmp/hosted.img"; then
     fail "example block under solo5-spt: other output or image than on hosted: $(show "$tmp/block.spt.out")"
 else
     ok "example block reads and writes its disk under solo5-spt as on hosted"
@@ -187,16 +205,23 @@ else
     fail "an unbreakable deadlock under solo5-spt: status $rc: $(show "$tmp/deadlock.out")"
 fi
 
-# ---- hvt: KVM only.
-if [ -c /dev/kvm ] && hvt=$(solo5_find solo5-hvt); then
-    "$hvt" --mem=64 build/hvt/examples/hello.hvt --solo5:quiet >"$tmp/hvt.out" 2>&1
+# ---- hvt: KVM only. Where KVM cannot run floating-point code in a guest
+# (some nested set-ups), Solo5's own test_fpu fails as ours do: that is
+# the machine, and says so.
+hvt=$(solo5_find solo5-hvt)
+if [ ! -c /dev/kvm ] || [ -z "$hvt" ]; then
+    skip "example hello runs under solo5-hvt" "no /dev/kvm (or no solo5-hvt) on this machine"
+else
+    timeout 30 "$hvt" --mem=64 build/hvt/examples/hello.hvt --solo5:quiet >"$tmp/hvt.out" 2>&1
+    fpu=${SOLO5_HOME:-/nonexistent}/tests/test_fpu/test_fpu.hvt
     if grep -q '^Hello World$' "$tmp/hvt.out"; then
         ok "example hello runs under solo5-hvt"
+    elif [ -x "$fpu" ] && ! timeout 30 "$hvt" "$fpu" >"$tmp/fpu.out" 2>&1 &&
+        grep -q 'KVM: internal error' "$tmp/fpu.out"; then
+        skip "example hello runs under solo5-hvt" "this machine's KVM cannot run SSE code in a guest: Solo5's own test_fpu fails too ($(lastlines "$tmp/fpu.out" 1))"
     else
         fail "example hello under solo5-hvt: $(show "$tmp/hvt.out")"
     fi
-else
-    skip "example hello runs under solo5-hvt" "no /dev/kvm (or no solo5-hvt) on this machine"
 fi
 
 # ---- ping through a TAP interface in a network namespace of our own.

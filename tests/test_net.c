@@ -29,11 +29,12 @@
 
 static int peer_fd = -1;
 static struct sockaddr_un unikernel_addr;
+/* Where the peer socket is bound, to remove it at the end. */
+static char peer_path[sizeof(unikernel_addr.sun_path)];
 
 /* Open the peer socket once; 0 when ready, else the case is skipped. */
 static int peer_open(void)
 {
-    /* check_option() reuses its buffer: take one value at a time. */
     char peer[sizeof(unikernel_addr.sun_path) + 1] = "";
     char local[sizeof(unikernel_addr.sun_path) + 1] = "";
     const char *v;
@@ -56,6 +57,7 @@ static int peer_open(void)
         !CHECK_ULT(strlen(local), sizeof unikernel_addr.sun_path))
         return -1;
     strcpy(me.sun_path, peer);
+    strcpy(peer_path, peer);
     strcpy(unikernel_addr.sun_path, local);
     peer_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     if (!CHECK_GE(peer_fd, 0))
@@ -604,7 +606,7 @@ int solo5_app_main(const struct solo5_start_info *si)
     int rc = check_main("net", si, cases, CHECK_COUNT(cases));
     if (peer_fd >= 0) {
         close(peer_fd);
-        unlink(check_option("peer"));
+        unlink(peer_path);
     }
     return rc;
 }

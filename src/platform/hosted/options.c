@@ -90,10 +90,15 @@ static int opt_help(struct hosted_tender *t, const char *arg, const char *value)
            "\n"
            "The first argument that is not a tender option, or every "
            "argument after\n"
-           "'--', starts the unikernel's own arguments (such as "
-           "--solo5:quiet),\n"
-           "which it receives joined by single spaces as its command "
-           "line.\n"
+           "'--', starts the unikernel's own arguments, which it receives "
+           "joined by\n"
+           "single spaces as its command line. As under Solo5, leading "
+           "--solo5:quiet,\n"
+           "--solo5:error, --solo5:warn, --solo5:info (the default) or "
+           "--solo5:debug set\n"
+           "which of the platform's messages (on standard error) are "
+           "printed, and are\n"
+           "taken off the command line.\n"
            "\n",
            t->prog, HOSTED_MEM_MAX_MIB, HOSTED_MEM_DEFAULT_MIB,
            HOSTED_SECTOR_DEFAULT, HOSTED_SECTOR_MAX, HOSTED_SECTOR_DEFAULT);
