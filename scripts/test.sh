@@ -155,6 +155,9 @@ run_one() {
         run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
             --net:service="unix:$d/svc,$d/peer" \
             -- --local="$d/svc" --peer="$d/peer" ;;
+    test_memory)
+        # Fills the heap: a small one, as scripts/check_solo5.sh uses.
+        run_test "$mode" "$name" "$secs" "$@" "$dir/$name" --mem=64 ;;
     test_args)
         # Its last case reads the command line the platform handed over.
         run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
