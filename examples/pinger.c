@@ -253,7 +253,7 @@ static int ping_once(uint16_t seq, uint64_t *rtt)
 }
 
 /* Write (ns) as milliseconds with 3 decimals into (buf) of 32 bytes
- * (integers only: a unikernel's printf may have no floating point). */
+ * (integers only: exact, and no floating point in the unikernel). */
 static const char *ms(uint64_t ns, char *buf)
 {
     uint64_t us = (ns + 500) / 1000;

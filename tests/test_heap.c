@@ -627,8 +627,8 @@ static size_t mixed_size(void)
     return LONG_BOUND;
 }
 
-/* Fragmentation figures are in hundredths of a percent: the Solo5 printf
- * has no floating point. */
+/* Fragmentation figures are in hundredths of a percent: integers, exact
+ * and alike on every platform. */
 struct long_run {
     size_t ops, allocs, failures, peak_live, peak_used;
     size_t least_largest; /* smallest largest_free seen below half full */

@@ -10,11 +10,15 @@
  * short line reaches the console in one write.
  *
  * Formats (printf.c): flags "-0+ #", width and precision (numbers or
- * '*'), length modifiers hh h l ll z j t, conversions d i u o x X c s p %.
- * There is no floating point: %f %F %e %E %g %G %a %A consume their
- * double (or long double with L) and print "(no float)" (padded to the
- * width). %s of NULL prints "(null)", %p of NULL prints "(nil)", as glibc
- * does. %n, wide characters (%lc, %ls) and positional arguments ("%1$d")
+ * '*'), length modifiers hh h l ll z j t L, conversions d i u o x X c s p
+ * % and the floating-point f F e E g G a A. Doubles print exactly as
+ * glibc prints them (correctly rounded, ties to even, every digit exact
+ * at any precision; inf, nan, "-nan"), except that the FPU's rounding
+ * mode is not consulted, and that %#g keeps its trailing zeros when
+ * rounding carries into the exponent, as C requires ("%#.3g" of 999.5
+ * is "1.00e+03"; glibc prints "1.e+03"). With L the long double is
+ * converted to the nearest double first. %s of NULL prints "(null)", %p
+ * of NULL prints "(nil)", as glibc does. %n, wide characters (%lc, %ls) and positional arguments ("%1$d")
  * are not supported: such a conversion is copied to the output as it is
  * written (%n, %lc and %ls still take their argument, so that the next
  * ones stay in place; %n stores nothing). The return values are C99's:
