@@ -24,6 +24,20 @@ solo5_tool = $(firstword $(wildcard $(if $(SOLO5_HOME),$(addsuffix /$(1),\
     $(SOLO5_HOME)/bin $(SOLO5_HOME)/toolchain/bin $(SOLO5_HOME)/elftool))) \
     $(shell command -v $(1) 2>/dev/null))
 
+ifeq ($(SOLO5_FREESTANDING),1)
+# SOLO5_FREESTANDING=1: no Solo5 needed. The host's compiler, with the
+# flags Solo5's wrapper gives (no host header, no host library, Solo5's
+# stack protector), builds every program's relocatable object and its
+# list of undefined symbols (make undefined), into build/solo5-check/. The
+# test suite checks those lists on machines without Solo5 too. Nothing is
+# linked: there are no bindings to link with.
+HOSTCC ?= cc
+CC := $(HOSTCC) -nostdinc -isystem $(shell $(HOSTCC) -print-file-name=include) \
+      -ffreestanding -fstack-protector-strong -mstack-protector-guard=global
+SOLO5_LD := ld
+BUILD := build/solo5-check
+MFT_OBJ :=
+else
 SOLO5_CC := $(call solo5_tool,$(SOLO5_TRIPLE)-cc)
 SOLO5_LD := $(call solo5_tool,$(SOLO5_TRIPLE)-ld)
 SOLO5_ELFTOOL := $(call solo5_tool,solo5-elftool)
@@ -37,6 +51,9 @@ endif
 
 CC := $(SOLO5_CC)
 BUILD := build/solo5
+# Each program's manifest object (Solo5's note), made by solo5-elftool.
+MFT_OBJ := $(BUILD)/obj/gen/%.mft.o
+endif
 NM ?= nm
 
 # The freestanding C library: LIBC_SRC, LIBC_INCLUDE, LIBC_CFLAGS.
@@ -75,9 +92,13 @@ PROGRAMS := $(basename $(wildcard examples/*.c) \
 
 UNIKERNELS := $(foreach abi,$(SOLO5_ABIS),$(addprefix build/$(abi)/,$(addsuffix .$(abi),$(PROGRAMS))))
 
-.PHONY: all lib examples tests install
+.PHONY: all lib examples tests install undefined
 .SECONDARY:
+ifeq ($(SOLO5_FREESTANDING),1)
+all: lib undefined
+else
 all: lib $(UNIKERNELS)
+endif
 lib: $(LIBS)
 examples: $(filter build/%/examples/%,$(UNIKERNELS))
 tests: $(filter build/%/tests/%,$(UNIKERNELS))
@@ -117,7 +138,7 @@ support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPP
 # --wrap=solo5_app_main: src/platform/solo5/start.c sees the start info
 # before the application does; only the bindings call it, so -u pulls it
 # in here.
-$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(BUILD)/obj/gen/%.mft.o $$(call support_of,$$*) $(LIBS)
+$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(SOLO5_LD) -r --wrap=solo5_app_main -u __wrap_solo5_app_main \
 	    -o $@ $(filter %.o,$^) \
@@ -135,7 +156,6 @@ build/hvt/%.hvt: $(BUILD)/unikernels/%.o
 	$(CC) -z solo5-abi=hvt -Wl,--wrap=solo5_app_main $< -o $@
 
 # The lists of undefined symbols, for the symbol check of the test suite.
-.PHONY: undefined
 undefined: $(addprefix $(BUILD)/unikernels/,$(addsuffix .undefined,$(PROGRAMS)))
 
 install: lib

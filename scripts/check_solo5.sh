@@ -2,7 +2,8 @@
 # The Solo5 target, as a user of Solo5 meets it: `make PLATFORM=solo5`
 # builds every example and test as spt and hvt unikernels; their undefined
 # symbols are all provided by Solo5's bindings (nothing of a host C
-# library leaks in); under solo5-spt the test programs report the same
+# library leaks in; checked without Solo5 too, on a freestanding build
+# with the host's compiler); under solo5-spt the test programs report the same
 # cases with the same verdicts as on the hosted platform, the examples
 # print the same, the programs that must die die the same way, the block
 # example reads and writes a disk image, and the ping example answers the
@@ -47,6 +48,33 @@ if [ $rc -ne 0 ] && [ "$(wc -l <"$out")" -eq 1 ] &&
     ok "without Solo5's toolchain, make PLATFORM=solo5 says so in one line and stops"
 else
     fail "without Solo5's toolchain, make PLATFORM=solo5 says so in one line: status $rc: $(show "$out")"
+fi
+
+# ---- Without Solo5 too: every program built freestanding by the host's
+# compiler as Solo5's wrapper would (make PLATFORM=solo5
+# SOLO5_FREESTANDING=1), and its undefined symbols: only calls of the
+# Solo5 ABI (include/solo5.h) and the stack protector's two symbols, which
+# Solo5's bindings define. Anything else would be a host C library's.
+log=$tmp/freestanding.log
+if ! "$MAKE" --no-print-directory PLATFORM=solo5 SOLO5_FREESTANDING=1 -j2 all >"$log" 2>&1; then
+    fail "every program builds freestanding (no host header): $(grep -E 'error|\*\*\*' "$log" | head -n 5 | tr '\n' '|')"
+else
+    { grep -oE '\bsolo5_[a-z_]+ *\(' include/solo5.h | tr -d ' (' | grep -v '^solo5_app_main$'
+      printf '%s\n' __stack_chk_fail __stack_chk_guard; } | sort -u >"$tmp/abi"
+    bad=
+    count=0
+    for list in build/solo5-check/unikernels/*/*.undefined; do
+        count=$((count + 1))
+        extra=$(comm -23 "$list" "$tmp/abi" | tr '\n' ' ')
+        [ -n "$extra" ] && bad="$bad ${list#build/solo5-check/unikernels/}: $extra;"
+    done
+    if [ "$count" -eq 0 ]; then
+        fail "the freestanding build made no list of undefined symbols"
+    elif [ -n "$bad" ]; then
+        fail "programs built freestanding ask for more than the Solo5 ABI:$bad"
+    else
+        ok "every program ($count) builds freestanding and asks only for the Solo5 ABI and the stack protector"
+    fi
 fi
 
 cc=$(solo5_find "$triple-cc")
