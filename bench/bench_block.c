@@ -10,11 +10,21 @@
  *       -- path=IMG [n=BLOCKS] [rounds=5] [tasks=4] [op=read|write]
  *       [only=VARIANT]
  *
+ * Built for Solo5 (build/spt/bench/bench_block.spt), it works on the
+ * attached device only: a unikernel opens no file, so path= is not read
+ * and the baselines call Solo5 itself, solo5_block_read()/write() on the
+ * device's handle (under spt, the tender's pread()/pwrite() through its
+ * seccomp filter): what the library adds on top of Solo5.
+ *
+ *   solo5-spt --block:storage=IMG [--block-sector-size:storage=4096] \
+ *       bench_block.spt [n=BLOCKS] [rounds=5] [tasks=4] ...
+ *
  * Variants, each round running all of them one after the other (reads
  * first, then writes; the order of the variants turns by one each round,
  * so that none always runs first or right after the other operation):
  *   baseline  pread()/pwrite() of one block per call on the image opened
- *             by path (O_RDWR), from the first task
+ *             by path (O_RDWR), from the first task (Solo5:
+ *             solo5_block_read()/write() of one block per call)
  *   baselineN the same, block i moving from or to buffer i mod N: the
  *             baseline of schedN, whose N tasks have a buffer each (with
  *             4096-byte blocks, N buffers cost the copy more cache misses
@@ -43,9 +53,11 @@
  * With only=VARIANT (bench/run.sh's callgrind runs), VARIANT is one of the
  * names above without the operation: baseline, atomic, sched, ...
  */
+#ifdef MIOU_PLATFORM_HOSTED
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#endif
 
 #include "common.h"
 
@@ -61,7 +73,11 @@ static const char *const op_names[NOPS] = {"read", "write"};
 static struct {
     const char *cmd;
     char path[1024]; /* the image, for the baseline; "" when not given */
-    int fd;
+    int fd;          /* the image opened by path, or -1 */
+    int base;        /* 1 when the baselines can run */
+#ifdef MIOU_PLATFORM_SOLO5
+    solo5_handle_t h; /* the device, for the baselines */
+#endif
     unsigned rounds;
     unsigned tasks;
     uint64_t n;       /* blocks per pass */
@@ -100,6 +116,7 @@ static uint64_t offset_of(uint64_t i)
 
 /* ---- The variants: each moves B.n blocks and returns the ns taken. */
 
+#ifdef MIOU_PLATFORM_HOSTED
 static uint64_t run_baseline(int op)
 {
     uint8_t *buf = B.buf[0];
@@ -133,6 +150,44 @@ static uint64_t run_baseline_n(int op)
     }
     return bench_now() - t0;
 }
+
+#else
+/* Solo5: the baselines call Solo5 on the device, as the library does
+ * under its checks and its bookkeeping. */
+static uint64_t run_baseline(int op)
+{
+    uint8_t *buf = B.buf[0];
+    size_t bs = B.bs;
+    solo5_handle_t h = B.h;
+    uint64_t t0 = bench_now();
+    for (uint64_t i = 0; i < B.n; i++) {
+        solo5_result_t r = op == READ
+                               ? solo5_block_read(h, offset_of(i), buf, bs)
+                               : solo5_block_write(h, offset_of(i), buf, bs);
+        BENCH_CHECK(r == SOLO5_R_OK);
+    }
+    return bench_now() - t0;
+}
+
+static uint64_t run_baseline_n(int op)
+{
+    size_t bs = B.bs;
+    solo5_handle_t h = B.h;
+    unsigned k = 0, tasks = B.tasks;
+    uint64_t t0 = bench_now();
+    for (uint64_t i = 0; i < B.n; i++) {
+        uint8_t *buf = B.buf[k];
+        solo5_result_t r = op == READ
+                               ? solo5_block_read(h, offset_of(i), buf, bs)
+                               : solo5_block_write(h, offset_of(i), buf, bs);
+        BENCH_CHECK(r == SOLO5_R_OK);
+        if (++k == tasks)
+            k = 0;
+    }
+    return bench_now() - t0;
+}
+
+#endif
 
 static uint64_t run_atomic(int op)
 {
@@ -195,7 +250,7 @@ static uint64_t run_sched(int op, unsigned tasks, struct miou_stats *delta)
 
 static int have(int v)
 {
-    return ((v != BASE && v != BASEN) || B.fd >= 0) &&
+    return ((v != BASE && v != BASEN) || B.base) &&
            bench_want(B.cmd, B.names[v]);
 }
 
@@ -237,6 +292,26 @@ static void check_device(void)
         for (size_t k = 0; k < B.bs; k++)
             B.buf[j][k] = (uint8_t)(k * 7 + j);
     }
+#ifdef MIOU_PLATFORM_SOLO5
+    /* The device again, from Solo5 itself (it hands out the same handle:
+     * a block device may be acquired more than once); without it, no
+     * baseline. What one side writes, the other reads. */
+    struct solo5_block_info si;
+    uint64_t last = (B.nblocks - 1) * B.bs;
+    uint8_t *got = B.buf[MAX_TASKS - 1];
+    if (solo5_block_acquire("storage", &B.h, &si) != SOLO5_R_OK) {
+        printf("# baseline: solo5_block_acquire refused a second acquire\n");
+        return;
+    }
+    BENCH_CHECK(si.capacity == B.info.capacity && si.block_size == B.bs);
+    BENCH_CHECK(miou_block_atomic_write(B.b, last, B.buf[1], B.bs) == 0);
+    BENCH_CHECK(solo5_block_read(B.h, last, got, B.bs) == SOLO5_R_OK);
+    BENCH_CHECK(memcmp(got, B.buf[1], B.bs) == 0);
+    BENCH_CHECK(solo5_block_write(B.h, last, B.buf[2], B.bs) == SOLO5_R_OK);
+    BENCH_CHECK(miou_block_read(B.b, last, got, B.bs) == 0);
+    BENCH_CHECK(memcmp(got, B.buf[2], B.bs) == 0);
+    B.base = 1;
+#else
     if (B.fd < 0)
         return;
     /* The file is the device: same size, and what the device writes is
@@ -251,6 +326,7 @@ static void check_device(void)
     BENCH_CHECK(memcmp(got, B.buf[1], B.bs) == 0);
     BENCH_CHECK(miou_block_read(B.b, last, got, B.bs) == 0);
     BENCH_CHECK(memcmp(got, B.buf[1], B.bs) == 0);
+#endif
 }
 
 /* Read the whole image once, then write it once (the same bytes back),
@@ -264,13 +340,15 @@ static void warm_up(void)
         size_t len = B.info.capacity - off < chunk
                          ? (size_t)(B.info.capacity - off)
                          : chunk;
+#ifdef MIOU_PLATFORM_HOSTED
         if (B.fd >= 0) {
             BENCH_CHECK(pread(B.fd, buf, len, (off_t)off) == (ssize_t)len);
             BENCH_CHECK(pwrite(B.fd, buf, len, (off_t)off) == (ssize_t)len);
-        } else {
-            BENCH_CHECK(miou_block_atomic_read(B.b, off, buf, len) == 0);
-            BENCH_CHECK(miou_block_atomic_write(B.b, off, buf, len) == 0);
+            continue;
         }
+#endif
+        BENCH_CHECK(miou_block_atomic_read(B.b, off, buf, len) == 0);
+        BENCH_CHECK(miou_block_atomic_write(B.b, off, buf, len) == 0);
     }
     free(buf);
 }
@@ -311,13 +389,19 @@ static void *bench_main(void *arg)
     (void)arg;
     check_device();
     warm_up();
+#ifdef MIOU_PLATFORM_HOSTED
+    const char *base = B.fd >= 0 ? "baseline on " : "no baseline (no path=)";
+    const char *on = B.fd >= 0 ? B.path : "";
+#else
+    const char *base = B.base ? "baseline: solo5_block_read/write on "
+                              : "no baseline";
+    const char *on = B.base ? "the device" : "";
+#endif
     printf("# block: %zu-byte blocks, image of %llu blocks (%llu MiB), "
            "%llu blocks per pass, %u rounds, ns per block; %s%s\n",
            B.bs, (unsigned long long)B.nblocks,
            (unsigned long long)(B.info.capacity >> 20),
-           (unsigned long long)B.n, B.rounds,
-           B.fd >= 0 ? "baseline on " : "no baseline (no path=)",
-           B.fd >= 0 ? B.path : "");
+           (unsigned long long)B.n, B.rounds, base, on);
     for (unsigned r = 0; r < B.rounds; r++) {
         printf("round %u:", r + 1);
         for (int op = 0; op < NOPS; op++) {
@@ -360,20 +444,25 @@ int solo5_app_main(const struct solo5_start_info *si)
     B.want_op[READ] = op[0] == '\0' || strcmp(op, "read") == 0;
     B.want_op[WRITE] = op[0] == '\0' || strcmp(op, "write") == 0;
     BENCH_CHECK(B.want_op[READ] || B.want_op[WRITE]);
-    arg_string("path", B.path, sizeof B.path);
     B.fd = -1;
+#ifdef MIOU_PLATFORM_HOSTED
+    arg_string("path", B.path, sizeof B.path);
     if (B.path[0]) {
         B.fd = open(B.path, O_RDWR);
         if (B.fd < 0) {
             fprintf(stderr, "bench_block: %s: %s\n", B.path, strerror(errno));
             return 2;
         }
+        B.base = 1;
     } else {
         printf("# baseline: no path=IMAGE given, measured without it\n");
     }
+#endif
     int rc = miou_run(NULL, bench_main, NULL, NULL);
+#ifdef MIOU_PLATFORM_HOSTED
     if (B.fd >= 0)
         close(B.fd);
+#endif
     if (rc != 0) {
         fprintf(stderr, "bench_block: miou_run: %s\n", miou_strerror(rc));
         return 1;

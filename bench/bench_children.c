@@ -12,10 +12,12 @@
  *
  * Then one memory pass per stack size (16 KiB, and 2 KiB = MIOU_STACK_MIN)
  * measuring, while all n tasks are suspended after their first yield:
- *   - malloc bytes in use per task (mallinfo2), and that minus the stack
- *     size: what a task costs beyond its stack (the stack's header and
- *     canary, the task struct in its slab, malloc's own overhead);
- *   - resident memory per task (/proc/self/statm), after malloc_trim().
+ *   - malloc bytes in use per task (mallinfo2; on Solo5 the C library
+ *     heap's statistics), and that minus the stack size: what a task
+ *     costs beyond its stack (the stack's header and canary, the task
+ *     struct in its slab, malloc's own overhead);
+ *   - resident memory per task (/proc/self/statm), after malloc_trim()
+ *     (hosted only: a unikernel has no such figure).
  * For ours, the handle array (8 B per task) is allocated inside the
  * measured window; for boost, its two arrays (16 B per context) are.
  *
@@ -51,7 +53,7 @@ static void *children_main(void *arg)
     size_t m0 = 0;
     long r0 = 0;
     if (o->probe) {
-        malloc_trim(0);
+        bench_malloc_trim();
         m0 = bench_malloc_used();
         r0 = bench_rss();
     }
@@ -112,7 +114,7 @@ int solo5_app_main(const struct solo5_start_info *si)
     double ns[NVARIANTS][BENCH_MAX_ROUNDS];
 
     if (!have[BOOST] && bench_want(cmd, "boost"))
-        printf("# boost: baseline not linked in (build with bench/run.sh)\n");
+        printf("# boost: " BENCH_NO_BASELINE "\n");
     printf("# children: %lu children with %u-byte stacks, each yields once, "
            "%u rounds, ns per child\n",
            n, STACK, rounds);
@@ -153,19 +155,27 @@ int solo5_app_main(const struct solo5_start_info *si)
         if (i == 0)
             bench_result(BENCH, "task_bytes", (double)o.task_bytes, "B");
         double per = (double)o.malloc_bytes / (double)n;
+#if BENCH_HAVE_PROCESS
         printf("# ours, %zu-byte stacks: %.0f B malloc'd per task (%.0f "
                "beyond the stack), %.0f B resident per task\n",
                s, per, per - (double)s, (double)o.rss_bytes / (double)n);
+#else
+        printf("# ours, %zu-byte stacks: %.0f B malloc'd per task (%.0f "
+               "beyond the stack)\n",
+               s, per, per - (double)s);
+#endif
         snprintf(key, sizeof key, "ours_stack%zu_malloc_per_task", s);
         bench_result(BENCH, key, per, "B");
         snprintf(key, sizeof key, "ours_stack%zu_beyond_stack", s);
         bench_result(BENCH, key, per - (double)s, "B");
-        snprintf(key, sizeof key, "ours_stack%zu_rss_per_task", s);
-        bench_result(BENCH, key, (double)o.rss_bytes / (double)n, "B");
+        if (BENCH_HAVE_PROCESS) {
+            snprintf(key, sizeof key, "ours_stack%zu_rss_per_task", s);
+            bench_result(BENCH, key, (double)o.rss_bytes / (double)n, "B");
+        }
         if (!have[BOOST])
             continue;
         struct boost_probe p = {0, 0, 0, 0};
-        malloc_trim(0);
+        bench_malloc_trim();
         p.m0 = bench_malloc_used();
         p.r0 = bench_rss();
         BENCH_CHECK(bench_boost_children(n, s, boost_probe, &p) == 0);

@@ -107,7 +107,7 @@ int solo5_app_main(const struct solo5_start_info *si)
     uint64_t switches = 0, yswitches = 0;
 
     if (!have[BARE] && bench_want(cmd, "bare"))
-        printf("# bare: baseline not linked in (build with bench/run.sh)\n");
+        printf("# bare: " BENCH_NO_BASELINE "\n");
     printf("# mutex: 2 tasks x %lu handoffs, %u rounds, ns per handoff (per "
            "switch for yield and bare)\n",
            n, rounds);

@@ -75,8 +75,7 @@ int solo5_app_main(const struct solo5_start_info *si)
 
     for (int v = 0; v < NVARIANTS; v++)
         if (!have[v] && bench_want(cmd, names[v]))
-            printf("# %s: baseline not linked in (build with bench/run.sh)\n",
-                   names[v]);
+            printf("# %s: " BENCH_NO_BASELINE "\n", names[v]);
     printf("# spawn: %lu x (spawn + await of an empty task), %u rounds, ns "
            "per pair\n",
            n, rounds);

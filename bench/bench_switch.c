@@ -99,8 +99,7 @@ int solo5_app_main(const struct solo5_start_info *si)
 
     for (int v = 0; v < NVARIANTS; v++)
         if (!have[v] && bench_want(cmd, names[v]))
-            printf("# %s: baseline not linked in (build with bench/run.sh)\n",
-                   names[v]);
+            printf("# %s: " BENCH_NO_BASELINE "\n", names[v]);
     printf("# switch: 2 tasks x %lu yields, %u rounds, ns per switch\n", n,
            rounds);
     for (unsigned r = 0; r < rounds; r++) {

@@ -2,8 +2,9 @@
  * common.h - what the benchmarks share: arguments, timing, medians,
  * memory probes and the RESULT lines that bench/run.sh collects.
  *
- * The benchmarks are hosted programs (they use the C library freely); the
- * unikernel's arguments (si->cmdline) are words "key=value":
+ * The benchmarks are unikernels (solo5_app_main), run hosted or under
+ * Solo5 (see "Two builds" below); their arguments (si->cmdline) are
+ * words "key=value":
  *
  *   rounds=R   rounds measured inside the process (default 5; the median
  *              is reported)
@@ -17,19 +18,45 @@
  *
  * Every function is static inline so that a benchmark uses what it needs
  * without "unused function" warnings (the build has -Werror).
+ *
+ * Two builds: hosted (MIOU_PLATFORM_HOSTED, by mk/hosted.mk and
+ * bench/run.sh), a Linux program with glibc; and Solo5
+ * (MIOU_PLATFORM_SOLO5, by mk/solo5-bench.mk), a unikernel with the
+ * project's freestanding C library only (src/libc): there the memory
+ * probes of the process (resident memory, CPU time) answer -1 or 0, "not
+ * available" (BENCH_HAVE_PROCESS is 0 and the benchmarks do not report
+ * them), malloc's bytes in use come from the libc heap's own statistics
+ * (miou_heap_stats), and glibc's tuning (mallopt, malloc_trim) has no
+ * counterpart.
  */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
+#if defined(MIOU_PLATFORM_HOSTED) == defined(MIOU_PLATFORM_SOLO5)
+#error "build with -DMIOU_PLATFORM_HOSTED=1 or -DMIOU_PLATFORM_SOLO5=1"
+#endif
+
+#ifdef MIOU_PLATFORM_HOSTED
 #include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef MIOU_PLATFORM_HOSTED
 #include <sys/resource.h>
 #include <unistd.h>
+#endif
 
 #include <miou.h>
+#include <miou_heap.h>
+
+/* 1 where the process's resident memory and CPU time can be read. */
+#ifdef MIOU_PLATFORM_HOSTED
+#define BENCH_HAVE_PROCESS 1
+#else
+#define BENCH_HAVE_PROCESS 0
+#endif
 
 #define BENCH_MAX_ROUNDS 32
 
@@ -113,9 +140,13 @@ static inline int64_t bench_quantile(int64_t *v, size_t n, double p)
     return v[i];
 }
 
-/* Resident memory of the process, in bytes (/proc/self/statm). */
+/* Resident memory of the process, in bytes (/proc/self/statm); -1 when
+ * not available (Solo5). */
 static inline long bench_rss(void)
 {
+#ifndef MIOU_PLATFORM_HOSTED
+    return -1;
+#else
     long pages = 0, resident = 0;
     FILE *f = fopen("/proc/self/statm", "r");
     if (!f)
@@ -124,20 +155,32 @@ static inline long bench_rss(void)
         resident = -1;
     fclose(f);
     return resident < 0 ? -1 : resident * sysconf(_SC_PAGESIZE);
+#endif
 }
 
-/* Peak resident memory of the process so far, in bytes. */
+/* Peak resident memory of the process so far, in bytes; -1 when not
+ * available (Solo5). */
 static inline long bench_peak_rss(void)
 {
+#ifndef MIOU_PLATFORM_HOSTED
+    return -1;
+#else
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss * 1024L;
+#endif
 }
 
 /* CPU time of the process in nanoseconds: user + system, and system
- * alone in (*sys) when not NULL. */
+ * alone in (*sys) when not NULL; 0 (and 0 in (*sys)) when not available
+ * (Solo5). */
 static inline uint64_t bench_cpu_ns(uint64_t *sys)
 {
+#ifndef MIOU_PLATFORM_HOSTED
+    if (sys)
+        *sys = 0;
+    return 0;
+#else
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     uint64_t s = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull +
@@ -146,13 +189,32 @@ static inline uint64_t bench_cpu_ns(uint64_t *sys)
         *sys = s;
     return s + (uint64_t)ru.ru_utime.tv_sec * 1000000000ull +
            (uint64_t)ru.ru_utime.tv_usec * 1000ull;
+#endif
 }
 
-/* Bytes handed out by malloc and not yet freed. */
+/* Bytes handed out and not yet freed, headers included: the platform's
+ * heap (include/miou_heap.h: the library's tasks and stacks, and on
+ * Solo5 malloc's blocks), plus on hosted glibc's mallinfo2() for the
+ * program's own malloc(). */
 static inline size_t bench_malloc_used(void)
 {
+    struct miou_heap_stats st;
+    size_t used = miou_heap_platform_stats(&st) == 0 ? st.used : 0;
+#ifdef MIOU_PLATFORM_HOSTED
     struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks + mi.hblkhd;
+    used += mi.uordblks + mi.hblkhd;
+#endif
+    return used;
+}
+
+/* Give malloc's free memory back to the system before a memory probe:
+ * glibc's malloc_trim(0); nothing on Solo5 (the heap is the unikernel's
+ * whole memory). */
+static inline void bench_malloc_trim(void)
+{
+#ifdef MIOU_PLATFORM_HOSTED
+    malloc_trim(0);
+#endif
 }
 
 static inline void bench_result(const char *bench, const char *key,
@@ -212,8 +274,12 @@ static inline uint64_t bench_rand(uint64_t *state)
  * which freed the stack of a dying task while still running on it.) */
 static inline void bench_malloc_setup(const char *cmdline)
 {
+#ifdef MIOU_PLATFORM_HOSTED
     if (bench_arg_u64(cmdline, "trim", 0) == 0)
         mallopt(M_TRIM_THRESHOLD, -1); /* never */
+#else
+    (void)cmdline; /* Solo5: the heap never gives memory back. */
+#endif
 }
 
 /* Stop the benchmark with a message: a figure from a broken run is

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh - build and run the benchmarks, then print a table of their
-# figures (what `make bench` runs). Takes about 3 minutes.
+# figures (what `make bench` runs). Takes about 4 minutes.
 #
 # Every benchmark measures its baselines in the same process and reports
 # medians of several rounds (ROUNDS, default 5). Baselines need x86_64, g++
@@ -8,9 +8,17 @@
 # them, the benchmarks built by `make benches` run alone, without baselines.
 #
 # Environment: ROUNDS (5), BUILD (build/hosted), CC (gcc), CXX (g++),
-# NO_CALLGRIND=1 to skip the instruction counts, PARTS ("core devices":
-# the scheduler's benchmarks, the device benchmarks; either alone runs
-# only that part).
+# NO_CALLGRIND=1 to skip the instruction counts, PARTS ("core devices
+# spt": the scheduler's benchmarks, the device benchmarks, the same under
+# Solo5's spt tender; any of them alone runs only that part), SOLO5_HOME
+# (where Solo5 is, for "spt"; see below).
+#
+# Scheduler benchmarks ("core"): bench_switch, bench_spawn,
+# bench_children, bench_mutex, bench_sleepers (10k, 100k and 1M
+# sleepers), bench_memcpy (the freestanding C library's memcpy against
+# glibc's: linked with the renamed copy, $BUILD/obj/libc-test/*.o, see
+# mk/libc.mk) and bench_platform (the Solo5 calls under the scheduler:
+# clock reads, the poll).
 #
 # Device benchmarks ("devices"):
 #   block  bench_block on two disk images of BLOCK_MIB MiB (64) made in a
@@ -24,6 +32,21 @@
 #          then a flood of PING_FLOOD pings (20000). Needs root, ip, ping
 #          and /dev/net/tun; otherwise SKIPPED with the reason.
 #
+# Solo5 ("spt"): the scheduler benchmarks (not bench_memcpy, which needs
+# glibc), bench_platform and bench_block built as unikernels (mk/solo5-bench.mk:
+# build/spt/bench/NAME.spt) and run under solo5-spt, pinned as the hosted
+# ones, with the same arguments (bench_block on the same two images,
+# without path=: its baseline there is solo5_block_read/write); and the
+# ping benchmark with examples/ping built as build/spt/examples/ping.spt
+# as a third responder in the same rounds as the hosted two (the
+# "devices" part must be in PARTS for the hosted ones). Their RESULT lines
+# are kept with an "spt" mark at the end, and the table shows them beside
+# the hosted figures, with their ratio. Solo5 is found as mk/solo5.mk
+# finds it: $SOLO5_HOME/{bin,toolchain/bin,tenders/spt,elftool}/NAME,
+# else NAME on PATH, for x86_64-solo5-none-static-cc, solo5-elftool and
+# solo5-spt; otherwise the part is SKIPPED with the reason. No callgrind
+# there (valgrind cannot follow a unikernel under the spt tender).
+#
 # Output: the benchmarks' own lines, then the table; everything is also
 # kept in $BUILD/bench/results/ (one log per benchmark, results.txt with
 # every RESULT line, callgrind profiles of the instruction counts).
@@ -36,7 +59,7 @@ CC=${CC:-gcc}
 CXX=${CXX:-g++}
 OUT=$B/bench/full
 RES=$B/bench/results
-PARTS=${PARTS:-core devices}
+PARTS=${PARTS:-core devices spt}
 BLOCK_MIB=${BLOCK_MIB:-64}
 PING_ROUNDS=${PING_ROUNDS:-$ROUNDS}
 PING_RTT=${PING_RTT:-1000}
@@ -64,9 +87,56 @@ scripts/deps.sh bench
 make -j2 benches || exit 1
 mkdir -p "$OUT" "$RES"
 rm -f "$RES"/*
+: >"$RES/results.txt"
+
+skipped() { # skipped WHAT REASON
+    echo "SKIPPED $1: $2" | tee -a "$RES/skipped.txt"
+}
+
+# --- Solo5 (part spt): find it, build the unikernels ------------------
+# SPT is the tender when the part runs, else empty.
+solo5_find() { # solo5_find NAME: Solo5's tool NAME, found as mk/solo5.mk does
+    local d
+    if [ -n "${SOLO5_HOME:-}" ]; then
+        for d in bin toolchain/bin tenders/spt elftool; do
+            if [ -x "$SOLO5_HOME/$d/$1" ]; then
+                echo "$SOLO5_HOME/$d/$1"
+                return 0
+            fi
+        done
+    fi
+    command -v "$1"
+}
+SPT=
+SPT_BENCHES="bench_switch bench_spawn bench_children bench_mutex bench_sleepers bench_block bench_platform"
+if part spt; then
+    solo5_cc=$(solo5_find "${SOLO5_ARCH:-$(uname -m)}-solo5-none-static-cc")
+    solo5_elftool=$(solo5_find solo5-elftool)
+    SPT=$(solo5_find solo5-spt)
+    if [ -z "$solo5_cc" ] || [ -z "$solo5_elftool" ] || [ -z "$SPT" ]; then
+        SPT=
+        skipped spt "Solo5 not found (${SOLO5_ARCH:-$(uname -m)}-solo5-none-static-cc, solo5-elftool, solo5-spt): set SOLO5_HOME to a built Solo5 tree or put its tools on PATH"
+    else
+        # mk/solo5-bench.mk has the benchmarks' targets; until mk/solo5.mk
+        # includes it, it is given to make here.
+        mkfiles=()
+        grep -q 'mk/solo5-bench.mk' mk/solo5.mk || mkfiles=(-f Makefile -f mk/solo5-bench.mk)
+        targets=(build/spt/examples/ping.spt)
+        for name in $SPT_BENCHES; do
+            targets+=("build/spt/bench/$name.spt")
+        done
+        echo "+ make ${mkfiles[*]} PLATFORM=solo5 ${targets[*]} (log: $RES/spt-build.log)"
+        if ! make "${mkfiles[@]}" PLATFORM=solo5 -j2 "${targets[@]}" >"$RES/spt-build.log" 2>&1; then
+            tail -n 20 "$RES/spt-build.log"
+            echo "FAILED: the Solo5 build of the benchmarks (see $RES/spt-build.log)" |
+                tee -a "$RES/failures.txt"
+            SPT=
+        fi
+    fi
+fi
 
 # --- build: each benchmark linked with the baselines ------------------
-CFLAGS="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc"
+CFLAGS="-std=c11 -D_GNU_SOURCE -DMIOU_PLATFORM_HOSTED=1 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc"
 baselines=0
 if [ "$(uname -m)" = x86_64 ] && command -v "$CXX" >/dev/null 2>&1 &&
     [ -e /usr/include/boost/context/detail/fcontext.hpp ]; then
@@ -92,8 +162,15 @@ if [ "$baselines" = 1 ]; then
             manifest=$B/obj/gen/bench/$name.manifest.o
             [ -e "$manifest" ] || { echo "missing $manifest (make benches)"; exit 1; }
         fi
+        # bench_memcpy measures the freestanding C library's renamed copy
+        # (mk/libc.mk): its objects, not an archive (the reference is weak).
+        libc=()
+        if [ "$name" = bench_memcpy ]; then
+            libc=("$B"/obj/libc-test/*.o)
+            [ -e "${libc[0]}" ] || { echo "missing $B/obj/libc-test/*.o (make benches)"; exit 1; }
+        fi
         "$CC" $CFLAGS -c "$src" -o "$OUT/$name.o" &&
-            "$CXX" "$OUT/$name.o" $manifest "$OUT/bare_switch_x86_64.o" "$OUT/boost_shim.o" \
+            "$CXX" "$OUT/$name.o" $manifest "${libc[@]}" "$OUT/bare_switch_x86_64.o" "$OUT/boost_shim.o" \
                 -Wl,--start-group "$B/libmiou-hosted.a" "$B/libmiou.a" -Wl,--end-group \
                 $boostlib -o "$OUT/$name" || exit 1
     done
@@ -118,6 +195,7 @@ fi
     echo "boost: $(dpkg-query -W -f '${Version}' libboost-context-dev 2>/dev/null || echo '?')"
     echo "tree: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src include bench 2>/dev/null || echo ' + uncommitted changes in src/, include/ or bench/')"
     echo "pinned: ${PIN[*]:-no}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the CPUs)"
+    [ -n "$SPT" ] && echo "solo5: $("$SPT" --version 2>&1 | head -n 1) ($SPT)"
 } | tee "$RES/machine.txt"
 
 # --- timed runs -----------------------------------------------------------
@@ -132,17 +210,63 @@ run() { # run LOGNAME BENCH ARGS...
     fi
     grep '^RESULT ' "$RES/$log.log" >>"$RES/results.txt"
 }
+# The same under solo5-spt, pinned as run() pins, with MEM MiB of guest
+# memory: the RESULT lines go to results.txt with " spt" at the end.
+run_spt() { # run_spt LOGNAME BENCH MEM [TENDER OPTION]... -- [ARGUMENT]...
+    local log=spt-$1 uk=build/spt/bench/$2.spt mem=$3 opts=()
+    shift 3
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        opts+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    echo "+ ${PIN[*]} $SPT --mem=$mem ${opts[*]:+${opts[*]} }$uk --solo5:quiet $*"
+    "${PIN[@]}" timeout -k 5 1800 "$SPT" --mem="$mem" "${opts[@]}" "$uk" \
+        --solo5:quiet "$@" 2>&1 | tee "$RES/$log.log"
+    local rc=${PIPESTATUS[0]}
+    if [ "$rc" != 0 ]; then
+        echo "FAILED: spt $uk $* (exit status $rc)" | tee -a "$RES/failures.txt"
+    fi
+    # Until the freestanding printf has floating point, %g prints this.
+    if grep -q '^RESULT .*(no float)' "$RES/$log.log"; then
+        echo "FAILED: spt $uk: the unikernel's printf prints no floating point (src/libc/printf.c)" |
+            tee -a "$RES/failures.txt"
+        return
+    fi
+    grep '^RESULT ' "$RES/$log.log" | sed 's/$/ spt/' >>"$RES/results.txt"
+}
+# The scheduler's benchmarks, hosted (part core) and under solo5-spt (part
+# spt), with the same arguments and the same memory (MiB): the core's
+# tasks and stacks come from the tender's heap on both platforms (--mem;
+# 512 is both tenders' default), and 1M sleepers with 4 KiB stacks need
+# 4.3 GiB.
+core_runs() { # core_runs RUNNER: RUNNER LOGNAME BENCH MEM ARGUMENT... for each
+    "$1" platform bench_platform 512 n=100000 rounds="$ROUNDS"
+    "$1" switch bench_switch 512 n=1000000 rounds="$ROUNDS"
+    "$1" spawn bench_spawn 512 n=1000000 rounds="$ROUNDS"
+    "$1" children bench_children 2048 n=100000 rounds="$ROUNDS"
+    "$1" mutex bench_mutex 512 n=1000000 rounds="$ROUNDS"
+    "$1" sleepers-10k bench_sleepers 512 n=10000 rounds="$ROUNDS"
+    "$1" sleepers-100k bench_sleepers 1024 n=100000 rounds="$ROUNDS" only=sleep
+    "$1" sleepers-100k-cancel bench_sleepers 1024 n=100000 rounds="$ROUNDS" only=cancel
+    "$1" sleepers-1M bench_sleepers 6144 n=1000000 rounds="$ROUNDS" only=sleep
+    "$1" sleepers-1M-cancel bench_sleepers 6144 n=1000000 rounds="$ROUNDS" only=cancel
+}
+run_mem() { # run_mem LOGNAME BENCH MEM ARGUMENT...
+    local log=$1 bin=$2 mem=$3
+    shift 3
+    run "$log" "$bin" --mem="$mem" -- "$@"
+}
+run_spt_mem() { # run_spt_mem LOGNAME BENCH MEM ARGUMENT...
+    local log=$1 bin=$2 mem=$3
+    shift 3
+    run_spt "$log" "$bin" "$mem" -- "$@"
+}
 if part core; then
-run switch bench_switch n=1000000 rounds="$ROUNDS"
-run spawn bench_spawn n=1000000 rounds="$ROUNDS"
-run children bench_children n=100000 rounds="$ROUNDS"
-run mutex bench_mutex n=1000000 rounds="$ROUNDS"
-run sleepers-10k bench_sleepers n=10000 rounds="$ROUNDS"
-run sleepers-100k bench_sleepers n=100000 rounds="$ROUNDS" only=sleep
-run sleepers-100k-cancel bench_sleepers n=100000 rounds="$ROUNDS" only=cancel
-run sleepers-1M bench_sleepers n=1000000 rounds="$ROUNDS" only=sleep
-run sleepers-1M-cancel bench_sleepers n=1000000 rounds="$ROUNDS" only=cancel
+    core_runs run_mem
+    run memcpy bench_memcpy n=200000 rounds="$ROUNDS"
 fi
+[ -n "$SPT" ] && core_runs run_spt_mem
 
 # --- devices -----------------------------------------------------------------
 diff_instr() { # diff_instr KEY_A KEY_B NAME: a RESULT line with A - B
@@ -152,22 +276,29 @@ diff_instr() { # diff_instr KEY_A KEY_B NAME: a RESULT line with A - B
         END { if (x != "" && y != "") printf "RESULT callgrind %s %.1f instr\n", name, x - y }
     ' "$RES/results.txt" | tee -a "$RES/results.txt"
 }
-skipped() { # skipped WHAT REASON
-    echo "SKIPPED $1: $2" | tee -a "$RES/skipped.txt"
-}
 
 # --- devices: block ---------------------------------------------------------
 # Two images of BLOCK_MIB MiB, written in full (no holes), one per sector
 # size; bench_block warms the page cache itself before timing.
-if part devices; then
+# Under spt (part spt), the same images right after the hosted run: no
+# path= (a unikernel opens no file; its baseline is Solo5's own block
+# calls).
+if part devices || [ -n "$SPT" ]; then
     TMPD=$(mktemp -d "${TMPDIR:-/tmp}/miou-bench.XXXXXX") || exit 1
     for sector in 512 4096; do
         img=$TMPD/disk$sector.img
         dd if=/dev/zero of="$img" bs=1M count="$BLOCK_MIB" status=none &&
             sync "$img" || exit 1
-        run "block-$sector" bench_block --block:storage="$img" \
-            --block-sector-size:storage="$sector" -- \
-            path="$img" sector="$sector" rounds="$ROUNDS"
+        if part devices; then
+            run "block-$sector" bench_block --block:storage="$img" \
+                --block-sector-size:storage="$sector" -- \
+                path="$img" sector="$sector" rounds="$ROUNDS"
+        fi
+        if [ -n "$SPT" ]; then
+            run_spt "block-$sector" bench_block 64 --block:storage="$img" \
+                --block-sector-size:storage="$sector" -- \
+                sector="$sector" rounds="$ROUNDS"
+        fi
     done
 fi
 
@@ -176,19 +307,24 @@ fi
 # and the baseline (bench/baseline_ping) take turns on it, each answering
 # PING_RTT + PING_FLOOD echo requests and then ending by itself. Both
 # answer from the same MAC address, and the host's neighbour cache is
-# flushed before each, so every run starts with one ARP exchange.
+# flushed before each, so every run starts with one ARP exchange. With
+# part spt, a third responder takes its turn in the same rounds: the same
+# examples/ping as a unikernel under solo5-spt (kind "spt"; its figures
+# are reported under the library's keys, marked "spt").
 TAP=mbtap0
 PING_MAC=02:00:0b:a5:e1:01
 PING_LOG=$RES/ping.txt
+PING_SPT=build/spt/examples/ping.spt
 ping_why_not() { # prints why the ping benchmark cannot run, if so
     if [ "$(id -u)" != 0 ]; then echo "needs root (network namespace, TAP)"
     elif ! command -v taskset >/dev/null 2>&1; then echo "no taskset (util-linux)"
     elif ! command -v ip >/dev/null 2>&1; then echo "no ip (iproute2)"
     elif ! command -v ping >/dev/null 2>&1; then echo "no ping (iputils-ping)"
     elif [ ! -c /dev/net/tun ]; then echo "no /dev/net/tun"
-    elif ! make -j2 "$B/examples/ping" >"$RES/ping-build.log" 2>&1; then
+    elif part devices && ! make -j2 "$B/examples/ping" >"$RES/ping-build.log" 2>&1; then
         echo "examples/ping does not build (see $RES/ping-build.log)"
-    elif [ ! -x "$B/bench/baseline_ping" ]; then echo "no $B/bench/baseline_ping"
+    elif part devices && [ ! -x "$B/bench/baseline_ping" ]; then echo "no $B/bench/baseline_ping"
+    elif [ -n "$SPT" ] && [ ! -e "$PING_SPT" ]; then echo "no $PING_SPT"
     fi
 }
 # Run a command in the namespace (NS), pinned as the mode says for its
@@ -240,7 +376,7 @@ responder_end() { # responder_end LOG TENTHS
     RESPONDER=
     return $rc
 }
-# One responder (lib or baseline) in one mode (cpu0 or split, see nsrun),
+# One responder (lib, baseline or spt) in one mode (cpu0 or split, see nsrun),
 # for one round: appends
 # "MODE KIND ROUND rtt_mean rtt_p50 rtt_p99 rtt_max flood_pps flood_rtt"
 # (times in us) to $PING_LOG. The RTT figures come from ping's line per
@@ -254,6 +390,10 @@ ping_once() { # ping_once MODE KIND ROUND
         nsrun "$mode" responder "$B/examples/ping" --net:service="$TAP" \
             --net-mac:service="$PING_MAC" -- 10.0.0.2 --count="$total" \
             --seconds=120 >"$log.responder" 2>&1 &
+    elif [ "$kind" = spt ]; then
+        nsrun "$mode" responder "$SPT" --mem=64 --net:service="$TAP" \
+            --net-mac:service="$PING_MAC" "$PING_SPT" --solo5:quiet \
+            10.0.0.2 --count="$total" --seconds=120 >"$log.responder" 2>&1 &
     else
         nsrun "$mode" responder "$B/bench/baseline_ping" --tap="$TAP" 10.0.0.2 \
             --count="$total" --seconds=120 >"$log.responder" 2>&1 &
@@ -327,28 +467,39 @@ median() { # the median of the numbers on standard input
         if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
     }'
 }
+# The medians of (mode)'s rounds, per kind, and the ratios. The spt
+# responder is the library under another platform: its lines have the
+# library's keys, and " spt" at the end; its ratios are to the hosted
+# baseline of the same rounds.
 ping_report() { # ping_report MODE
-    local mode=$1 kind col key v
-    for kind in lib baseline; do
+    local mode=$1 kind col key v name mark
+    for kind in lib baseline spt; do
+        name=$kind mark=
+        [ "$kind" = spt ] && name=lib mark=" spt"
         for col in 4:rtt_mean_us:us 5:rtt_p50_us:us 6:rtt_p99_us:us 7:rtt_max_us:us 8:flood_pps:pkt/s 9:flood_rtt_avg_us:us; do
             key=${col#*:}
             v=$(awk -v m="$mode" -v k="$kind" -v c="${col%%:*}" \
                 '$1 == m && $2 == k { print $c }' "$PING_LOG" | median)
-            [ -n "$v" ] && echo "RESULT ping ${mode}_${kind}_${key%%:*} $v ${key#*:}" |
+            [ -n "$v" ] && echo "RESULT ping ${mode}_${name}_${key%%:*} $v ${key#*:}$mark" |
                 tee -a "$RES/results.txt"
         done
     done
     awk -v m="$mode" '
-        $1 == "RESULT" && $2 == "ping" && $3 == m "_lib_flood_pps" { a = $4 }
-        $1 == "RESULT" && $2 == "ping" && $3 == m "_baseline_flood_pps" { b = $4 }
-        $1 == "RESULT" && $2 == "ping" && $3 == m "_lib_rtt_mean_us" { c = $4 }
-        $1 == "RESULT" && $2 == "ping" && $3 == m "_baseline_rtt_mean_us" { d = $4 }
+        $1 != "RESULT" || $2 != "ping" { next }
+        NF == 5 && $3 == m "_lib_flood_pps" { a = $4 }
+        NF == 5 && $3 == m "_baseline_flood_pps" { b = $4 }
+        NF == 5 && $3 == m "_lib_rtt_mean_us" { c = $4 }
+        NF == 5 && $3 == m "_baseline_rtt_mean_us" { d = $4 }
+        $6 == "spt" && $3 == m "_lib_flood_pps" { e = $4 }
+        $6 == "spt" && $3 == m "_lib_rtt_mean_us" { f = $4 }
         END {
             if (a > 0 && b > 0) printf "RESULT ping %s_lib_flood_rate_over_baseline %.3f x\n", m, a / b
             if (c > 0 && d > 0) printf "RESULT ping %s_lib_rtt_mean_over_baseline %.3f x\n", m, c / d
+            if (e > 0 && b > 0) printf "RESULT ping %s_lib_flood_rate_over_baseline %.3f x spt\n", m, e / b
+            if (f > 0 && d > 0) printf "RESULT ping %s_lib_rtt_mean_over_baseline %.3f x spt\n", m, f / d
         }' "$RES/results.txt" | tee -a "$RES/results.txt"
 }
-if part devices; then
+if part devices || [ -n "$SPT" ]; then
     why=$(ping_why_not)
     if [ -n "$why" ]; then
         skipped ping "$why"
@@ -366,19 +517,22 @@ if part devices; then
             modes=
             taskset -c 0 true 2>/dev/null && modes=cpu0
             taskset -c 1 true 2>/dev/null && modes="$modes split"
-            echo "+ ping in namespace $NS on $TAP: $PING_ROUNDS rounds of $PING_RTT pings 1 ms apart + a flood of $PING_FLOOD, modes: $modes"
+            kinds=()
+            part devices && kinds=(lib baseline)
+            [ -n "$SPT" ] && kinds+=(spt)
+            echo "+ ping in namespace $NS on $TAP: $PING_ROUNDS rounds of $PING_RTT pings 1 ms apart + a flood of $PING_FLOOD, responders: ${kinds[*]}, modes: $modes"
             echo "# mode kind round rtt_mean_us rtt_p50_us rtt_p99_us rtt_max_us flood_pps flood_rtt_avg_us" >"$PING_LOG"
             for mode in $modes; do
                 for ((r = 1; r <= PING_ROUNDS; r++)); do
-                    # Alternate which goes first, so drift falls on both.
-                    if ((r % 2)); then order="lib baseline"; else order="baseline lib"; fi
-                    for kind in $order; do
+                    # Turn which goes first, so drift falls on all.
+                    for ((i = 0; i < ${#kinds[@]}; i++)); do
+                        kind=${kinds[$(((r - 1 + i) % ${#kinds[@]}))]}
                         ping_once "$mode" "$kind" "$r"
                     done
                 done
                 ping_report "$mode"
             done
-            if [ "${NO_CALLGRIND:-0}" != 1 ] && command -v valgrind >/dev/null 2>&1; then
+            if part devices && [ "${NO_CALLGRIND:-0}" != 1 ] && command -v valgrind >/dev/null 2>&1; then
                 echo "+ callgrind instruction counts per answered echo (floods of 2000 and 4000, both on CPU 0)"
                 for kind in lib baseline; do
                     ping_count "$kind" 2000 4000
@@ -396,7 +550,7 @@ fi
 ir() { # ir BENCH VARIANT N -> instructions of the whole run
     local out="$RES/callgrind.$1.$2.$3"
     valgrind --tool=callgrind --callgrind-out-file="$out" "$OUT/$1" \
-        n="$3" rounds=1 only="$2" >"$out.log" 2>&1
+        --mem=2048 -- n="$3" rounds=1 only="$2" >"$out.log" 2>&1
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out.log"
 }
 count() { # count BENCH VARIANT UNITS_PER_N KEY [N1 N2]
@@ -483,7 +637,28 @@ fi
 echo
 echo "Results (medians of $ROUNDS rounds; ratios from the same run):"
 cat "$RES/machine.txt"
-awk '{ printf "  %-10s %-42s %14s %s\n", $2, $3, $4, $5 }' "$RES/results.txt"
+if grep -q ' spt$' "$RES/results.txt"; then
+    # Hosted and spt side by side, one line per figure, in the order of
+    # first appearance; spt/hosted when both are there.
+    awk '
+        $1 != "RESULT" { next }
+        {
+            k = $2 SUBSEP $3
+            if (!(k in seen)) { seen[k] = 1; order[++n] = k; bench[k] = $2; key[k] = $3; unit[k] = $5 }
+            if ($6 == "spt") spt[k] = $4; else host[k] = $4
+        }
+        END {
+            printf "  %-10s %-42s %14s %14s %-8s %s\n", "", "", "hosted", "spt", "", "spt/hosted"
+            for (i = 1; i <= n; i++) {
+                k = order[i]
+                r = ((k in host) && (k in spt) && host[k] + 0 != 0) ? sprintf("%.2f", spt[k] / host[k]) : ""
+                printf "  %-10s %-42s %14s %14s %-8s %s\n", bench[k], key[k],
+                    (k in host) ? host[k] : "-", (k in spt) ? spt[k] : "-", unit[k], r
+            }
+        }' "$RES/results.txt" | tee "$RES/table.txt"
+else
+    awk '{ printf "  %-10s %-42s %14s %s\n", $2, $3, $4, $5 }' "$RES/results.txt"
+fi
 [ -s "$RES/skipped.txt" ] && cat "$RES/skipped.txt"
 echo "(logs and callgrind profiles in $RES/)"
 if [ -s "$RES/failures.txt" ]; then

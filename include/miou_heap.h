@@ -104,6 +104,14 @@ struct miou_heap_stats {
  * size class (at most one list). */
 void miou_heap_stats(const miou_heap *h, struct miou_heap_stats *st);
 
+/* Fill (st) with the statistics of the heap the library allocates from
+ * on this platform: under Solo5, malloc()'s, over the start info's region;
+ * on hosted, the one over the --mem region (the library's own tasks,
+ * stacks and timers; the program's malloc() is the host's). Returns 0, or
+ * -1 with (st) zeroed outside solo5_app_main(). Safe from any thread of a
+ * hosted program. */
+int miou_heap_platform_stats(struct miou_heap_stats *st);
+
 /* Walk every block and every free list and check the heap's invariants
  * (sizes add up, no two free blocks adjacent, lists and bitmaps agree).
  * Returns 0 when the heap is sound, -1 otherwise. O(blocks): for tests and

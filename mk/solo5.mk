@@ -166,3 +166,6 @@ install: lib
 	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    miou-solo5.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-solo5.pc
+
+# The benchmarks as unikernels (bench/run.sh runs them under solo5-spt).
+include mk/solo5-bench.mk

@@ -9,6 +9,7 @@
  * stays the host's: glibc, the sanitizers and valgrind rely on it.
  */
 #include <pthread.h>
+#include <string.h>
 
 #include <miou_heap.h>
 
@@ -35,6 +36,21 @@ void hosted_heap_close(void)
     pthread_mutex_lock(&heap_lock);
     heap = NULL;
     pthread_mutex_unlock(&heap_lock);
+}
+
+int miou_heap_platform_stats(struct miou_heap_stats *st)
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&heap_lock);
+    if (heap != NULL) {
+        miou_heap_stats(heap, st);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&heap_lock);
+    if (rc != 0)
+        memset(st, 0, sizeof *st);
+    return rc;
 }
 
 void *miou__mem_alloc(size_t size)

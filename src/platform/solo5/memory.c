@@ -3,8 +3,24 @@
  * freestanding C library's malloc(), over the start info's heap region.
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include <miou_heap.h>
+
+#include "libc/libc_init.h"
 #include "platform/memory.h"
+
+int miou_heap_platform_stats(struct miou_heap_stats *st)
+{
+    const miou_heap *h = miou__libc_heap();
+
+    if (h == NULL) {
+        memset(st, 0, sizeof *st);
+        return -1;
+    }
+    miou_heap_stats(h, st);
+    return 0;
+}
 
 void *miou__mem_alloc(size_t size)
 {
