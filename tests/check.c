@@ -318,6 +318,16 @@ const char *__asan_default_options(void)
 }
 #endif
 
+uint64_t check_xorshift(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
 /* ---- The runner. */
 
 static int leftovers(void)

@@ -154,6 +154,11 @@ const char *check_capture_end(void);
 /* miou_task_name() into one of 16 rotating buffers of the framework. */
 const char *check_task_name(const miou_task *task);
 
+/* The next number of the deterministic generator whose state is (*state)
+ * (xorshift64*: small, fast, the same sequence on every platform; the
+ * state must not be 0). */
+uint64_t check_xorshift(uint64_t *state);
+
 /* Milliseconds, in nanoseconds. */
 #define MS(n) ((uint64_t)(n) * 1000000u)
 

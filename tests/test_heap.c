@@ -50,15 +50,9 @@ static void rng_seed(uint64_t salt)
         (seed * 0x9E3779B97F4A7C15ull ^ salt * 0xBF58476D1CE4E5B9ull) | 1;
 }
 
-/* xorshift64*: small, fast, and the same on every platform. */
 static uint64_t rng(void)
 {
-    uint64_t x = rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rng_state = x;
-    return x * 0x2545F4914F6CDD1Dull;
+    return check_xorshift(&rng_state);
 }
 
 static size_t rng_below(size_t n)

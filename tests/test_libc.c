@@ -64,12 +64,7 @@ static uint64_t rand_state = 0x9E3779B97F4A7C15ull;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rand_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rand_state = x;
-    return x * 0x2545F4914F6CDD1Dull;
+    return check_xorshift(&rand_state);
 }
 
 /* ---- The heap. */

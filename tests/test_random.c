@@ -37,11 +37,7 @@ static struct world w;
 
 static uint64_t next_random(void)
 {
-    /* xorshift64*: small, and the same sequence everywhere */
-    w.rng ^= w.rng >> 12;
-    w.rng ^= w.rng << 25;
-    w.rng ^= w.rng >> 27;
-    return w.rng * 0x2545F4914F6CDD1Dull;
+    return check_xorshift(&w.rng);
 }
 
 static unsigned pick(unsigned n)

@@ -58,7 +58,9 @@ static size_t sink_room(struct sink *s)
     return s->cap - s->len;
 }
 
-static void emit(struct sink *s, const char *p, size_t n)
+/* Put (n) bytes into (s): those at (p), or (n) times (c) when (p) is
+ * NULL. What does not fit is counted, not stored. */
+static void put(struct sink *s, const char *p, char c, size_t n)
 {
     s->total += n;
     while (n > 0) {
@@ -67,26 +69,25 @@ static void emit(struct sink *s, const char *p, size_t n)
             return;
         if (k > n)
             k = n;
-        memcpy(s->buf + s->len, p, k);
+        if (p != NULL) {
+            memcpy(s->buf + s->len, p, k);
+            p += k;
+        } else {
+            memset(s->buf + s->len, c, k);
+        }
         s->len += k;
-        p += k;
         n -= k;
     }
 }
 
+static void emit(struct sink *s, const char *p, size_t n)
+{
+    put(s, p, 0, n);
+}
+
 static void emit_fill(struct sink *s, char c, size_t n)
 {
-    s->total += n;
-    while (n > 0) {
-        size_t k = sink_room(s);
-        if (k == 0)
-            return;
-        if (k > n)
-            k = n;
-        memset(s->buf + s->len, c, k);
-        s->len += k;
-        n -= k;
-    }
+    put(s, NULL, c, n);
 }
 
 /* ---- Conversion specifications. */
