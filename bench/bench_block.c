@@ -116,78 +116,48 @@ static uint64_t offset_of(uint64_t i)
 
 /* ---- The variants: each moves B.n blocks and returns the ns taken. */
 
+/* One block of the baseline at (off): the host's pread()/pwrite() on the
+ * image; under Solo5, Solo5's own call on the device, as the library makes
+ * it under its checks and its bookkeeping. */
 #ifdef MIOU_PLATFORM_HOSTED
-static uint64_t run_baseline(int op)
+static int baseline_io(int op, uint8_t *buf, uint64_t off)
 {
-    uint8_t *buf = B.buf[0];
-    size_t bs = B.bs;
-    int fd = B.fd;
-    uint64_t t0 = bench_now();
-    for (uint64_t i = 0; i < B.n; i++) {
-        off_t off = (off_t)offset_of(i);
-        ssize_t r = op == READ ? pread(fd, buf, bs, off)
-                               : pwrite(fd, buf, bs, off);
-        BENCH_CHECK(r == (ssize_t)bs);
-    }
-    return bench_now() - t0;
+    ssize_t r = op == READ ? pread(B.fd, buf, B.bs, (off_t)off)
+                           : pwrite(B.fd, buf, B.bs, (off_t)off);
+    return r == (ssize_t)B.bs;
 }
-
-/* The baseline with N buffers in turn, as schedN's N tasks use them. */
-static uint64_t run_baseline_n(int op)
-{
-    size_t bs = B.bs;
-    int fd = B.fd;
-    unsigned k = 0, tasks = B.tasks;
-    uint64_t t0 = bench_now();
-    for (uint64_t i = 0; i < B.n; i++) {
-        off_t off = (off_t)offset_of(i);
-        uint8_t *buf = B.buf[k];
-        ssize_t r = op == READ ? pread(fd, buf, bs, off)
-                               : pwrite(fd, buf, bs, off);
-        BENCH_CHECK(r == (ssize_t)bs);
-        if (++k == tasks)
-            k = 0;
-    }
-    return bench_now() - t0;
-}
-
 #else
-/* Solo5: the baselines call Solo5 on the device, as the library does
- * under its checks and its bookkeeping. */
-static uint64_t run_baseline(int op)
+static int baseline_io(int op, uint8_t *buf, uint64_t off)
 {
-    uint8_t *buf = B.buf[0];
-    size_t bs = B.bs;
-    solo5_handle_t h = B.h;
-    uint64_t t0 = bench_now();
-    for (uint64_t i = 0; i < B.n; i++) {
-        solo5_result_t r = op == READ
-                               ? solo5_block_read(h, offset_of(i), buf, bs)
-                               : solo5_block_write(h, offset_of(i), buf, bs);
-        BENCH_CHECK(r == SOLO5_R_OK);
-    }
-    return bench_now() - t0;
+    solo5_result_t r = op == READ ? solo5_block_read(B.h, off, buf, B.bs)
+                                  : solo5_block_write(B.h, off, buf, B.bs);
+    return r == SOLO5_R_OK;
 }
+#endif
 
-static uint64_t run_baseline_n(int op)
+/* The baseline with (nbufs) buffers in turn: one, or as schedN's N tasks
+ * use them. */
+static uint64_t run_baseline_over(int op, unsigned nbufs)
 {
-    size_t bs = B.bs;
-    solo5_handle_t h = B.h;
-    unsigned k = 0, tasks = B.tasks;
+    unsigned k = 0;
     uint64_t t0 = bench_now();
     for (uint64_t i = 0; i < B.n; i++) {
-        uint8_t *buf = B.buf[k];
-        solo5_result_t r = op == READ
-                               ? solo5_block_read(h, offset_of(i), buf, bs)
-                               : solo5_block_write(h, offset_of(i), buf, bs);
-        BENCH_CHECK(r == SOLO5_R_OK);
-        if (++k == tasks)
+        BENCH_CHECK(baseline_io(op, B.buf[k], offset_of(i)));
+        if (++k == nbufs)
             k = 0;
     }
     return bench_now() - t0;
 }
 
-#endif
+static uint64_t run_baseline(int op)
+{
+    return run_baseline_over(op, 1);
+}
+
+static uint64_t run_baseline_n(int op)
+{
+    return run_baseline_over(op, B.tasks);
+}
 
 static uint64_t run_atomic(int op)
 {
