@@ -100,8 +100,8 @@ else
 all: lib $(UNIKERNELS)
 endif
 lib: $(LIBS)
-examples: $(filter build/%/examples/%,$(UNIKERNELS))
-tests: $(filter build/%/tests/%,$(UNIKERNELS))
+examples: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/examples/%,$(UNIKERNELS)))
+tests: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/tests/%,$(UNIKERNELS)))
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h src/libc/include/*.h tests/*.h examples/lib/*.h)
 	@mkdir -p $(dir $@)
@@ -147,13 +147,15 @@ $(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $(L
 $(BUILD)/unikernels/%.undefined: $(BUILD)/unikernels/%.o
 	$(NM) -u $< | awk '{ print $$2 }' | sort -u > $@
 
-build/spt/%.spt: $(BUILD)/unikernels/%.o
-	@mkdir -p $(dir $@)
-	$(CC) -z solo5-abi=spt -Wl,--wrap=solo5_app_main $< -o $@
-
-build/hvt/%.hvt: $(BUILD)/unikernels/%.o
-	@mkdir -p $(dir $@)
-	$(CC) -z solo5-abi=hvt -Wl,--wrap=solo5_app_main $< -o $@
+# build/ABI/P.ABI for each of Solo5's targets: spt and hvt by default;
+# virtio (a multiboot image for a standard virtual machine, such as
+# qemu-system-x86_64) with SOLO5_ABIS="spt hvt virtio".
+define solo5_link
+build/$(1)/%.$(1): $$(BUILD)/unikernels/%.o
+	@mkdir -p $$(dir $$@)
+	$$(CC) -z solo5-abi=$(1) -Wl,--wrap=solo5_app_main $$< -o $$@
+endef
+$(foreach abi,spt hvt virtio,$(eval $(call solo5_link,$(abi))))
 
 # The lists of undefined symbols, for the symbol check of the test suite.
 undefined: $(addprefix $(BUILD)/unikernels/,$(addsuffix .undefined,$(PROGRAMS)))

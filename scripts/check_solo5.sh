@@ -8,6 +8,8 @@
 # print the same, the programs that must die die the same way, the block
 # example reads and writes a disk image, and the ping example answers the
 # host's ping through a TAP interface inside a network namespace made here.
+# Where qemu-system-x86_64 exists, the tests and examples also run as
+# Solo5 virtio unikernels in an emulated virtual machine.
 #
 # Solo5 is found as the Makefile finds it: SOLO5_HOME (a built Solo5 tree
 # or an install prefix), else the toolchain and tenders on PATH. Without
@@ -291,6 +293,50 @@ else
     else
         fail "example hello under solo5-hvt: $(show "$tmp/hvt.out")"
     fi
+fi
+
+# ---- virtio: the same unikernels in a real, emulated, virtual machine
+# (qemu-system-x86_64 without KVM, as Solo5's own run script starts it).
+# Solo5's virtio target ends the machine with the same status whatever
+# the unikernel's (83, through isa-debug-exit), so the verdict is read
+# from the output: each test program's closing line, no failed case, the
+# cases of hosted.
+qemu=$(command -v qemu-system-x86_64)
+if [ "$arch" != x86_64 ] || [ -z "$qemu" ]; then
+    skip "the test programs pass under Solo5's virtio target in qemu" "no qemu-system-x86_64 (Debian's qemu-system-x86) on this machine"
+elif ! "$MAKE" --no-print-directory PLATFORM=solo5 SOLO5_ABIS=virtio -j2 tests examples >"$tmp/virtio.log" 2>&1; then
+    fail "make PLATFORM=solo5 SOLO5_ABIS=virtio: $(lastlines "$tmp/virtio.log")"
+else
+    # The serial console ends its lines with CR LF: the CRs go.
+    vm_run() { # vm_run OUT UNIKERNEL [ARGUMENT]...
+        local o=$1 uk=$2
+        shift 2
+        timeout -k 5 300 "$qemu" -cpu Westmere -m 512 -nodefaults -no-acpi \
+            -display none -serial stdio -device isa-debug-exit -kernel "$uk" \
+            -append "--solo5:quiet $*" 2>&1 | tr -d '\r' >"$o"
+    }
+    for uk in build/virtio/tests/test_*.virtio; do
+        name=$(basename "$uk" .virtio)
+        [ "$name" = test_block ] && continue # no disk attached here
+        args=()
+        [ "$name" = test_args ] && args=(--own=1 --one --two --solo5:debug)
+        vm_run "$tmp/$name.vm.out" "$uk" "${args[@]}"
+        if ! grep -qE '^# [a-z-]+: [0-9]+ passed, 0 failed' "$tmp/$name.vm.out"; then
+            fail "$name under virtio: no closing line with 0 failed: $(lastlines "$tmp/$name.vm.out")"
+        elif ! diff <(case_names "$tmp/$name.hosted.out") <(case_names "$tmp/$name.vm.out") >"$tmp/diff"; then
+            fail "$name under virtio runs other cases than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
+        else
+            ok "$name under Solo5's virtio target in qemu: the cases of hosted, none failed"
+        fi
+    done
+    for name in hello schedule sleep; do
+        vm_run "$tmp/$name.vm.out" "build/virtio/examples/$name.virtio"
+        if cmp -s "$tmp/$name.vm.out" "$tmp/$name.hosted.out"; then
+            ok "example $name prints under virtio in qemu exactly what it prints on hosted"
+        else
+            fail "example $name under virtio: $(show "$tmp/$name.vm.out")"
+        fi
+    done
 fi
 
 # ---- ping through a TAP interface in a network namespace of our own.
