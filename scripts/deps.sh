@@ -28,6 +28,13 @@ if [ "${1:-}" != demo ]; then
         need "$fuzzer" "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
     fi
 fi
+# With Solo5 (SOLO5_HOME, or its toolchain on PATH), the unikernels also run
+# as Solo5 virtio guests in qemu (scripts/check_solo5.sh).
+if [ "${1:-}" != demo ] && [ "$(uname -m)" = x86_64 ] &&
+    { [ -n "${SOLO5_HOME:-}" ] ||
+        command -v x86_64-solo5-none-static-cc >/dev/null 2>&1; }; then
+    need qemu-system-x86_64 qemu-system-x86
+fi
 if [ "${1:-}" = bench ]; then
     need /usr/include/boost/context/detail/fcontext.hpp libboost-context-dev
     need g++ g++
