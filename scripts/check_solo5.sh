@@ -9,7 +9,8 @@
 # example reads and writes a disk image, and the ping example answers the
 # host's ping through a TAP interface inside a network namespace made here.
 # Where qemu-system-x86_64 exists, the tests and examples also run as
-# Solo5 virtio unikernels in an emulated virtual machine.
+# Solo5 virtio unikernels in an emulated virtual machine (disks as
+# virtio-blk devices).
 #
 # Solo5 is found as the Makefile finds it: SOLO5_HOME (a built Solo5 tree
 # or an install prefix), else the toolchain and tenders on PATH. Without
@@ -307,19 +308,30 @@ if [ "$arch" != x86_64 ] || [ -z "$qemu" ]; then
 elif ! "$MAKE" --no-print-directory PLATFORM=solo5 SOLO5_ABIS=virtio -j2 tests examples >"$tmp/virtio.log" 2>&1; then
     fail "make PLATFORM=solo5 SOLO5_ABIS=virtio: $(lastlines "$tmp/virtio.log")"
 else
-    # The serial console ends its lines with CR LF: the CRs go.
+    # The serial console ends its lines with CR LF: the CRs go. vm_disk:
+    # a disk image to attach as the first virtio-blk device, which Solo5
+    # gives to the manifest's block device.
+    vm_disk=
     vm_run() { # vm_run OUT UNIKERNEL [ARGUMENT]...
-        local o=$1 uk=$2
+        local o=$1 uk=$2 disk=()
         shift 2
+        [ -n "$vm_disk" ] && disk=(-drive "file=$vm_disk,if=none,id=d0,format=raw"
+            -device virtio-blk,drive=d0,addr=0x2,bus=pci.0)
         timeout -k 5 300 "$qemu" -cpu Westmere -m 512 -nodefaults -no-acpi \
-            -display none -serial stdio -device isa-debug-exit -kernel "$uk" \
-            -append "--solo5:quiet $*" 2>&1 | tr -d '\r' >"$o"
+            -display none -serial stdio -device isa-debug-exit "${disk[@]}" \
+            -kernel "$uk" -append "--solo5:quiet $*" 2>&1 | tr -d '\r' >"$o"
     }
     for uk in build/virtio/tests/test_*.virtio; do
         name=$(basename "$uk" .virtio)
-        [ "$name" = test_block ] && continue # no disk attached here
         args=()
-        [ "$name" = test_args ] && args=(--own=1 --one --two --solo5:debug)
+        vm_disk=
+        case $name in
+        test_args) args=(--own=1 --one --two --solo5:debug) ;;
+        test_block)
+            vm_disk=$tmp/vm.img
+            dd if=/dev/zero of="$vm_disk" bs=512 count=64 status=none
+            args=(--sector=512) ;;
+        esac
         vm_run "$tmp/$name.vm.out" "$uk" "${args[@]}"
         if ! grep -qE '^# [a-z-]+: [0-9]+ passed, 0 failed' "$tmp/$name.vm.out"; then
             fail "$name under virtio: no closing line with 0 failed: $(lastlines "$tmp/$name.vm.out")"
@@ -329,6 +341,7 @@ else
             ok "$name under Solo5's virtio target in qemu: the cases of hosted, none failed"
         fi
     done
+    vm_disk=
     for name in hello schedule sleep; do
         vm_run "$tmp/$name.vm.out" "build/virtio/examples/$name.virtio"
         if cmp -s "$tmp/$name.vm.out" "$tmp/$name.hosted.out"; then
@@ -337,6 +350,17 @@ else
             fail "example $name under virtio: $(show "$tmp/$name.vm.out")"
         fi
     done
+    # The block example on a virtio-blk disk, as on spt above.
+    vm_disk=$tmp/vm-block.img
+    dd if=/dev/zero of="$vm_disk" bs=512 count=128 status=none
+    printf 'miou-solo5 block example' | dd of="$vm_disk" conv=notrunc status=none
+    vm_run "$tmp/block.vm.out" build/virtio/examples/block.virtio
+    if diff <(mask_pattern "$tmp/block.vm.out") <(mask_pattern "$tmp/block.hosted.out") >/dev/null &&
+        cmp -s "$vm_disk" "$tmp/hosted.img"; then
+        ok "example block reads and writes a virtio-blk disk in qemu as on hosted"
+    else
+        fail "example block under virtio: $(show "$tmp/block.vm.out")"
+    fi
 fi
 
 # ---- ping through a TAP interface in a network namespace of our own.
@@ -364,4 +388,28 @@ fi
 # It would answer until --seconds: end it now (its status is not ours).
 kill "$uk" 2>/dev/null
 wait "$uk" 2>/dev/null
+
+# The same through a virtio-net device of a virtual machine in qemu, on
+# the same tap0 (the path where a net write can answer SOLO5_R_AGAIN).
+if [ "$arch" = x86_64 ] && [ -n "$qemu" ] && [ -e build/virtio/examples/ping.virtio ]; then
+    ip netns exec "$ns" timeout -k 5 60 "$qemu" -cpu Westmere -m 128 \
+        -nodefaults -no-acpi -display none -serial stdio -device isa-debug-exit \
+        -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+        -device virtio-net,netdev=n0,addr=0x3,bus=pci.0 \
+        -kernel build/virtio/examples/ping.virtio \
+        -append "--solo5:quiet 10.78.0.2 --seconds=20" >"$tmp/ping.vm.out" 2>&1 &
+    uk=$!
+    # The machine boots in about 0.2 s; ARP waits for it.
+    sleep 2
+    if in_ns ping -c 20 -i 0.05 -W 1 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
+        grep -q ' 0% packet loss' "$tmp/ping.out"; then
+        ok "ping under Solo5's virtio target in qemu answers 20 of 20 pings of the host through tap0"
+    else
+        fail "ping under virtio: $(grep -E 'packet loss' "$tmp/ping.out") $(show "$tmp/ping.vm.out")"
+    fi
+    kill "$uk" 2>/dev/null
+    wait "$uk" 2>/dev/null
+else
+    skip "ping under Solo5's virtio target in qemu" "no qemu-system-x86_64 or no virtio build"
+fi
 exit 0
