@@ -574,6 +574,46 @@ static void calls_outside_a_run_are_enotrunning(void)
     CHECK_RC(miou_net_write(NULL, buf, sizeof buf), MIOU_ENOTRUNNING);
 }
 
+/* ---- A peer that stops reading. */
+
+static void *stuck_peer_main(void *arg)
+{
+    struct dev d;
+    uint8_t frame[1514];
+    int rc = 0;
+    unsigned sent = 0;
+    (void)arg;
+    if (acquire(&d))
+        return NULL;
+    make_frame(frame, sizeof frame, 1);
+    /* The peer reads nothing: its queue fills, the platform answers
+     * SOLO5_R_AGAIN, miou_net_write() retries for about a second, then
+     * gives up. Bounded: a queue holds some hundreds of frames. */
+    uint64_t t0 = 0;
+    while (sent < 100000) {
+        t0 = miou_clock_monotonic();
+        rc = miou_net_write(d.n, frame, sizeof frame);
+        if (rc != 0)
+            break;
+        sent++;
+    }
+    uint64_t took = miou_clock_monotonic() - t0;
+    CHECK_RC(rc, MIOU_EIO);
+    CHECK_UGT(sent, 0);
+    CHECK_UGE(took, MS(900));
+    CHECK_ULT(took, MS(5000));
+    /* Once the peer reads again, the device works. */
+    peer_drain();
+    CHECK_RC(miou_net_write(d.n, frame, sizeof frame), 0);
+    peer_drain();
+    return NULL;
+}
+
+static void a_write_to_a_peer_that_never_reads_ends_in_eio(void)
+{
+    CHECK_RUN(stuck_peer_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
     {"acquire gives MAC and MTU, once per run",
      acquire_gives_mac_and_mtu_once_per_run},
@@ -597,6 +637,9 @@ static const struct check_case cases[] = {
      a_task_that_only_yields_cannot_keep_input_waiting},
     {"a reader that always finds frames still lets others run",
      a_reader_that_always_finds_frames_still_lets_others_run},
+    {"a write to a peer that never reads ends in MIOU_EIO, and the device "
+     "works once it reads",
+     a_write_to_a_peer_that_never_reads_ends_in_eio},
     {"calls outside a run are MIOU_ENOTRUNNING",
      calls_outside_a_run_are_enotrunning},
 };
