@@ -303,6 +303,10 @@ fi
 # from the output: each test program's closing line, no failed case, the
 # cases of hosted.
 qemu=$(command -v qemu-system-x86_64)
+# A machine as Solo5's own run script starts one without KVM; its console
+# on standard output.
+qemu_vm=("$qemu" -cpu Westmere -nodefaults -no-acpi -display none
+    -serial stdio -device isa-debug-exit)
 if [ "$arch" != x86_64 ] || [ -z "$qemu" ]; then
     skip "the test programs pass under Solo5's virtio target in qemu" "no qemu-system-x86_64 (Debian's qemu-system-x86) on this machine"
 elif ! "$MAKE" --no-print-directory PLATFORM=solo5 SOLO5_ABIS=virtio -j2 tests examples >"$tmp/virtio.log" 2>&1; then
@@ -317,8 +321,7 @@ else
         shift 2
         [ -n "$vm_disk" ] && disk=(-drive "file=$vm_disk,if=none,id=d0,format=raw"
             -device virtio-blk,drive=d0,addr=0x2,bus=pci.0)
-        timeout -k 5 300 "$qemu" -cpu Westmere -m 512 -nodefaults -no-acpi \
-            -display none -serial stdio -device isa-debug-exit "${disk[@]}" \
+        timeout -k 5 300 "${qemu_vm[@]}" -m 512 "${disk[@]}" \
             -kernel "$uk" -append "--solo5:quiet $*" 2>&1 | tr -d '\r' >"$o"
     }
     for uk in build/virtio/tests/test_*.virtio; do
@@ -374,41 +377,39 @@ in_ns ip tuntap add dev tap0 mode tap &&
     fail "ping under solo5-spt: cannot set up tap0 in $ns"
     exit 0
 }
-ip netns exec "$ns" timeout -k 5 60 "$spt" --mem=64 --net:service=tap0 \
-    build/spt/examples/ping.spt --solo5:quiet 10.78.0.2 --seconds=20 \
-    >"$tmp/ping.spt.out" 2>&1 &
-uk=$!
-sleep 1
-if in_ns ping -c 20 -i 0.05 -W 1 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
-    grep -q ' 0% packet loss' "$tmp/ping.out"; then
-    ok "ping under solo5-spt answers 20 of 20 pings of the host through tap0"
-else
-    fail "ping under solo5-spt: $(grep -E 'packet loss' "$tmp/ping.out") $(show "$tmp/ping.spt.out")"
-fi
-# It would answer until --seconds: end it now (its status is not ours).
-kill "$uk" 2>/dev/null
-wait "$uk" 2>/dev/null
-
-# The same through a virtio-net device of a virtual machine in qemu, on
-# the same tap0 (the path where a net write can answer SOLO5_R_AGAIN).
-if [ "$arch" = x86_64 ] && [ -n "$qemu" ] && [ -e build/virtio/examples/ping.virtio ]; then
-    ip netns exec "$ns" timeout -k 5 60 "$qemu" -cpu Westmere -m 128 \
-        -nodefaults -no-acpi -display none -serial stdio -device isa-debug-exit \
-        -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-        -device virtio-net,netdev=n0,addr=0x3,bus=pci.0 \
-        -kernel build/virtio/examples/ping.virtio \
-        -append "--solo5:quiet 10.78.0.2 --seconds=20" >"$tmp/ping.vm.out" 2>&1 &
+# pings LABEL OUT BOOT COMMAND...: run COMMAND (a unikernel answering for
+# 10.78.0.2 on tap0) in the namespace, give it BOOT seconds, ping it 20
+# times from the namespace, then end it (its status is not ours: it would
+# answer until --seconds).
+pings() {
+    local label=$1 out=$2 boot=$3 uk
+    shift 3
+    ip netns exec "$ns" timeout -k 5 60 "$@" >"$out" 2>&1 &
     uk=$!
-    # The machine boots in about 0.2 s; ARP waits for it.
-    sleep 2
+    sleep "$boot"
     if in_ns ping -c 20 -i 0.05 -W 1 10.78.0.2 >"$tmp/ping.out" 2>&1 &&
         grep -q ' 0% packet loss' "$tmp/ping.out"; then
-        ok "ping under Solo5's virtio target in qemu answers 20 of 20 pings of the host through tap0"
+        ok "ping under $label answers 20 of 20 pings of the host through tap0"
     else
-        fail "ping under virtio: $(grep -E 'packet loss' "$tmp/ping.out") $(show "$tmp/ping.vm.out")"
+        fail "ping under $label: $(grep -E 'packet loss' "$tmp/ping.out") $(show "$out")"
     fi
     kill "$uk" 2>/dev/null
     wait "$uk" 2>/dev/null
+}
+
+pings solo5-spt "$tmp/ping.spt.out" 1 "$spt" --mem=64 --net:service=tap0 \
+    build/spt/examples/ping.spt --solo5:quiet 10.78.0.2 --seconds=20
+
+# The same through a virtio-net device of a virtual machine in qemu, on
+# the same tap0 (the path where a net write can answer SOLO5_R_AGAIN). The
+# machine boots in about 0.2 s; ARP waits for it.
+if [ "$arch" = x86_64 ] && [ -n "$qemu" ] && [ -e build/virtio/examples/ping.virtio ]; then
+    pings "Solo5's virtio target in qemu" "$tmp/ping.vm.out" 2 \
+        "${qemu_vm[@]}" -m 128 \
+        -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+        -device virtio-net,netdev=n0,addr=0x3,bus=pci.0 \
+        -kernel build/virtio/examples/ping.virtio \
+        -append "--solo5:quiet 10.78.0.2 --seconds=20"
 else
     skip "ping under Solo5's virtio target in qemu" "no qemu-system-x86_64 or no virtio build"
 fi
