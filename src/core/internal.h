@@ -17,6 +17,7 @@
 #include <miou.h>
 
 #include "platform/memory.h"
+#include "platform/schedule.h"
 
 #if defined(__GNUC__)
 #define miou__likely(x) __builtin_expect(!!(x), 1)

@@ -66,6 +66,40 @@ void miou__task_entry_point(void *arg)
     miou__task_end(t);
 }
 
+#ifdef MIOU_SEEDED_SCHEDULE
+/* Miou's rules leave free the order in which tasks woken by events run:
+ * under the sim platform the seed chooses it. A woken task joins the run
+ * queue at a position the platform draws among the first
+ * SEEDED_POSITIONS (or at its tail), so that many seeds run many
+ * interleavings; spawned and yielding tasks keep their FIFO order. */
+#define SEEDED_POSITIONS 8u
+
+static void runq_push_seeded(struct miou__queue *q, struct miou__task *t)
+{
+    unsigned len = 0;
+    for (struct miou__task *u = q->head; u && len < SEEDED_POSITIONS;
+         u = u->qnext)
+        len++;
+    unsigned at = miou__platform_choose(len + 1); /* tasks to pass */
+    if (at == 0 || !q->head) {
+        t->qnext = q->head;
+        q->head = t;
+        if (!q->tail)
+            q->tail = t;
+        return;
+    }
+    struct miou__task *before = q->head;
+    while (--at)
+        before = before->qnext;
+    t->qnext = before->qnext;
+    before->qnext = t;
+    if (q->tail == before)
+        q->tail = t;
+}
+#else
+#define runq_push_seeded miou__runq_push
+#endif
+
 void miou__wake(struct miou__task *t, int status)
 {
     struct miou__sched *s = miou__s;
@@ -79,7 +113,7 @@ void miou__wake(struct miou__task *t, int status)
     t->wait = WAIT_NONE;
     t->wait_on = NULL;
     t->state = TASK_RUNNABLE;
-    miou__runq_push(&s->runq, t);
+    runq_push_seeded(&s->runq, t);
 }
 
 int miou__suspend(void)
