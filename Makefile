@@ -2,6 +2,9 @@
 #
 #   make                 library, examples and tests for the hosted platform
 #                        into build/hosted/ (mk/hosted.mk)
+#   make PLATFORM=sim    the same for the deterministic simulator into
+#                        build/sim/ (mk/hosted.mk)
+#   make sim-test SEEDS=N  the property programs over N seeds each
 #   make PLATFORM=solo5  the same for Solo5's tenders, with Solo5's
 #                        toolchain (mk/solo5.mk): build/spt/.../NAME.spt and
 #                        build/hvt/.../NAME.hvt
@@ -27,10 +30,12 @@ CFLAGS ?= -O2 -g
 # The build of each platform: its compiler, its folders, its rules.
 ifeq ($(PLATFORM),hosted)
 include mk/hosted.mk
+else ifeq ($(PLATFORM),sim)
+include mk/hosted.mk
 else ifeq ($(PLATFORM),solo5)
 include mk/solo5.mk
 else
-$(error PLATFORM=$(PLATFORM) is not supported; use PLATFORM=hosted or PLATFORM=solo5)
+$(error PLATFORM=$(PLATFORM) is not supported; use PLATFORM=hosted, PLATFORM=sim or PLATFORM=solo5)
 endif
 
 .PHONY: test bench clean demo

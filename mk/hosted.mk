@@ -1,6 +1,7 @@
-# mk/hosted.mk - the hosted platform's build (included by the Makefile
-# when PLATFORM=hosted): the library, the tools, the examples, the tests and
-# the benchmarks as Linux executables, into $(BUILD) (build/hosted/).
+# mk/hosted.mk - the build of the platforms whose unikernels are Linux
+# executables (included by the Makefile): PLATFORM=hosted and, through
+# mk/sim.mk, PLATFORM=sim. The library, the tools, the examples, the tests
+# and the benchmarks, into $(BUILD) (build/hosted/ or build/sim/).
 
 ARCH_PREFIX ?=
 CC := $(if $(ARCH_PREFIX),$(ARCH_PREFIX)gcc,$(CC))
@@ -21,8 +22,14 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) $(CFL
               -Iinclude -Isrc $(EXTRA_CFLAGS)
 LDFLAGS += $(SANFLAGS)
 
+ifeq ($(PLATFORM),sim)
+# The sim platform runs one thread, and its core lets the seed choose the
+# order of woken tasks (src/platform/schedule.h).
+ALL_CFLAGS += -DMIOU_PLATFORM_SIM=1 -DMIOU_SEEDED_SCHEDULE=1
+else
 # The hosted platform has threads: each may run a scheduler of its own.
 ALL_CFLAGS += -DMIOU_THREAD_LOCAL=_Thread_local -DMIOU_PLATFORM_HOSTED=1
+endif
 
 # src/alloc: the heap allocator (include/miou_heap.h), on every platform.
 CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
@@ -53,6 +60,16 @@ manifest_of = $(if $(wildcard $(1:.c=.manifest.json)),$(BUILD)/obj/gen/$(1:.c=.m
 # tests/*.c are the test framework, linked into each test program.
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/death_*.c))
 TEST_SUPPORT := $(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c))
+ifeq ($(PLATFORM),sim)
+# Tests of the hosted tender itself (threads, its device backends, unix
+# sockets as links) have no meaning under sim; tests/sim/prop_*.c are the
+# property programs, run over many seeds, with their runner
+# tests/sim/prop.c.
+SIM_EXCLUDED := test_hosted_threads test_tender_devices test_net
+TESTS := $(filter-out $(addprefix $(BUILD)/tests/,$(SIM_EXCLUDED)),$(TESTS)) \
+         $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(wildcard tests/sim/prop_*.c))
+PROP_SUPPORT := $(BUILD)/obj/tests/sim/prop.o
+endif
 BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 
 .PHONY: all lib tools examples tests benches install
@@ -66,7 +83,7 @@ examples: $(EXAMPLES)
 tests: $(TESTS)
 benches: $(BENCHES)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h tests/*.h examples/lib/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h tests/*.h tests/sim/*.h examples/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -107,6 +124,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $(pats
 	@mkdir -p $(dir $@)
 	$(LINK)
 
+$(BUILD)/tests/sim/%: $(BUILD)/obj/tests/sim/%.o $$(call manifest_of,tests/sim/$$*.c) $(PROP_SUPPORT) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK)
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $$(call manifest_of,bench/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK)
@@ -126,7 +147,7 @@ install: lib tools
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(MANIFEST_TOOL) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 include/miou.h include/miou_heap.h include/miou_hosted.h \
+	install -m 644 include/miou.h include/miou_heap.h include/miou_$(PLATFORM).h \
 	    include/solo5.h \
 	    $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(LIB) $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/

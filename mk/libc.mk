@@ -40,8 +40,8 @@ LIBC_NO_LOOP_CALLS := $(shell $(CC) -Werror -fno-tree-loop-distribute-patterns \
     echo -fno-tree-loop-distribute-patterns)
 LIBC_CFLAGS := $(LIBC_INCLUDE) -fno-builtin $(LIBC_NO_LOOP_CALLS)
 
-# The renamed copy is for Linux programs: the hosted build only.
-ifeq ($(PLATFORM),hosted)
+# The renamed copy is for Linux programs: the hosted and sim builds.
+ifneq ($(filter hosted sim,$(PLATFORM)),)
 
 LIBC_TEST_OBJ := $(patsubst src/libc/%.c,$(BUILD)/obj/libc-test/%.o,$(LIBC_SRC))
 LIBC_TEST_CFLAGS := -ffreestanding -nostdinc \

@@ -214,6 +214,10 @@ struct miou__sched {
      * switch. */
     const void *asan_bottom;
     size_t asan_size;
+#ifdef MIOU_SEEDED_SCHEDULE
+    /* The task woken last, while it is still in the run queue (sched.c). */
+    struct miou__task *woken_last;
+#endif
 };
 
 /* Where the platform has threads (hosted), each thread may have a run of

@@ -20,6 +20,57 @@
 
 MIOU_THREAD_LOCAL struct miou__sched miou__the_sched;
 
+#ifdef MIOU_SEEDED_SCHEDULE
+/* Miou's rules leave free the order in which tasks woken by events run
+ * relative to the tasks already runnable (spawned or yielding): under the
+ * sim platform the seed chooses it. A woken task joins the run queue at a
+ * position the platform draws among the next SEEDED_POSITIONS after the
+ * last woken task still queued (or the head), so that tasks keep the
+ * order in which they were woken (sleepers by deadline, waiters of a
+ * condition or mutex by arrival) while many seeds run many interleavings
+ * with the others. */
+#define SEEDED_POSITIONS 8u
+
+static void runq_push_seeded(struct miou__queue *q, struct miou__task *t)
+{
+    struct miou__sched *s = &miou__the_sched;
+    struct miou__task *after = s->woken_last; /* insert behind it */
+    struct miou__task *u = after ? after->qnext : q->head;
+    unsigned len = 0;
+    for (; u && len < SEEDED_POSITIONS; u = u->qnext)
+        len++;
+    unsigned pass = miou__platform_choose(len + 1); /* tasks to pass */
+    s->woken_last = t;
+    if (!after && pass == 0) {
+        t->qnext = q->head;
+        q->head = t;
+        if (!q->tail)
+            q->tail = t;
+        return;
+    }
+    struct miou__task *before = after ? after : q->head;
+    if (!after)
+        pass--;
+    while (pass--)
+        before = before->qnext;
+    t->qnext = before->qnext;
+    before->qnext = t;
+    if (q->tail == before)
+        q->tail = t;
+}
+
+/* A task leaves the run queue only to run: then it no longer bounds where
+ * the next woken task goes. */
+#define seeded_leaves_runq(s, t)                                             \
+    do {                                                                     \
+        if ((s)->woken_last == (t))                                          \
+            (s)->woken_last = NULL;                                          \
+    } while (0)
+#else
+#define runq_push_seeded miou__runq_push
+#define seeded_leaves_runq(s, t) ((void)0)
+#endif
+
 /* Switch from the running context, whose stack pointer is saved in
  * (*save), to (to), a task or the loop (to == NULL). (dying) says the
  * running context will never be resumed. The suspended call of (to)
@@ -30,6 +81,7 @@ static inline int switch_to(void **save, struct miou__task *to, int dying)
     struct miou__sched *s = &miou__the_sched; /* a run is active */
     void *sp = to ? to->sp : s->sp;
     int value = to ? to->wake : 0;
+    seeded_leaves_runq(s, to);
     s->current = to;
     s->switches++;
 #ifdef MIOU_ASAN
@@ -66,39 +118,6 @@ void miou__task_entry_point(void *arg)
     miou__task_end(t);
 }
 
-#ifdef MIOU_SEEDED_SCHEDULE
-/* Miou's rules leave free the order in which tasks woken by events run:
- * under the sim platform the seed chooses it. A woken task joins the run
- * queue at a position the platform draws among the first
- * SEEDED_POSITIONS (or at its tail), so that many seeds run many
- * interleavings; spawned and yielding tasks keep their FIFO order. */
-#define SEEDED_POSITIONS 8u
-
-static void runq_push_seeded(struct miou__queue *q, struct miou__task *t)
-{
-    unsigned len = 0;
-    for (struct miou__task *u = q->head; u && len < SEEDED_POSITIONS;
-         u = u->qnext)
-        len++;
-    unsigned at = miou__platform_choose(len + 1); /* tasks to pass */
-    if (at == 0 || !q->head) {
-        t->qnext = q->head;
-        q->head = t;
-        if (!q->tail)
-            q->tail = t;
-        return;
-    }
-    struct miou__task *before = q->head;
-    while (--at)
-        before = before->qnext;
-    t->qnext = before->qnext;
-    before->qnext = t;
-    if (q->tail == before)
-        q->tail = t;
-}
-#else
-#define runq_push_seeded miou__runq_push
-#endif
 
 void miou__wake(struct miou__task *t, int status)
 {
@@ -122,8 +141,10 @@ int miou__suspend(void)
     struct miou__task *self = s->current;
     struct miou__task *next;
     if (++s->steps < s->poll_interval && (next = miou__runq_pop(&s->runq))) {
-        if (next == self)
+        if (next == self) {
+            seeded_leaves_runq(s, self);
             return self->wake;
+        }
         miou__stack_check(self);
         return switch_to(&self->sp, next, 0);
     }
