@@ -38,7 +38,7 @@ else
 $(error PLATFORM=$(PLATFORM) is not supported; use PLATFORM=hosted, PLATFORM=sim or PLATFORM=solo5)
 endif
 
-.PHONY: test bench clean demo
+.PHONY: test bench clean demo sim-test
 
 # The test command does its own set-up: scripts/deps.sh installs the Debian
 # packages it uses (qemu-user, the aarch64 cross compiler, ...) when missing.
@@ -48,6 +48,14 @@ test:
 
 bench:
 	bench/run.sh
+
+# The sim platform's property programs over more seeds than make test
+# gives them: make sim-test SEEDS=100000 [FIRST=S].
+SEEDS ?= 10000
+FIRST ?= 1
+sim-test:
+	$(MAKE) PLATFORM=sim all
+	scripts/sim_test.sh $(SEEDS) $(FIRST)
 
 clean:
 	rm -rf build

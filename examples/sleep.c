@@ -4,9 +4,13 @@
  * scheduler has nothing to run and waits in solo5_yield() until the
  * deadline, without spinning.
  *
- * Run it on the hosted platform (it takes two seconds):
+ *   sleep [SECONDS]     sleep SECONDS (a whole number) instead of one
+ *
+ * Run it on the hosted platform (it takes two seconds), or on the sim
+ * platform, where an hour passes in virtual time at once:
  *
  *   make && build/hosted/examples/sleep
+ *   make PLATFORM=sim && build/sim/examples/sleep -- 3600
  */
 #include <miou.h>
 
@@ -23,29 +27,55 @@ static void print(const char *s)
     solo5_console_write(s, n);
 }
 
-/* The first task: (arg) receives its status, for solo5_app_main(). */
+struct sleep_run {
+    uint64_t ns; /* each sleep */
+    int status;
+};
+
+/* The first task: it fills in (arg)'s status, for solo5_app_main(). */
 static void *hello_world(void *arg)
 {
-    int *status = arg;
+    struct sleep_run *run = arg;
 
     print("Hello\n");
-    *status = miou_sleep(ONE_SECOND);
-    if (*status != 0)
+    run->status = miou_sleep(run->ns);
+    if (run->status != 0)
         return NULL;
     print("World\n");
-    *status = miou_sleep(ONE_SECOND);
+    run->status = miou_sleep(run->ns);
     return NULL;
+}
+
+/* The seconds of the command line ("" for one), at most a year; 0 when
+ * it is not a whole number in that range. */
+static uint64_t seconds_of(const char *s)
+{
+    uint64_t v = 0;
+
+    if (*s == '\0')
+        return 1;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9' || v > 366ull * 86400)
+            return 0;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    return v <= 366ull * 86400 ? v : 0;
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
-    int status = 0;
+    struct sleep_run run = {0, 0};
+    uint64_t seconds = seconds_of(si->cmdline);
     int rc;
 
-    (void)si;
-    rc = miou_run(NULL, hello_world, &status, NULL);
+    if (seconds == 0) {
+        print("usage: sleep [SECONDS], 1 to 31622400\n");
+        return 2;
+    }
+    run.ns = seconds * ONE_SECOND;
+    rc = miou_run(NULL, hello_world, &run, NULL);
     if (rc == 0)
-        rc = status;
+        rc = run.status;
     if (rc != 0) {
         print("sleep: ");
         print(miou_strerror(rc));

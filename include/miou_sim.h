@@ -5,7 +5,10 @@
  * which nothing depends on the host: the clocks read a virtual clock
  * that jumps to the next event whenever the unikernel waits, net devices
  * are joined by simulated links to peers written in C that run in the
- * same virtual time, and block devices live in memory. Every choice the
+ * same virtual time, and block devices live in memory. Time stands still
+ * while the unikernel computes: it moves when the unikernel waits, by
+ * 1 us for each solo5_yield() call (a system call's cost) and by the
+ * latency of each block call. Every choice the
  * simulation makes (a frame's delay, its loss, its duplication, a block
  * error, which of several woken tasks runs first) is drawn from one
  * stream seeded from the seed, so that one seed determines the whole run.
@@ -24,7 +27,9 @@
  *   --block:NAME=FILE        an in-memory disk holding FILE's bytes (the
  *                            file is only read)
  *   --block-sector-size:NAME=N
- *   --block-faults:NAME=SPEC latency=MIN..MAX, error=P (a block call fails
+ *   --block-faults:NAME=SPEC latency=MIN..MAX (the virtual time each block
+ *                            call takes; 10 us when not given), error=P
+ *                            (a block call fails
  *                            with SOLO5_R_EUNSPEC and moves nothing),
  *                            crash=N (the disk loses power at its Nth
  *                            write: that write and every later call fail,

@@ -71,6 +71,8 @@ int sim_manifest_load(const char *prog)
         strcpy(d->name, name);
         d->type = type;
         d->disk.sector_size = 512;
+        d->disk.faults.latency_min_ns = SIM_DISK_LATENCY_NS;
+        d->disk.faults.latency_max_ns = SIM_DISK_LATENCY_NS;
         d->link.mtu = SIM_MTU;
         /* A locally administered unicast address, one per device. */
         static const uint8_t base[SOLO5_NET_ALEN] = {0x02, 0x53, 0x49, 0x4d,

@@ -99,6 +99,21 @@ void sim_events_run_due(void)
     }
 }
 
+void sim_events_flush_to_peers(void)
+{
+    while (count) {
+        struct timed t = heap[0];
+        heap[0] = heap[--count];
+        sift_down(0);
+        if (t.what == TIMED_TO_PEER) {
+            sim_clock_advance_to(t.at);
+            sim_link_to_peer(t.link, t.frame);
+        } else {
+            free(t.frame);
+        }
+    }
+}
+
 void sim_events_clear(void)
 {
     for (size_t i = 0; i < count; i++)

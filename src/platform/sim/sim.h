@@ -90,6 +90,9 @@ int sim_events_add(uint64_t at, enum sim_timed what, struct sim_link *link,
 uint64_t sim_events_next(void);
 /* Carry out every event due at or before now. */
 void sim_events_run_due(void);
+/* At exit: the frames the unikernel sent are on the wire and reach their
+ * peers (time moving on as they do); the rest is dropped. */
+void sim_events_flush_to_peers(void);
 /* Forget every event (at reset). */
 void sim_events_clear(void);
 
@@ -98,6 +101,13 @@ void sim_events_clear(void);
 #define SIM_MAX_DEVICES 63
 #define SIM_NAME_MAX 67
 #define SIM_MTU 1500u
+/* A disk's latency per block call when --block-faults gives none: a
+ * fast SSD's, so that a program busy with its disk still sees time
+ * pass. */
+#define SIM_DISK_LATENCY_NS 10000u
+/* The virtual time one solo5_yield() call takes, as a system call would:
+ * a program that polls without waiting still sees time pass. */
+#define SIM_YIELD_COST_NS 1000u
 #define SIM_ETH_HEADER 14u
 
 struct sim_frame {

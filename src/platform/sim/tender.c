@@ -251,6 +251,7 @@ void sim_exit(int status, const char *why)
     static int exiting;
     if (!exiting) {
         exiting = 1;
+        sim_events_flush_to_peers();
         if (sim_devices_stop() != 0 && status == 0) {
             status = 1;
             why = "a peer did not see what it expected";

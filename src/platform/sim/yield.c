@@ -3,7 +3,8 @@
  * carries out the events due; if no device has input and the deadline
  * has not come, time jumps to the next event or to the deadline,
  * whichever is sooner, and so on. A program that sleeps an hour thus
- * finishes at once. Waiting for ever with nothing left to happen (no
+ * finishes at once. Each call also takes SIM_YIELD_COST_NS, as a system
+ * call would. Waiting for ever with nothing left to happen (no
  * event, no deadline) can never end: the run stops there as a failure.
  */
 #include "sim.h"
@@ -11,6 +12,7 @@
 void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
     solo5_handle_set_t ready;
+    sim_clock_advance_to(sim_now + SIM_YIELD_COST_NS);
     for (;;) {
         sim_events_run_due();
         ready = sim_net_ready();
