@@ -144,7 +144,7 @@ run_one() {
         # Both sector sizes Solo5 tests: the unit comes from the device.
         # Under sim the disk is in memory: no image file to look at.
         for sector in 512 4096; do
-            if [ "$mode" = sim ]; then
+            if [[ $mode == sim* ]]; then
                 run_test "$mode/sector-$sector" "$name" "$secs" "$@" \
                     "$dir/$name" --block:storage=$((sector * 64)) \
                     --block-sector-size:storage="$sector" -- --sector="$sector"
@@ -172,7 +172,7 @@ run_one() {
     test_stress)
         if [ "$mode" = valgrind ]; then
             run_test "$mode" "$name" "$secs" "$@" "$dir/$name" -- --scale=10
-        elif [ "$mode" = asan ]; then
+        elif [ "$mode" = asan ] || [ "$mode" = sim-asan ]; then
             # The core's memory comes from --mem; AddressSanitizer adds
             # 32 KiB to every stack: 100,000 tasks would need 4.8 GiB.
             run_test "$mode" "$name" "$secs" "$@" "$dir/$name" --mem=1024 \
@@ -193,7 +193,7 @@ run_all() {
     local mode=$1 dir=$2 secs=$3 name
     shift 3
     for name in $(test_names); do
-        if [ "$mode" = sim ] && [[ $SIM_EXCLUDED == *" $name "* ]]; then
+        if [[ $mode == sim* ]] && [[ $SIM_EXCLUDED == *" $name "* ]]; then
             continue
         fi
         if [ ! -x "$dir/$name" ]; then
@@ -522,19 +522,66 @@ fi
 section "sim: the test programs in virtual time, the property programs over many seeds"
 # SIM_SEEDS: seeds per property (1,000 by default; make sim-test SEEDS=N).
 SIM_SEEDS=${SIM_SEEDS:-1000}
-if build sim/build sim -j2 PLATFORM=sim all; then
-    run_all sim build/sim/tests 300
-    for prop in build/sim/tests/sim/prop_*; do
+# Run the property programs of (dir) over (seeds) seeds each:
+# run_props MODE DIR SEEDS
+run_props() {
+    local mode=$1 dir=$2 seeds=$3 prop name args
+    for prop in "$dir"/prop_*; do
         name=$(basename "$prop")
         case $name in
         prop_broken) continue ;; # broken on purpose: scripts/check_sim.sh
         prop_devices) args=(--net:link=silent --block:disk=1M) ;;
         *) args=() ;;
         esac
-        run_test sim "$name" 600 "$prop" "${args[@]}" -- \
-            --seeds="$SIM_SEEDS" --program="$prop"
+        run_test "$mode" "$name" 600 "$prop" "${args[@]}" -- \
+            --seeds="$seeds" --program="$prop"
     done
+}
+# The same seed gives the same digest on another machine: the programs
+# built for aarch64, run under qemu-user, against the x86_64 ones. (A
+# program printing addresses, as miou_dump() does, differs: the frames
+# of the two architectures differ in size.)
+sim_cross_arch() {
+    local prog args a b
+    if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 ||
+        ! command -v qemu-aarch64 >/dev/null 2>&1; then
+        skip "sim/aarch64: the same digests on aarch64" "the aarch64 cross compiler or qemu-aarch64 is not installed"
+        return
+    fi
+    build sim/aarch64-build sim-aarch64 -j2 PLATFORM=sim \
+        ARCH_PREFIX=aarch64-linux-gnu- tests examples || return
+    while read -r prog args; do
+        # shellcheck disable=SC2086 # args are words
+        a=$(timeout 300 "build/sim/$prog" $args 2>&1 >/dev/null | grep '^sim: seed')
+        # shellcheck disable=SC2086
+        b=$(timeout 300 qemu-aarch64 -L /usr/aarch64-linux-gnu \
+            "build/sim-aarch64/$prog" $args 2>&1 >/dev/null | grep '^sim: seed')
+        if [ -n "$a" ] && [ "$a" = "$b" ]; then
+            ok "sim/aarch64: $prog $args: the same digest on x86_64 and aarch64 (${a##*digest })"
+        else
+            fail "sim/aarch64: $prog $args: x86_64 '$a', aarch64 '$b'"
+        fi
+    done <<'EOF_CASES'
+tests/test_time --seed=42
+tests/test_sync --seed=9
+tests/test_await --seed=5
+examples/demo --seed=3 --net:service=pinger:20 --block:storage=256K -- --seconds=1
+examples/ping --seed=7 --net:service=pinger:20 --net-faults:service=delay=1ms..5ms,loss=5%,dup=5%,reorder=10% -- --seconds=2
+EOF_CASES
+}
+
+if build sim/build sim -j2 PLATFORM=sim all; then
+    run_all sim build/sim/tests 300
+    run_props sim build/sim/tests/sim "$SIM_SEEDS"
+    run_deaths sim build/sim/tests
     run_script scripts/check_sim.sh
+    sim_cross_arch
+fi
+
+section "sim-asan: the same under AddressSanitizer and UBSan, build/sim-san/"
+if build sim-asan/build sim-san -j2 PLATFORM=sim SANITIZE=1 tests; then
+    run_all sim-asan build/sim-san/tests 600
+    run_props sim-asan build/sim-san/tests/sim 100
 fi
 
 section "fuzz: libFuzzer over examples/lib and the manifest tool, bounded"

@@ -295,6 +295,27 @@ static uint64_t seed_from_environment(void)
     return s;
 }
 
+/* The heap at the same address on every run: task stacks and the
+ * library's objects live there, and an address that reaches the console
+ * (miou_dump() names what a task waits on by its address) would
+ * otherwise change the digest from run to run with the host's address
+ * randomisation. Elsewhere when that address is taken, with a warning. */
+#define SIM_HEAP_ADDRESS ((uintptr_t)0x200000000000ull)
+
+static void *map_heap(size_t size)
+{
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *heap = mmap((void *)SIM_HEAP_ADDRESS, size, PROT_READ | PROT_WRITE,
+                      flags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (heap != MAP_FAILED && heap == (void *)SIM_HEAP_ADDRESS)
+        return heap;
+    if (heap != MAP_FAILED)
+        munmap(heap, size); /* a kernel that ignores the flag */
+    fprintf(stderr, "%s: warning: the heap is not at its fixed address; the "
+            "digest of a program printing addresses may vary\n", sim_prog);
+    return mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seed = 0, mem_mib = MEM_DEFAULT_MIB;
@@ -326,8 +347,7 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t size = (size_t)mem_mib << 20;
-    void *heap = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *heap = map_heap(size);
     if (heap == MAP_FAILED || sim_heap_open(heap, size) != 0) {
         fprintf(stderr, "%s: cannot map a heap of %llu MiB\n", sim_prog,
                 (unsigned long long)mem_mib);
