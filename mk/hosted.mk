@@ -143,6 +143,11 @@ $(BUILD)/bench/baseline_ping: $(BUILD)/obj/bench/baseline_ping.o $(EX_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
+# The sim platform's core is built differently (seeded order of woken
+# tasks, no thread-local state): installed under its own name, so that
+# both platforms can share a prefix.
+CORE_LIB_NAME := $(if $(filter sim,$(PLATFORM)),miou-sim-core,miou)
+
 install: lib tools
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/bin
@@ -150,9 +155,11 @@ install: lib tools
 	install -m 644 include/miou.h include/miou_heap.h include/miou_$(PLATFORM).h \
 	    include/solo5.h \
 	    $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIB) $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/lib$(CORE_LIB_NAME).a
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PLATFORM@|$(PLATFORM)|g' miou.pc.in \
+	    -e 's|@PLATFORM@|$(PLATFORM)|g' -e 's|@CORE@|$(CORE_LIB_NAME)|g' \
+	    miou.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-$(PLATFORM).pc
 
 # The freestanding C library's renamed copy, tested here (tests/test_libc).

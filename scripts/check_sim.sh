@@ -209,3 +209,22 @@ if [ $rc -eq 1 ] && grep -q "MIOU_SIM_SEED='12x' is not a number" "$tmp/bad.err"
 else
     fail "refused: \$MIOU_SIM_SEED=12x: status $rc, '$(show "$tmp/bad.err")'"
 fi
+
+# ---- Installed as a user would use it: make install, then pkg-config.
+prefix=$tmp/prefix
+if ! make -s PLATFORM=sim install PREFIX="$prefix" >"$tmp/install.log" 2>&1; then
+    fail "make PLATFORM=sim install: '$(lastlines "$tmp/install.log")'"
+elif ! command -v pkg-config >/dev/null 2>&1; then
+    skip "a program built against the installed sim platform" "pkg-config is not installed"
+else
+    # shellcheck disable=SC2046 # pkg-config prints words
+    if cc -std=c11 -o "$tmp/sleep" examples/sleep.c \
+        $(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags --libs miou-sim) \
+        >"$tmp/cc.log" 2>&1 &&
+        [ "$("$tmp/sleep" -- 60 2>&1 | tail -n 1 | sed 's/, digest.*//')" = \
+            "sim: seed 1, 15 events, virtual time 120.000000000 s" ]; then
+        ok "examples/sleep.c built with pkg-config miou-sim from the installed files sleeps two virtual minutes"
+    else
+        fail "a program against the installed sim platform: '$(lastlines "$tmp/cc.log")'"
+    fi
+fi
