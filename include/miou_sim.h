@@ -137,7 +137,10 @@ struct miou_sim_link;
  * wakeup() runs at the time asked with miou_sim_link_wakeup(); close()
  * runs at exit and before a reset, and returns the peer's verdict: 0 when
  * it saw what it expected, else -1 after printing why (the run then
- * fails). Peers may not call the miou_* or solo5_* functions. */
+ * fails). Any of the four may be NULL (nothing to do). A peer runs
+ * inside the unikernel's Solo5 calls: it may call the miou_sim_link_*
+ * functions, miou_sim_now() and miou_sim_random()/miou_sim_below(), but
+ * no other miou_* or solo5_* function. */
 struct miou_sim_peer {
     const char *name;
     void *(*open)(struct miou_sim_link *link, const char *arg);
