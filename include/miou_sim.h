@@ -80,6 +80,12 @@ uint64_t miou_sim_now(void);
  * acquired. A property runner calls it before each seed. */
 void miou_sim_reset(uint64_t seed);
 
+/* The command a failed run prints as the one that replays it, in place
+ * of the process's own command line with the run's seed (a runner that
+ * checks many seeds in one process names the failing one); NULL goes back
+ * to that default. The text is copied. */
+void miou_sim_replay(const char *command);
+
 /* ---- The trace ---------------------------------------------------------- */
 
 /* Add an event of the program's own to the trace (and to its digest). */

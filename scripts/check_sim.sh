@@ -159,13 +159,22 @@ fi
 
 # ---- The property runner catches a broken invariant; its seed replays it.
 prop=$build/tests/sim/prop_broken
-sim_run broken 300 "$prop" -- --seeds=1000 --program="$prop"
+# (from seed 4: seeds pass before one fails, so the failing seed's run
+# follows others in the same process, and its replay runs alone)
+sim_run broken 300 "$prop" -- --seeds=1000 --first=4 --program="$prop"
 line=$(grep -m1 '^not ok - ' "$tmp/broken.out")
 cmd=$(sed -n 's/^# replay: //p' "$tmp/broken.out" | head -n 1)
 if [ $rc -ne 0 ] && [ -n "$line" ] && [ -n "$cmd" ]; then
     ok "the runner catches the broken property: ${line#not ok - }"
 else
     fail "the runner over prop_broken: status $rc, '$(lastlines "$tmp/broken.out" 5)'"
+fi
+# The failing seed's digest within the run of many seeds.
+d0=$(sed -n 's/^# seed .* digest \(0x[0-9a-f]*\).*/\1/p' "$tmp/broken.out" | head -n 1)
+if [ -n "$cmd" ] && [ "$(replay_of "$tmp/broken.err")" = "$cmd" ]; then
+    ok "the platform's own replay line names the failing seed's command, as the runner's does"
+else
+    fail "the platform's replay line '$(replay_of "$tmp/broken.err")' against the runner's '$cmd'"
 fi
 if [ -n "$cmd" ]; then
     eval "timeout -k 5 60 $cmd" >"$tmp/r1.out" 2>"$tmp/r1.err"
@@ -174,10 +183,10 @@ if [ -n "$cmd" ]; then
     d1=$(sed -n 's/^# seed .* digest \(0x[0-9a-f]*\).*/\1/p' "$tmp/r1.out")
     d2=$(sed -n 's/^# seed .* digest \(0x[0-9a-f]*\).*/\1/p' "$tmp/r2.out")
     if [ $r1 -ne 0 ] && grep -qF "${line#not ok - }" "$tmp/r1.out" &&
-        [ -n "$d1" ] && [ "$d1" = "$d2" ]; then
-        ok "its replay command fails with the same message, twice with digest $d1"
+        [ -n "$d1" ] && [ "$d1" = "$d2" ] && [ "$d1" = "$d0" ]; then
+        ok "its replay command fails with the same message and the digest the failing seed had, $d1, twice"
     else
-        fail "replay '$cmd': status $r1, digests '$d1' '$d2', '$(lastlines "$tmp/r1.out" 4)'"
+        fail "replay '$cmd': status $r1, digests '$d0' (in the run) '$d1' '$d2', '$(lastlines "$tmp/r1.out" 4)'"
     fi
 fi
 

@@ -83,7 +83,6 @@ solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
     *handle = (solo5_handle_t)(d - sim_devices);
     info->capacity = d->disk.capacity;
     info->block_size = d->disk.sector_size;
-    sim_trace(EV_ACQUIRE, *handle, SIM_BLOCK, 0, name, strlen(name));
     return SOLO5_R_OK;
 }
 

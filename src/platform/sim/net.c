@@ -163,7 +163,6 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
     *handle = (solo5_handle_t)(d - sim_devices);
     memcpy(info->mac_address, d->link.mac, SOLO5_NET_ALEN);
     info->mtu = d->link.mtu;
-    sim_trace(EV_ACQUIRE, *handle, SIM_NET, 0, name, strlen(name));
     return SOLO5_R_OK;
 }
 

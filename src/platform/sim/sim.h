@@ -57,7 +57,9 @@ enum sim_event {
     EV_PEER_SEND,
     EV_PEER_RECEIVE,
     EV_PEER_WAKEUP,
-    EV_ACQUIRE,
+    EV_ACQUIRE, /* not recorded: the core acquires a device in its first
+                   run only, and a seed's digest must not depend on the
+                   runs before it in the same process */
     EV_EXIT,
     EV_USER,
     EV_CRASH,

@@ -227,10 +227,22 @@ static void print_word(const char *s)
     fputc('\'', stderr);
 }
 
+static char *replay_command; /* miou_sim_replay()'s, or NULL */
+
+void miou_sim_replay(const char *command)
+{
+    free(replay_command);
+    replay_command = command ? strdup(command) : NULL;
+}
+
 /* The command line of this process with the seed of this run in place
- * of any --seed. */
+ * of any --seed, unless the program named another. */
 static void print_replay(void)
 {
+    if (replay_command) {
+        fprintf(stderr, "sim: replay: %s\n", replay_command);
+        return;
+    }
     fprintf(stderr, "sim: replay: ");
     print_word(saved_argc > 0 ? saved_argv[0] : sim_prog);
     fprintf(stderr, " --seed=%llu", (unsigned long long)miou_sim_seed());
@@ -274,6 +286,7 @@ void sim_exit(int status, const char *why)
         sim_devices_release();
         free(cmdline);
         cmdline = NULL;
+        miou_sim_replay(NULL);
     }
     exit(status);
 }
