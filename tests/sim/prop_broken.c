@@ -8,9 +8,9 @@
  * the same deadline, then add one to a shared counter. All but one do it
  * at once; the slow one reads the counter, yields, and writes back what
  * it read plus one - a lost update whenever a task due at the same
- * instant runs during that yield. Which task runs first among those due
- * together is the seed's choice, so only some seeds lose an update: the
- * bug hides on most runs, as such bugs do, and the seed finds it.
+ * instant runs during that yield. The deadlines are drawn from the seed,
+ * so only some seeds (about a third) lose an update: the bug hides on
+ * most runs, as such bugs do, and the seeds find it.
  */
 #include "prop.h"
 
