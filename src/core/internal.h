@@ -66,6 +66,7 @@ enum task_wait {
     WAIT_RELOCK,   /* the mutex of a condition, after the wait */
     WAIT_YIELD,    /* not a wait: runnable again after a yield, which a
                       cancellation makes return MIOU_ECANCELED */
+    MIOU__WAIT_KINDS
 };
 
 #define WAIT_INTERRUPTIBLE(w) ((w) >= WAIT_SLEEP && (w) <= WAIT_BLOCK)
@@ -215,8 +216,9 @@ struct miou__sched {
     const void *asan_bottom;
     size_t asan_size;
 #ifdef MIOU_SEEDED_SCHEDULE
-    /* The task woken last, while it is still in the run queue (sched.c). */
-    struct miou__task *woken_last;
+    /* By kind of wait, the task woken last from it while it is still in
+     * the run queue (sched.c). */
+    struct miou__task *woken_last[MIOU__WAIT_KINDS];
 #endif
 };
 

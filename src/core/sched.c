@@ -21,26 +21,36 @@
 MIOU_THREAD_LOCAL struct miou__sched miou__the_sched;
 
 #ifdef MIOU_SEEDED_SCHEDULE
-/* Miou's rules leave free the order in which tasks woken by events run
- * relative to the tasks already runnable (spawned or yielding): under the
- * sim platform the seed chooses it. A woken task joins the run queue at a
- * position the platform draws among the next SEEDED_POSITIONS after the
- * last woken task still queued (or the head), so that tasks keep the
- * order in which they were woken (sleepers by deadline, waiters of a
- * condition or mutex by arrival) while many seeds run many interleavings
- * with the others. */
+/* Miou's rules leave free the order in which tasks woken by events run,
+ * except where the library keeps one: sleepers run in deadline order,
+ * waiters of a mutex or condition in arrival order. Under the sim
+ * platform the seed chooses the rest: a woken task joins the run queue at
+ * a position the platform draws among the SEEDED_POSITIONS following the
+ * last task woken from the same ordered kind of wait that is still queued
+ * (for the other kinds - net readers, awaits, block requests - and when
+ * there is none, the head), so that it may pass tasks spawned, yielding
+ * or woken by other events, and many seeds run many interleavings. */
 #define SEEDED_POSITIONS 8u
 
-static void runq_push_seeded(struct miou__queue *q, struct miou__task *t)
+static int wait_is_ordered(enum task_wait kind)
+{
+    return kind == WAIT_SLEEP || kind == WAIT_MUTEX || kind == WAIT_COND ||
+           kind == WAIT_RELOCK;
+}
+
+static void runq_push_seeded(struct miou__queue *q, struct miou__task *t,
+                             enum task_wait kind)
 {
     struct miou__sched *s = &miou__the_sched;
-    struct miou__task *after = s->woken_last; /* insert behind it */
+    /* Insert behind it. */
+    struct miou__task *after = wait_is_ordered(kind) ? s->woken_last[kind]
+                                                     : NULL;
     struct miou__task *u = after ? after->qnext : q->head;
     unsigned len = 0;
     for (; u && len < SEEDED_POSITIONS; u = u->qnext)
         len++;
     unsigned pass = miou__platform_choose(len + 1); /* tasks to pass */
-    s->woken_last = t;
+    s->woken_last[kind] = t;
     if (!after && pass == 0) {
         t->qnext = q->head;
         q->head = t;
@@ -60,14 +70,16 @@ static void runq_push_seeded(struct miou__queue *q, struct miou__task *t)
 }
 
 /* A task leaves the run queue only to run: then it no longer bounds where
- * the next woken task goes. */
-#define seeded_leaves_runq(s, t)                                             \
-    do {                                                                     \
-        if ((s)->woken_last == (t))                                          \
-            (s)->woken_last = NULL;                                          \
-    } while (0)
+ * the next task woken from its kind of wait goes. */
+static inline void seeded_leaves_runq(struct miou__sched *s,
+                                      const struct miou__task *t)
+{
+    for (unsigned k = 0; k < MIOU__WAIT_KINDS; k++)
+        if (s->woken_last[k] == t)
+            s->woken_last[k] = NULL;
+}
 #else
-#define runq_push_seeded miou__runq_push
+#define runq_push_seeded(q, t, kind) ((void)(kind), miou__runq_push(q, t))
 #define seeded_leaves_runq(s, t) ((void)0)
 #endif
 
@@ -128,11 +140,12 @@ void miou__wake(struct miou__task *t, int status)
         s->net_readers--;
     else if (t->wait == WAIT_BLOCK)
         s->block_waiters--;
+    enum task_wait kind = (enum task_wait)t->wait;
     t->wake = status;
     t->wait = WAIT_NONE;
     t->wait_on = NULL;
     t->state = TASK_RUNNABLE;
-    runq_push_seeded(&s->runq, t);
+    runq_push_seeded(&s->runq, t, kind);
 }
 
 int miou__suspend(void)
