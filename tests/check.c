@@ -244,12 +244,12 @@ void check_log_clear(void)
     log_buf[0] = '\0';
 }
 
-/* ---- Console capture. On hosted Linux the console is the process's
- * standard output: it is pointed at a temporary file for the time of the
- * capture. Standard error is left alone, so that a sanitizer's report of
- * a crash during a capture is still seen. */
+/* ---- Console capture. On hosted Linux and under sim the console is the
+ * process's standard output: it is pointed at a temporary file for the
+ * time of the capture. Standard error is left alone, so that a
+ * sanitizer's report of a crash during a capture is still seen. */
 
-#if defined(MIOU_PLATFORM_HOSTED)
+#if defined(MIOU_PLATFORM_HOSTED) || defined(MIOU_PLATFORM_SIM)
 #include <unistd.h>
 
 static int saved_fd = -1;

@@ -7,13 +7,16 @@
  * a 512-byte and on a 4096-byte image. With --image=PATH, the image behind
  * the device, the cases also read the file from the host side to check
  * what the device wrote (on the hosted platform: a unikernel has no file
- * system).
+ * system); under sim they read the in-memory disk itself.
  */
 #include <stdlib.h>
 #include <string.h>
 #ifdef MIOU_PLATFORM_HOSTED
 #include <fcntl.h>
 #include <unistd.h>
+#endif
+#ifdef MIOU_PLATFORM_SIM
+#include <miou_sim.h>
 #endif
 
 #include "check.h"
@@ -31,10 +34,19 @@ static void pattern(uint8_t *buf, size_t n, unsigned seed)
 }
 
 /* Compare (n) bytes of the image file at (offset) with (want), when the
- * image was named; 1 when they match or cannot be checked. */
+ * image was named (under sim, of the in-memory disk); 1 when they match
+ * or cannot be checked. */
 static int image_holds(uint64_t offset, const uint8_t *want, size_t n)
 {
-#ifndef MIOU_PLATFORM_HOSTED
+#if defined(MIOU_PLATFORM_SIM)
+    /* The sim platform's disk is in memory: look at it there. */
+    const uint8_t *disk;
+    uint64_t size;
+    if (!CHECK_RC(miou_sim_block_image("storage", &disk, &size), 0) ||
+        !CHECK_ULE(offset + n, size))
+        return 0;
+    return CHECK(memcmp(disk + offset, want, n) == 0);
+#elif !defined(MIOU_PLATFORM_HOSTED)
     (void)offset;
     (void)want;
     (void)n;
