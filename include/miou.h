@@ -70,7 +70,14 @@ extern "C" {
     X(ERANGE, 13, "beyond the end of the block device")                       \
     X(EMSGSIZE, 14, "frame longer than the device's MTU + 14 bytes")          \
     X(ENOBUFS, 15, "buffer shorter than the device's MTU + 14 bytes")         \
-    X(EIO, 16, "the device failed")
+    X(EIO, 16, "the device failed")                                           \
+    X(ECONNREFUSED, 17, "connection refused by the peer")                     \
+    X(ECONNRESET, 18, "connection reset by the peer")                         \
+    X(ECONNABORTED, 19, "connection aborted")                                 \
+    X(EADDRINUSE, 20, "address already in use")                               \
+    X(ENOTCONN, 21, "not connected")                                          \
+    X(EHOSTUNREACH, 22, "no route to the host")                               \
+    X(EPIPE, 23, "the sending side is shut down")
 
 enum miou_error {
     MIOU_OK = 0,

@@ -112,15 +112,20 @@ $(BUILD)/obj/gen/%.manifest.o: $(BUILD)/gen/%.manifest.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-.SECONDEXPANSION:
-LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+# The TCP/IP layer (lwIP): TCPIP_LIB, TCPIP_USERS.
+include mk/lwip.mk
+# A program that includes miou_tcpip.h links the stack too.
+tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
 
-$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $$(call manifest_of,examples/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+.SECONDEXPANSION:
+LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $$(call manifest_of,examples/$$*.c) $$(call tcpip_of,examples/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK)
 
 # Tests link the examples' shared code too (tests/test_netstack.c tests it).
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $$(call tcpip_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK)
 
@@ -131,6 +136,17 @@ $(BUILD)/tests/sim/%: $(BUILD)/obj/tests/sim/%.o $$(call manifest_of,tests/sim/$
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $$(call manifest_of,bench/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK)
+
+# tests/host/*.c: plain Linux programs the test scripts run on the host
+# side (TCP clients that load the unikernels' servers); no miou in them.
+HOST_TOOLS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
+ifneq ($(PLATFORM),sim)
+tests: $(HOST_TOOLS)
+endif
+
+$(BUILD)/tests/host/%: tests/host/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $< -o $@ -lpthread
 
 # bench: the baselines that are plain Linux programs (their own main, no
 # miou, no Solo5), linked with the examples' shared code only.

@@ -1,0 +1,217 @@
+/*
+ * echo - TCP and UDP echo on port 7 (RFC 862) over the library's TCP/IP
+ * stack (miou_tcpip.h): a task accepts connections and gives each one a
+ * task of its own, which sends back what it reads until the peer closes;
+ * another task sends every UDP datagram back to where it came from.
+ *
+ *   echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] [--dhcp]
+ *        [--port=N] [--seconds=S]
+ *
+ * ADDRESS    the interface's address (10.0.0.2), netmask /24 (--prefix)
+ * --dhcp     ask a DHCP server instead
+ * --port     the port of both services (7)
+ * --seconds  stop after S seconds (decimals allowed; default: never)
+ *
+ * At the end it closes everything, prints what it served, and checks
+ * that lwIP holds nothing any more (exit status 1 otherwise).
+ *
+ *   ip netns exec ns build/hosted/examples/echo --net:service=tap0 -- 10.0.0.2
+ *   ip netns exec ns sh -c 'echo hello | nc -q1 10.0.0.2 7'
+ */
+#include <miou.h>
+#include <miou_tcpip.h>
+
+#include "lib/args.h"
+#include "lib/console.h"
+
+#define SECOND 1000000000ull
+#define BUF 16384
+
+struct options {
+    struct miou_tcpip_config ip;
+    uint64_t port, duration;
+};
+
+static struct {
+    struct options opt;
+    miou_tcpip *stack;
+    uint64_t connections, bytes, datagrams;
+} echo;
+
+static int parse_options(const char *cmdline, struct options *o)
+{
+    const char *cursor = cmdline;
+    struct word w, v;
+    uint64_t prefix = 24;
+    uint32_t gateway = 0;
+    char text[16];
+    int ok;
+
+    o->ip.device = "service";
+    o->ip.address = MIOU_IPV4(10, 0, 0, 2);
+    o->port = 7;
+    o->duration = 0;
+    while (word_next(&cursor, &w)) {
+        ok = w.len < sizeof text;
+        if (word_option(&w, "--prefix", &v))
+            ok = word_number(&v, 0, 32, &prefix) == 0;
+        else if (word_option(&w, "--gateway", &v) && v.len < sizeof text) {
+            __builtin_memcpy(text, v.s, v.len);
+            text[v.len] = '\0';
+            ok = miou_ipv4_parse(text, &gateway) == 0;
+        } else if (word_is(&w, "--dhcp"))
+            o->ip.dhcp = 1;
+        else if (word_option(&w, "--port", &v))
+            ok = word_number(&v, 0, 65535, &o->port) == 0 && o->port > 0;
+        else if (word_option(&w, "--seconds", &v))
+            ok = word_number(&v, 9, UINT64_MAX / 2, &o->duration) == 0;
+        else if (ok) {
+            __builtin_memcpy(text, w.s, w.len);
+            text[w.len] = '\0';
+            ok = miou_ipv4_parse(text, &o->ip.address) == 0;
+        }
+        if (!ok) {
+            say("echo: bad argument '%.*s'\n"
+                "usage: echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] "
+                "[--dhcp] [--port=N] [--seconds=S]\n",
+                (int)w.len, w.s);
+            return -1;
+        }
+    }
+    o->ip.netmask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
+    o->ip.gateway = gateway;
+    return 0;
+}
+
+/* One connection: send back what arrives until the peer closes. */
+static void *serve(void *arg)
+{
+    miou_tcp *c = arg;
+    char mine[BUF];
+    for (;;) {
+        long n = miou_tcp_read(c, mine, sizeof mine, MIOU_TCPIP_FOREVER);
+        if (n <= 0)
+            break;
+        if (miou_tcp_write(c, mine, (size_t)n, MIOU_TCPIP_FOREVER) < 0)
+            break;
+        echo.bytes += (uint64_t)n;
+    }
+    miou_tcp_close(c);
+    return NULL;
+}
+
+/* Collect the connections' tasks that have ended. */
+static void reap(miou_orphans *orphans)
+{
+    miou_task *t;
+    while ((t = miou_orphans_take(orphans)))
+        miou_await(t, NULL);
+}
+
+/* Accept connections, a task each, collected as they end. Cancelled, it
+ * ends and the runtime cancels and collects the connections' tasks. */
+static void *tcp_service(void *arg)
+{
+    miou_tcp_listener *l = arg;
+    miou_orphans orphans;
+    miou_orphans_init(&orphans);
+    for (;;) {
+        miou_tcp *c;
+        int rc = miou_tcp_accept(l, MIOU_TCPIP_FOREVER, &c);
+        if (rc != 0)
+            break;
+        echo.connections++;
+        struct miou_task_options opts = {32768, "echo-conn"};
+        if (miou_async_orphan(&orphans, NULL, &opts, serve, c) != 0)
+            miou_tcp_close(c);
+        reap(&orphans);
+    }
+    return NULL;
+}
+
+static void *udp_service(void *arg)
+{
+    miou_udp *u = arg;
+    static char buf[65536];
+    for (;;) {
+        uint32_t from;
+        uint16_t port;
+        long n = miou_udp_recv(u, buf, sizeof buf, &from, &port,
+                               MIOU_TCPIP_FOREVER);
+        if (n < 0)
+            break;
+        if ((size_t)n > sizeof buf)
+            n = sizeof buf;
+        echo.datagrams++;
+        miou_udp_send(u, from, port, buf, (size_t)n);
+    }
+    return NULL;
+}
+
+static void *main_task(void *arg)
+{
+    int *status = arg;
+    miou_tcp_listener *l = NULL;
+    miou_udp *u = NULL;
+    miou_task *tcp = NULL, *udp = NULL;
+    char a[16];
+    int rc = miou_tcpip_open(&echo.opt.ip, &echo.stack);
+    if (rc != 0) {
+        say("echo: cannot start the stack: %s\n", miou_strerror(rc));
+        *status = 1;
+        return NULL;
+    }
+    rc = miou_tcpip_wait_address(echo.stack, MIOU_TCPIP_FOREVER);
+    uint32_t addr = 0;
+    miou_tcpip_address(echo.stack, &addr, NULL, NULL);
+    if (rc == 0)
+        rc = miou_tcp_listen(echo.stack, (uint16_t)echo.opt.port, 128, &l);
+    if (rc == 0)
+        rc = miou_udp_bind(echo.stack, (uint16_t)echo.opt.port, 0, &u);
+    if (rc == 0)
+        rc = miou_async(&tcp, tcp_service, l);
+    if (rc == 0)
+        rc = miou_async(&udp, udp_service, u);
+    if (rc == 0) {
+        say("echo: serving TCP and UDP port %u on %s\n",
+            (unsigned)echo.opt.port, miou_ipv4_format(addr, a));
+        if (echo.opt.duration)
+            rc = miou_sleep(echo.opt.duration);
+        else
+            rc = miou_sleep(UINT64_MAX);
+    }
+    if (rc != 0 && rc != MIOU_ECANCELED)
+        say("echo: %s\n", miou_strerror(rc));
+    if (tcp)
+        miou_cancel(tcp);
+    if (udp)
+        miou_cancel(udp);
+    if (l)
+        miou_tcp_listener_close(l);
+    if (u)
+        miou_udp_close(u);
+    struct miou_tcpip_stats st;
+    miou_tcpip_stats(echo.stack, &st);
+    miou_tcpip_close(echo.stack);
+    say("echo: %llu connections, %llu bytes echoed, %llu datagrams; "
+        "lwIP holds %u connections, %u pbufs, %llu heap bytes\n",
+        (unsigned long long)echo.connections,
+        (unsigned long long)echo.bytes, (unsigned long long)echo.datagrams,
+        (unsigned)st.tcp_pcbs, (unsigned)st.pbufs,
+        (unsigned long long)st.heap_bytes);
+    *status = rc != 0 && rc != MIOU_ECANCELED;
+    return NULL;
+}
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    int status = 0;
+    if (parse_options(si->cmdline, &echo.opt) != 0)
+        return 2;
+    int rc = miou_run(NULL, main_task, &status, NULL);
+    if (rc != 0) {
+        say("echo: %s\n", miou_strerror(rc));
+        return 1;
+    }
+    return status;
+}

@@ -1,0 +1,176 @@
+/*
+ * miou_tcpip.h - TCP/IP for unikernels: lwIP (2.1.3, Debian's source
+ * package) driven by the scheduler, with calls that suspend only the
+ * calling task (library libmiou-tcpip.a, a layer above miou.h).
+ *
+ * A stack runs over one net device: a task reads its frames and hands
+ * them to lwIP, lwIP's timeouts run on the library's timers (a task that
+ * sleeps until the next one; nothing polls), and frames leave through
+ * the atomic miou_net_write(). Every call below is made from a task of
+ * miou_run(); lwIP's state is the process's, so one stack is open at a
+ * time, in one thread.
+ *
+ * Conventions, as in miou.h: 0 or a count on success, a negative MIOU_E*
+ * code on failure (miou_strerror() describes it). Calls marked SUSPENDS
+ * take a (deadline), an absolute time of the monotonic clock in ns
+ * (MIOU_TCPIP_FOREVER: none), and return MIOU_ETIMEDOUT when it passes
+ * and MIOU_ECANCELED when the calling task is cancelled. A cancelled or
+ * timed-out call leaves nothing behind: a connection it was making is
+ * aborted and freed; an object it was given stays the caller's, to close.
+ * Addresses are IPv4 addresses in host byte order (MIOU_IPV4(10,0,0,2)),
+ * ports in host byte order.
+ */
+#ifndef MIOU_TCPIP_H_INCLUDED
+#define MIOU_TCPIP_H_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <miou.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MIOU_TCPIP_FOREVER UINT64_MAX
+
+#define MIOU_IPV4(a, b, c, d)                                                 \
+    (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) |  \
+     (uint32_t)(d))
+
+/* Parse a dotted quad ("10.0.0.2") into (*addr): 0 or MIOU_EINVAL. */
+int miou_ipv4_parse(const char *text, uint32_t *addr);
+
+/* Write (addr) as a dotted quad into (buf), at least 16 bytes; returns
+ * buf. */
+char *miou_ipv4_format(uint32_t addr, char *buf);
+
+/* ---- The stack ---------------------------------------------------------- */
+
+typedef struct miou_tcpip miou_tcpip;
+
+struct miou_tcpip_config {
+    const char *device; /* the net device's name in the manifest */
+    uint32_t address;   /* 0 with dhcp */
+    uint32_t netmask;
+    uint32_t gateway;   /* 0: none */
+    int dhcp;           /* 1: ask a DHCP server (address etc. ignored) */
+};
+
+/* Acquire the device and start the stack over it: two tasks, children
+ * of the caller (it must close the stack before it ends). MIOU_EBUSY when
+ * a stack is already open, MIOU_EINVAL for a bad configuration (no
+ * device, a netmask that is not a prefix), MIOU_ENOMEM, or
+ * miou_net_acquire()'s error. */
+int miou_tcpip_open(const struct miou_tcpip_config *config,
+                    miou_tcpip **stack);
+
+/* SUSPENDS until the interface has an address (at once with a static
+ * one; with DHCP once a lease is bound). */
+int miou_tcpip_wait_address(miou_tcpip *stack, uint64_t deadline);
+
+/* The interface's address, netmask and gateway (0 before DHCP is done). */
+int miou_tcpip_address(const miou_tcpip *stack, uint32_t *address,
+                       uint32_t *netmask, uint32_t *gateway);
+
+/* Stop the stack: its tasks are cancelled and awaited, every connection,
+ * listener and UDP socket still open is aborted (their objects must still
+ * be closed by their owners, which then only frees them), and lwIP is
+ * left with nothing in use. The stack's object is freed. */
+int miou_tcpip_close(miou_tcpip *stack);
+
+/* What lwIP has in use, from its own counters: for tests and leak hunts. */
+struct miou_tcpip_stats {
+    uint32_t tcp_pcbs;        /* connections, including closing ones */
+    uint32_t tcp_listen_pcbs;
+    uint32_t udp_pcbs;
+    uint32_t pbufs;           /* pool and reference packet buffers held */
+    uint32_t segments;        /* TCP segments queued */
+    uint64_t heap_bytes;      /* lwIP's heap in use (RAM packet buffers) */
+    uint64_t frames_in, frames_out, frames_dropped;
+};
+int miou_tcpip_stats(const miou_tcpip *stack, struct miou_tcpip_stats *stats);
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+typedef struct miou_tcp miou_tcp;
+typedef struct miou_tcp_listener miou_tcp_listener;
+
+/* Listen on (port) of the interface's address (0: a free port, read
+ * back with miou_tcp_listener_port()), queueing at most (backlog)
+ * connections not yet accepted (more are refused). MIOU_EADDRINUSE. */
+int miou_tcp_listen(miou_tcpip *stack, uint16_t port, unsigned backlog,
+                    miou_tcp_listener **listener);
+uint16_t miou_tcp_listener_port(const miou_tcp_listener *listener);
+
+/* SUSPENDS until a connection arrives; (*conn) is then the caller's. */
+int miou_tcp_accept(miou_tcp_listener *listener, uint64_t deadline,
+                    miou_tcp **conn);
+
+/* Stop listening; connections waiting to be accepted are reset. Tasks
+ * blocked in miou_tcp_accept() on it get MIOU_ECONNABORTED. */
+int miou_tcp_listener_close(miou_tcp_listener *listener);
+
+/* SUSPENDS until connected to (addr):(port). MIOU_ECONNREFUSED,
+ * MIOU_ETIMEDOUT, MIOU_EHOSTUNREACH, ... */
+int miou_tcp_connect(miou_tcpip *stack, uint32_t addr, uint16_t port,
+                     uint64_t deadline, miou_tcp **conn);
+
+/* SUSPENDS until some bytes arrived: returns how many were copied into
+ * (buf) (at most (len)), 0 once the peer has closed its side and every
+ * byte was read, or MIOU_ECONNRESET, MIOU_ECONNABORTED, ... Reading opens
+ * the receive window: a peer sending to a task that does not read is
+ * held back. */
+long miou_tcp_read(miou_tcp *conn, void *buf, size_t len, uint64_t deadline);
+
+/* SUSPENDS while the send buffer is full (back-pressure: nothing is
+ * queued beyond lwIP's send buffer). Returns (len) once every byte is in
+ * the send buffer; on an error or the deadline, the error (bytes queued
+ * before it may still go out). MIOU_EPIPE after miou_tcp_shutdown(). */
+long miou_tcp_write(miou_tcp *conn, const void *buf, size_t len,
+                    uint64_t deadline);
+
+/* Close the sending side (FIN once the send buffer has gone); reading
+ * goes on. */
+int miou_tcp_shutdown(miou_tcp *conn);
+
+/* Close the connection and free (conn). Data not yet read makes it a
+ * reset (as a Linux socket does); tasks blocked on it get
+ * MIOU_ECONNABORTED. */
+int miou_tcp_close(miou_tcp *conn);
+
+/* Reset the connection (RST) and free (conn). */
+int miou_tcp_abort(miou_tcp *conn);
+
+/* The peer's address and port. */
+int miou_tcp_peer(const miou_tcp *conn, uint32_t *addr, uint16_t *port);
+
+/* ---- UDP ---------------------------------------------------------------- */
+
+typedef struct miou_udp miou_udp;
+
+/* Bind to (port) (0: a free one). At most (queue) datagrams wait to be
+ * received (0: 64); more are dropped, as a full socket buffer drops them.
+ * MIOU_EADDRINUSE. */
+int miou_udp_bind(miou_tcpip *stack, uint16_t port, unsigned queue,
+                  miou_udp **udp);
+
+/* Send one datagram (at most 65,507 bytes, fragmented as needed). Does not
+ * suspend. MIOU_EMSGSIZE, MIOU_EHOSTUNREACH, MIOU_ENOMEM. */
+int miou_udp_send(miou_udp *udp, uint32_t addr, uint16_t port,
+                  const void *buf, size_t len);
+
+/* SUSPENDS until a datagram arrives: copies at most (len) bytes of it
+ * into (buf) (the rest is dropped) and returns its full length; (addr)
+ * and (port), when not NULL, receive the sender's. */
+long miou_udp_recv(miou_udp *udp, void *buf, size_t len, uint32_t *addr,
+                   uint16_t *port, uint64_t deadline);
+
+/* Close and free (udp); tasks blocked on it get MIOU_ECONNABORTED. */
+int miou_udp_close(miou_udp *udp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,43 @@
+# mk/lwip.mk - the TCP/IP layer: lwIP 2.1.3 from Debian's source package
+# (fetched into build/lwip/src by scripts/fetch_lwip.sh, never committed)
+# compiled with our options and port (src/tcpip/port/), and the layer
+# over it (src/tcpip/), into $(TCPIP_LIB). Included by the platform's
+# makefile after it has set BUILD, CC and ALL_CFLAGS.
+#
+# Only the programs that include miou_tcpip.h link it, and only their
+# build fetches lwIP: the rest of the tree builds without network.
+
+LWIP_DIR := build/lwip/src
+LWIP_FETCHED := $(LWIP_DIR)/.miou-fetched
+
+# lwIP's files for IPv4 with ARP, ICMP, UDP, TCP and DHCP, no threads.
+LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c \
+              core/mem.c core/memp.c core/netif.c core/pbuf.c core/stats.c \
+              core/sys.c core/tcp.c core/tcp_in.c core/tcp_out.c \
+              core/timeouts.c core/udp.c core/ipv4/dhcp.c \
+              core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
+              core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+
+LWIP_INCLUDE := -Isrc/tcpip/port -I$(LWIP_DIR)/src/include
+LWIP_OBJ := $(patsubst %.c,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
+TCPIP_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/tcpip/*.c))
+TCPIP_LIB := $(BUILD)/libmiou-tcpip.a
+
+# The programs that use the stack: they include its header.
+TCPIP_USERS := $(shell grep -l 'miou_tcpip\.h' examples/*.c tests/*.c 2>/dev/null)
+
+$(LWIP_FETCHED):
+	scripts/fetch_lwip.sh $(LWIP_DIR)
+
+# lwIP's own code is not ours to warn about: our warning flags are left
+# out, the platform's others kept.
+$(LWIP_OBJ): $(BUILD)/obj/lwip/%.o: $(LWIP_FETCHED) $(wildcard src/tcpip/port/*.h src/tcpip/port/arch/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(WARN),$(ALL_CFLAGS)) $(LWIP_INCLUDE) -c $(LWIP_DIR)/src/$*.c -o $@
+
+$(TCPIP_OBJ): ALL_CFLAGS += $(LWIP_INCLUDE)
+$(TCPIP_OBJ): | $(LWIP_FETCHED)
+
+$(TCPIP_LIB): $(TCPIP_OBJ) $(LWIP_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^

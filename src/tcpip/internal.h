@@ -1,0 +1,70 @@
+/*
+ * internal.h - what the files of the TCP/IP layer share (src/tcpip/).
+ *
+ * The layer sits above the public API (miou.h): it uses tasks, mutexes,
+ * conditions, sleep and the net device calls, never the core's insides.
+ * lwIP runs without threads: every call into it is made by a task that
+ * does not suspend until it is out again, so lwIP never sees two callers
+ * at once. lwIP calls back (frames in, connections, data, errors) from
+ * inside those calls; the callbacks only queue and signal conditions,
+ * which do not suspend. After each call into lwIP, tcpip_leave() wakes
+ * the timer task if lwIP now wants a timeout sooner than it sleeps.
+ */
+#ifndef MIOU_TCPIP_INTERNAL_H
+#define MIOU_TCPIP_INTERNAL_H
+
+#include <miou.h>
+#include <miou_tcpip.h>
+
+#include "lwip/err.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+
+struct miou_tcp;
+struct miou_tcp_listener;
+struct miou_udp;
+
+struct miou_tcpip {
+    struct netif netif;
+    miou_net *net;
+    struct miou_net_info info;
+    uint8_t *frame;           /* one frame's buffer, for input and output */
+    miou_task *input_task, *timer_task;
+    /* Every wait of the layer holds this mutex; cooperative tasks never
+     * contend for it, but miou_cond_wait() wants one. */
+    miou_mutex lock;
+    miou_cond timer_wake;     /* the timer task sleeps on it */
+    uint64_t timer_deadline;  /* when the timer task will wake */
+    miou_cond address_cond;   /* DHCP bound an address */
+    int closed;
+    unsigned users;           /* tasks in miou_tcpip_wait_address() */
+    /* What is open, for miou_tcpip_close() to abort. */
+    struct miou_tcp *conns;
+    struct miou_tcp_listener *listeners;
+    struct miou_udp *udps;
+    uint64_t frames_in, frames_out, frames_dropped;
+};
+
+/* The open stack, or NULL: lwIP's state is the process's. */
+extern struct miou_tcpip *miou_tcpip__stack;
+
+/* After a call into lwIP: wake the timer task when lwIP wants it sooner. */
+void miou_tcpip__leave(struct miou_tcpip *s);
+
+/* A lwIP error as a MIOU_E* code. */
+int miou_tcpip__error(err_t err);
+
+/* Wait on (cond) under (lock) until (deadline): 0 when signalled (the
+ * caller checks its condition again), MIOU_ETIMEDOUT, MIOU_ECANCELED.
+ * Each object has its own lock and condition, and counts the tasks
+ * inside its blocking calls ("users"): closing it while they wait only
+ * marks it, and the last one out frees it, so that no waiter wakes up
+ * to memory already freed. */
+int miou_tcpip__wait(miou_mutex *lock, miou_cond *cond, uint64_t deadline);
+
+/* Called by miou_tcpip_close(): abort every TCP and UDP object still
+ * open (tcp.c, udp.c), leaving their owners only the freeing. */
+void miou_tcpip__tcp_abort_all(struct miou_tcpip *s);
+void miou_tcpip__udp_abort_all(struct miou_tcpip *s);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * lwipopts.h - how this library builds lwIP: without threads (NO_SYS,
+ * the raw API, called from tasks that never suspend inside it), IPv4 with
+ * ARP, ICMP, UDP, TCP and DHCP, and memory from malloc() (the start
+ * info's heap under Solo5) so that the number of connections is bounded
+ * by memory, not by fixed pools, while lwIP's counters still say what is
+ * in use (miou_tcpip_stats()).
+ */
+#ifndef MIOU_LWIPOPTS_H
+#define MIOU_LWIPOPTS_H
+
+/* No operating system: the scheduler calls lwIP; no netconn, no sockets. */
+#define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0
+#define LWIP_TIMERS 1
+
+/* Memory: malloc() for the heap and for every pool. */
+#define MEM_LIBC_MALLOC 1
+#define MEMP_MEM_MALLOC 1
+#define MEM_ALIGNMENT 8
+/* Pool sizes still bound what lwIP kills under pressure; keep them
+ * above the 1,000 concurrent connections the tests open. */
+#define MEMP_NUM_TCP_PCB 4096
+#define MEMP_NUM_TCP_PCB_LISTEN 64
+#define MEMP_NUM_UDP_PCB 64
+#define MEMP_NUM_TCP_SEG 65536
+#define MEMP_NUM_PBUF 4096
+#define PBUF_POOL_SIZE 4096
+#define MEMP_NUM_SYS_TIMEOUT 16
+#define MEMP_NUM_ARP_QUEUE 64
+
+/* Protocols. */
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_RAW 0
+#define LWIP_UDP 1
+#define LWIP_TCP 1
+#define LWIP_DHCP 1
+#define LWIP_AUTOIP 0
+#define LWIP_IGMP 0
+#define LWIP_DNS 0
+#define IP_FORWARD 0
+#define IP_REASSEMBLY 1
+#define IP_FRAG 1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 0
+#define ARP_QUEUEING 1
+#define LWIP_SINGLE_NETIF 1
+#define LWIP_NETIF_STATUS_CALLBACK 1
+#define LWIP_NETIF_LINK_CALLBACK 0
+
+/* TCP: a full-size window and send buffer, out-of-order segments kept
+ * (links reorder), keepalive available, a port reusable at once after a
+ * close (a restarted server must listen again). */
+#define TCP_MSS 1460
+#define TCP_WND (44 * TCP_MSS)
+#define TCP_SND_BUF (44 * TCP_MSS)
+#define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_QUEUE_OOSEQ 1
+#define TCP_OVERSIZE TCP_MSS
+#define TCP_LISTEN_BACKLOG 0
+#define LWIP_TCP_KEEPALIVE 1
+#define SO_REUSE 1
+#define LWIP_CALLBACK_API 1
+#define LWIP_WND_SCALE 0
+
+/* Checksums are computed and checked in software: a TAP interface, a
+ * socket and the simulator all hand over frames as they are. */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 0
+
+/* Counters for miou_tcpip_stats(); no printing. */
+#define LWIP_STATS 1
+#define LWIP_STATS_DISPLAY 0
+#define MEM_STATS 1
+#define MEMP_STATS 1
+#define LINK_STATS 1
+#define IP_STATS 1
+#define TCP_STATS 1
+#define UDP_STATS 1
+#define ETHARP_STATS 1
+
+#define LWIP_DEBUG 0
+#define LWIP_NOASSERT 0
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * stack.c - the stack over one net device: lwIP's interface (netif), the
+ * input task that reads frames and hands them to lwIP, the timer task
+ * that runs lwIP's timeouts when they are due, and the output of frames
+ * through the atomic miou_net_write().
+ *
+ * The timer task sleeps until lwIP's next timeout. lwIP adds timeouts
+ * from inside any call (a segment to retransmit, an ARP entry to age), so
+ * after each call into lwIP miou_tcpip__leave() compares lwIP's next
+ * timeout with the one the task sleeps until and wakes it when sooner:
+ * nothing polls at a fixed period.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/stats.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#include "internal.h"
+
+#define MS 1000000ull
+
+struct miou_tcpip *miou_tcpip__stack;
+
+/* When lwIP's next timeout is due, in ns of the monotonic clock;
+ * UINT64_MAX when it has none. */
+static uint64_t next_timeout(void)
+{
+    u32_t ms = sys_timeouts_sleeptime();
+    if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
+        return UINT64_MAX;
+    /* sys_timeouts_sleeptime() counts from sys_now(), whole ms. */
+    return (miou_clock_monotonic() / MS + ms) * MS;
+}
+
+void miou_tcpip__leave(struct miou_tcpip *s)
+{
+    uint64_t when = next_timeout();
+    if (when < s->timer_deadline) {
+        s->timer_deadline = when;
+        miou_cond_signal(&s->timer_wake);
+    }
+}
+
+int miou_tcpip__wait(miou_mutex *lock, miou_cond *cond, uint64_t deadline)
+{
+    int rc = miou_mutex_lock(lock);
+    if (rc != 0)
+        return rc;
+    rc = miou_cond_wait_until(cond, lock, deadline);
+    miou_mutex_unlock(lock);
+    return rc;
+}
+
+/* ---- Frames ----------------------------------------------------------- */
+
+static err_t link_output(struct netif *netif, struct pbuf *p)
+{
+    struct miou_tcpip *s = netif->state;
+    size_t max = s->info.mtu + MIOU_NET_HLEN;
+    if (p->tot_len > max) {
+        s->frames_dropped++;
+        return ERR_IF;
+    }
+    u16_t n = pbuf_copy_partial(p, s->frame + max, p->tot_len, 0);
+    if (miou_net_write(s->net, s->frame + max, n) != 0) {
+        s->frames_dropped++;
+        LINK_STATS_INC(link.drop);
+        return ERR_IF;
+    }
+    s->frames_out++;
+    LINK_STATS_INC(link.xmit);
+    return ERR_OK;
+}
+
+static void *input_main(void *arg)
+{
+    struct miou_tcpip *s = arg;
+    size_t max = s->info.mtu + MIOU_NET_HLEN;
+    for (;;) {
+        long n = miou_net_read(s->net, s->frame, max);
+        if (n == MIOU_ECANCELED)
+            break;
+        if (n <= 0)
+            continue;
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+        if (!p) {
+            s->frames_dropped++;
+            continue;
+        }
+        pbuf_take(p, s->frame, (u16_t)n);
+        s->frames_in++;
+        if (s->netif.input(p, &s->netif) != ERR_OK)
+            pbuf_free(p);
+        miou_tcpip__leave(s);
+    }
+    return NULL;
+}
+
+static void *timer_main(void *arg)
+{
+    struct miou_tcpip *s = arg;
+    if (miou_mutex_lock(&s->lock) != 0)
+        return NULL;
+    for (;;) {
+        sys_check_timeouts();
+        s->timer_deadline = next_timeout();
+        if (miou_cond_wait_until(&s->timer_wake, &s->lock,
+                                 s->timer_deadline) == MIOU_ECANCELED)
+            break;
+    }
+    miou_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* ---- The interface ------------------------------------------------------ */
+
+static void status_changed(struct netif *netif)
+{
+    struct miou_tcpip *s = netif->state;
+    if (!ip4_addr_isany_val(*netif_ip4_addr(netif)))
+        miou_cond_broadcast(&s->address_cond);
+}
+
+static err_t netif_setup(struct netif *netif)
+{
+    struct miou_tcpip *s = netif->state;
+    netif->name[0] = 'm';
+    netif->name[1] = 'i';
+    netif->output = etharp_output;
+    netif->linkoutput = link_output;
+    netif->mtu = (u16_t)s->info.mtu;
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(netif->hwaddr, s->info.mac, ETH_HWADDR_LEN);
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
+                   NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+    return ERR_OK;
+}
+
+/* A netmask is a run of ones then zeros. */
+static int netmask_ok(uint32_t m)
+{
+    return (m | (m - 1)) == UINT32_MAX || m == 0;
+}
+
+static void set_ip4(ip4_addr_t *a, uint32_t host_order)
+{
+    ip4_addr_set_u32(a, lwip_htonl(host_order));
+}
+
+static int start_tasks(struct miou_tcpip *s)
+{
+    struct miou_task_options opts = {0, "tcpip-input"};
+    int rc = miou_async_with(&s->input_task, &opts, input_main, s);
+    if (rc != 0)
+        return rc;
+    opts.name = "tcpip-timers";
+    rc = miou_async_with(&s->timer_task, &opts, timer_main, s);
+    if (rc != 0) {
+        miou_cancel(s->input_task);
+        s->input_task = NULL;
+    }
+    return rc;
+}
+
+int miou_tcpip_open(const struct miou_tcpip_config *c, miou_tcpip **stack)
+{
+    static int lwip_ready;
+    if (!c || !stack || !c->device || (!c->dhcp && !netmask_ok(c->netmask)))
+        return MIOU_EINVAL;
+    if (miou_tcpip__stack)
+        return MIOU_EBUSY;
+    struct miou_tcpip *s = calloc(1, sizeof(*s));
+    if (!s)
+        return MIOU_ENOMEM;
+    int rc = miou_net_acquire(c->device, &s->net, &s->info);
+    if (rc == 0 && !(s->frame = malloc(2 * (s->info.mtu + MIOU_NET_HLEN))))
+        rc = MIOU_ENOMEM;
+    if (rc != 0) {
+        free(s);
+        return rc;
+    }
+    miou_mutex_init(&s->lock);
+    miou_cond_init(&s->timer_wake);
+    miou_cond_init(&s->address_cond);
+    s->timer_deadline = UINT64_MAX;
+    /* lwIP's state lives as long as the process: initialised once. */
+    if (!lwip_ready) {
+        lwip_init();
+        lwip_ready = 1;
+    }
+    ip4_addr_t addr, mask, gw;
+    set_ip4(&addr, c->dhcp ? 0 : c->address);
+    set_ip4(&mask, c->dhcp ? 0 : c->netmask);
+    set_ip4(&gw, c->dhcp ? 0 : c->gateway);
+    if (!netif_add(&s->netif, &addr, &mask, &gw, s, netif_setup,
+                   ethernet_input)) {
+        free(s->frame);
+        free(s);
+        return MIOU_ENOMEM;
+    }
+    netif_set_status_callback(&s->netif, status_changed);
+    netif_set_default(&s->netif);
+    netif_set_up(&s->netif);
+    miou_tcpip__stack = s;
+    rc = start_tasks(s);
+    if (rc == 0 && c->dhcp)
+        rc = miou_tcpip__error(dhcp_start(&s->netif));
+    if (rc != 0) {
+        miou_tcpip_close(s);
+        return rc;
+    }
+    miou_tcpip__leave(s);
+    *stack = s;
+    return 0;
+}
+
+int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
+{
+    if (!s || s->closed)
+        return MIOU_EINVAL;
+    int rc = 0;
+    s->users++;
+    while (!s->closed && ip4_addr_isany_val(*netif_ip4_addr(&s->netif)))
+        if ((rc = miou_tcpip__wait(&s->lock, &s->address_cond, deadline)))
+            break;
+    if (rc == 0 && s->closed)
+        rc = MIOU_ECONNABORTED;
+    if (--s->users == 0 && s->closed)
+        free(s);
+    return rc;
+}
+
+int miou_tcpip_address(const miou_tcpip *s, uint32_t *address,
+                       uint32_t *netmask, uint32_t *gateway)
+{
+    if (!s)
+        return MIOU_EINVAL;
+    if (address)
+        *address = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&s->netif)));
+    if (netmask)
+        *netmask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&s->netif)));
+    if (gateway)
+        *gateway = lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(&s->netif)));
+    return 0;
+}
+
+int miou_tcpip_close(miou_tcpip *s)
+{
+    if (!s || s != miou_tcpip__stack)
+        return MIOU_EINVAL;
+    s->closed = 1;
+    int rc = 0;
+    /* The tasks first: nothing may enter lwIP while it is taken apart. */
+    if (s->input_task)
+        rc = miou_cancel(s->input_task);
+    if (s->timer_task) {
+        int rc2 = miou_cancel(s->timer_task);
+        rc = rc ? rc : rc2;
+    }
+    miou_tcpip__tcp_abort_all(s);
+    miou_tcpip__udp_abort_all(s);
+    dhcp_stop(&s->netif);
+    dhcp_cleanup(&s->netif);
+    netif_set_down(&s->netif);
+    netif_remove(&s->netif);
+    miou_tcpip__stack = NULL;
+    free(s->frame);
+    s->frame = NULL;
+    /* Tasks waiting for an address free it when the last one leaves. */
+    miou_cond_broadcast(&s->address_cond);
+    if (s->users == 0)
+        free(s);
+    return rc == MIOU_ECANCELED ? rc : 0;
+}
+
+int miou_tcpip_stats(const miou_tcpip *s, struct miou_tcpip_stats *st)
+{
+    if (!s || !st)
+        return MIOU_EINVAL;
+    memset(st, 0, sizeof(*st));
+    st->tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB]->used;
+    st->tcp_listen_pcbs = lwip_stats.memp[MEMP_TCP_PCB_LISTEN]->used;
+    st->udp_pcbs = lwip_stats.memp[MEMP_UDP_PCB]->used;
+    st->pbufs = lwip_stats.memp[MEMP_PBUF]->used +
+                lwip_stats.memp[MEMP_PBUF_POOL]->used;
+    st->segments = lwip_stats.memp[MEMP_TCP_SEG]->used;
+    st->heap_bytes = lwip_stats.mem.used;
+    st->frames_in = s->frames_in;
+    st->frames_out = s->frames_out;
+    st->frames_dropped = s->frames_dropped;
+    return 0;
+}
