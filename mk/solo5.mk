@@ -129,6 +129,11 @@ $(BUILD)/obj/gen/%.mft.o: $(BUILD)/gen/%.mft.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# The TCP/IP layer (lwIP), built with the freestanding C library:
+# TCPIP_LIB, TCPIP_USERS.
+include mk/lwip.mk
+tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
+
 # What each kind of program links besides its own object and manifest.
 support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPPORT))
 
@@ -138,11 +143,11 @@ support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPP
 # --wrap=solo5_app_main: src/platform/solo5/start.c sees the start info
 # before the application does; only the bindings call it, so -u pulls it
 # in here.
-$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $(LIBS)
+$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $$(call tcpip_of,$$*.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(SOLO5_LD) -r --wrap=solo5_app_main -u __wrap_solo5_app_main \
 	    -o $@ $(filter %.o,$^) \
-	    --start-group $(LIBS) --end-group
+	    --start-group $(filter %/libmiou-tcpip.a,$^) $(LIBS) --end-group
 
 $(BUILD)/unikernels/%.undefined: $(BUILD)/unikernels/%.o
 	$(NM) -u $< | awk '{ print $$2 }' | sort -u > $@
