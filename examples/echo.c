@@ -191,15 +191,17 @@ static void *main_task(void *arg)
     if (u)
         miou_udp_close(u);
     struct miou_tcpip_stats st;
-    miou_tcpip_stats(echo.stack, &st);
     miou_tcpip_close(echo.stack);
+    miou_tcpip_stats(NULL, &st); /* lwIP's own counters, once closed */
     say("echo: %llu connections, %llu bytes echoed, %llu datagrams; "
         "lwIP holds %u connections, %u pbufs, %llu heap bytes\n",
         (unsigned long long)echo.connections,
         (unsigned long long)echo.bytes, (unsigned long long)echo.datagrams,
         (unsigned)st.tcp_pcbs, (unsigned)st.pbufs,
         (unsigned long long)st.heap_bytes);
-    *status = rc != 0 && rc != MIOU_ECANCELED;
+    *status = (rc != 0 && rc != MIOU_ECANCELED) || st.tcp_pcbs != 0 ||
+              st.tcp_listen_pcbs != 0 || st.udp_pcbs != 0 || st.pbufs != 0 ||
+              st.segments != 0;
     return NULL;
 }
 

@@ -75,19 +75,24 @@ int miou_tcpip_address(const miou_tcpip *stack, uint32_t *address,
 
 /* Stop the stack: its tasks are cancelled and awaited, every connection,
  * listener and UDP socket still open is aborted (their objects must still
- * be closed by their owners, which then only frees them), and lwIP is
- * left with nothing in use. The stack's object is freed. */
+ * be closed by their owners, which then only frees them), connections
+ * still closing (TIME-WAIT included) are dropped, and lwIP is left with
+ * nothing in use. The stack's object is freed. Call it from the task
+ * that opened the stack (its tasks are that task's children). */
 int miou_tcpip_close(miou_tcpip *stack);
 
-/* What lwIP has in use, from its own counters: for tests and leak hunts. */
+/* What lwIP has in use, from its own counters: for tests and leak hunts.
+ * (stack) may be NULL (or closed): the counters are lwIP's, the process's,
+ * and after miou_tcpip_close() every one of them is 0. */
 struct miou_tcpip_stats {
     uint32_t tcp_pcbs;        /* connections, including closing ones */
     uint32_t tcp_listen_pcbs;
     uint32_t udp_pcbs;
     uint32_t pbufs;           /* pool and reference packet buffers held */
     uint32_t segments;        /* TCP segments queued */
-    uint64_t heap_bytes;      /* lwIP's heap in use (RAM packet buffers) */
-    uint64_t frames_in, frames_out, frames_dropped;
+    uint64_t heap_bytes;      /* lwIP's heap in use (RAM packet buffers,
+                                 ARP queue, ...), its timers left out */
+    uint64_t frames_in, frames_out, frames_dropped; /* 0 without a stack */
 };
 int miou_tcpip_stats(const miou_tcpip *stack, struct miou_tcpip_stats *stats);
 

@@ -162,6 +162,17 @@ run_one() {
         run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
             --net:service="unix:$d/svc,$d/peer" \
             -- --local="$d/svc" --peer="$d/peer" ;;
+    test_tcpip)
+        # Its tasks talk to the interface's own address: the device only
+        # needs to exist (a unix: socket nobody reads; under sim, silent).
+        d=$(devdir)
+        if [[ $mode == sim* ]]; then
+            run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
+                --net:service=silent
+        else
+            run_test "$mode" "$name" "$secs" "$@" "$dir/$name" \
+                --net:service="unix:$d/svc,$d/peer"
+        fi ;;
     test_memory)
         # Fills the heap: a small one, as scripts/check_solo5.sh uses.
         run_test "$mode" "$name" "$secs" "$@" "$dir/$name" --mem=64 ;;

@@ -19,6 +19,8 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
+#include "lwip/priv/memp_priv.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
@@ -41,6 +43,9 @@ static uint64_t next_timeout(void)
 
 void miou_tcpip__leave(struct miou_tcpip *s)
 {
+    /* Packets the stack sent itself: delivered now, by the caller. */
+    if (s->netif.loop_first)
+        netif_poll(&s->netif);
     uint64_t when = next_timeout();
     if (when < s->timer_deadline) {
         s->timer_deadline = when;
@@ -110,6 +115,8 @@ static void *timer_main(void *arg)
         return NULL;
     for (;;) {
         sys_check_timeouts();
+        if (s->netif.loop_first)
+            netif_poll(&s->netif);
         s->timer_deadline = next_timeout();
         if (miou_cond_wait_until(&s->timer_wake, &s->lock,
                                  s->timer_deadline) == MIOU_ECANCELED)
@@ -266,6 +273,17 @@ int miou_tcpip_close(miou_tcpip *s)
     }
     miou_tcpip__tcp_abort_all(s);
     miou_tcpip__udp_abort_all(s);
+    /* Connections closed by their owners may still be finishing (FIN
+     * exchanges, TIME-WAIT): with the interface gone they never would. */
+    while (tcp_active_pcbs)
+        tcp_abort(tcp_active_pcbs);
+    while (tcp_tw_pcbs)
+        tcp_abort(tcp_tw_pcbs);
+    /* The resets those aborts sent to the stack's own address are still
+     * in the loopback queue: deliver them (to nobody) so that they are
+     * freed. */
+    while (s->netif.loop_first)
+        netif_poll(&s->netif);
     dhcp_stop(&s->netif);
     dhcp_cleanup(&s->netif);
     netif_set_down(&s->netif);
@@ -282,7 +300,7 @@ int miou_tcpip_close(miou_tcpip *s)
 
 int miou_tcpip_stats(const miou_tcpip *s, struct miou_tcpip_stats *st)
 {
-    if (!s || !st)
+    if (!st)
         return MIOU_EINVAL;
     memset(st, 0, sizeof(*st));
     st->tcp_pcbs = lwip_stats.memp[MEMP_TCP_PCB]->used;
@@ -291,9 +309,17 @@ int miou_tcpip_stats(const miou_tcpip *s, struct miou_tcpip_stats *st)
     st->pbufs = lwip_stats.memp[MEMP_PBUF]->used +
                 lwip_stats.memp[MEMP_PBUF_POOL]->used;
     st->segments = lwip_stats.memp[MEMP_TCP_SEG]->used;
-    st->heap_bytes = lwip_stats.mem.used;
-    st->frames_in = s->frames_in;
-    st->frames_out = s->frames_out;
-    st->frames_dropped = s->frames_dropped;
+    /* The heap in use but for lwIP's timers (always a few, some armed
+     * for a while after the last connection): with MEMP_MEM_MALLOC each
+     * timer is one heap block of this size. */
+    const struct memp_desc *timer = memp_pools[MEMP_SYS_TIMEOUT];
+    size_t per_timer = MEMP_SIZE + MEMP_ALIGN_SIZE(timer->size);
+    st->heap_bytes = lwip_stats.mem.used -
+                     lwip_stats.memp[MEMP_SYS_TIMEOUT]->used * per_timer;
+    if (s) {
+        st->frames_in = s->frames_in;
+        st->frames_out = s->frames_out;
+        st->frames_dropped = s->frames_dropped;
+    }
     return 0;
 }

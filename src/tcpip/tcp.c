@@ -234,8 +234,9 @@ int miou_tcp_connect(miou_tcpip *s, uint32_t addr, uint16_t port,
     while (rc == 0 && !c->connected && !c->err)
         rc = miou_tcpip__wait(&c->lock, &c->cond, deadline);
     c->users--;
-    if (rc == 0 && c->connected) {
+    if (rc == 0 && c->connected && c->pcb) {
         c->connecting = 0;
+        attach(c, c->pcb); /* the peer's address is known now */
         *conn = c;
         return 0;
     }
@@ -454,11 +455,13 @@ int miou_tcp_listen(miou_tcpip *s, uint16_t port, unsigned backlog,
         free(l);
         return e == ERR_USE ? MIOU_EADDRINUSE : miou_tcpip__error(e);
     }
-    struct tcp_pcb *lpcb = tcp_listen_with_backlog(pcb, 255);
+    /* With SO_REUSEADDR the bind succeeds even where another listens:
+     * the listen is what fails then. */
+    struct tcp_pcb *lpcb = tcp_listen_with_backlog_and_err(pcb, 255, &e);
     if (!lpcb) {
         tcp_close(pcb);
         free(l);
-        return MIOU_ENOMEM;
+        return e == ERR_USE ? MIOU_EADDRINUSE : miou_tcpip__error(e);
     }
     miou_mutex_init(&l->lock);
     miou_cond_init(&l->cond);

@@ -51,6 +51,11 @@
 #define ARP_QUEUEING 1
 #define LWIP_SINGLE_NETIF 1
 #define LWIP_NETIF_STATUS_CALLBACK 1
+/* Packets to the interface's own address loop back (processed after each
+ * call into lwIP): a unikernel may talk TCP to itself, and the tests of
+ * the layer need no peer. */
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_NETIF_LOOPBACK_MULTITHREADING 0
 #define LWIP_NETIF_LINK_CALLBACK 0
 
 /* TCP: a full-size window and send buffer, out-of-order segments kept

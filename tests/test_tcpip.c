@@ -1,0 +1,525 @@
+/*
+ * test_tcpip.c - the TCP/IP layer (miou_tcpip.h) from inside one
+ * unikernel: its tasks talk TCP and UDP to the interface's own address,
+ * which lwIP loops back, so no peer is needed. Run with the net device
+ * "service" attached to anything (scripts/test.sh gives it a unix:
+ * socket that nobody reads).
+ *
+ * Each case opens the stack in a run of its own and closes it, then
+ * checks lwIP's counters: no connection, listener, socket, segment or
+ * packet buffer may be left in use.
+ */
+#include <string.h>
+
+#include <miou.h>
+#include <miou_tcpip.h>
+
+#include "check.h"
+
+#define SELF MIOU_IPV4(10, 0, 0, 2)
+#define PORT 7
+#define SECOND 1000000000ull
+#define FOREVER MIOU_TCPIP_FOREVER
+
+static const struct miou_tcpip_config config = {
+    "service", SELF, MIOU_IPV4(255, 255, 255, 0), 0, 0};
+
+static uint64_t in(uint64_t ns)
+{
+    return miou_clock_monotonic() + ns;
+}
+
+/* Bytes that depend on their position and a seed. */
+static void pattern(uint8_t *buf, size_t n, size_t from, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)((from + i) * 2654435761u >> 13 ^ seed);
+}
+
+/* Run (fn) as the first task with the stack open around it; then check
+ * that lwIP holds nothing. */
+struct with_stack {
+    void (*fn)(miou_tcpip *s);
+};
+
+static void *stack_main(void *arg)
+{
+    struct with_stack *w = arg;
+    miou_tcpip *s;
+    if (!CHECK_RC(miou_tcpip_open(&config, &s), 0))
+        return NULL;
+    if (w->fn)
+        w->fn(s);
+    CHECK_RC(miou_tcpip_close(s), 0);
+    return NULL;
+}
+
+static void run_with_stack(void (*fn)(miou_tcpip *s))
+{
+    struct with_stack w = {fn};
+    CHECK_RC(miou_run(NULL, stack_main, &w, NULL), 0);
+    struct miou_tcpip_stats st;
+    CHECK_RC(miou_tcpip_stats(NULL, &st), 0);
+    CHECK_UEQ(st.tcp_pcbs, 0);
+    CHECK_UEQ(st.tcp_listen_pcbs, 0);
+    CHECK_UEQ(st.udp_pcbs, 0);
+    CHECK_UEQ(st.segments, 0);
+    CHECK_UEQ(st.pbufs, 0);
+    /* A packet buffer of RAM left behind would show here. */
+    CHECK_UEQ(st.heap_bytes, 0);
+}
+
+/* ---- An echo server on the stack's own address ------------------------- */
+
+struct server {
+    miou_tcp_listener *l;
+    uint64_t served;
+};
+
+static void *echo_conn(void *arg)
+{
+    miou_tcp *c = arg;
+    uint8_t buf[4096];
+    for (;;) {
+        long n = miou_tcp_read(c, buf, sizeof buf, FOREVER);
+        if (n <= 0)
+            break;
+        if (miou_tcp_write(c, buf, (size_t)n, FOREVER) != n)
+            break;
+    }
+    miou_tcp_close(c);
+    return NULL;
+}
+
+/* Accept (max) connections, serving each in a task of its own. */
+static void *echo_server(void *arg)
+{
+    struct server *sv = arg;
+    miou_task *conns[16];
+    size_t n = 0;
+    while (n < 16) {
+        miou_tcp *c;
+        if (miou_tcp_accept(sv->l, FOREVER, &c) != 0)
+            break;
+        if (miou_async(&conns[n], echo_conn, c) != 0) {
+            miou_tcp_close(c);
+            break;
+        }
+        n++;
+        sv->served++;
+    }
+    miou_await_all(conns, n, NULL, NULL);
+    return NULL;
+}
+
+struct transfer {
+    miou_tcp *c;
+    size_t bytes;
+    unsigned seed;
+    long result; /* bytes moved, or the error */
+};
+
+static void *send_all(void *arg)
+{
+    struct transfer *t = arg;
+    uint8_t buf[3000];
+    size_t done = 0;
+    while (done < t->bytes) {
+        size_t n = t->bytes - done < sizeof buf ? t->bytes - done : sizeof buf;
+        pattern(buf, n, done, t->seed);
+        long r = miou_tcp_write(t->c, buf, n, FOREVER);
+        if (r < 0) {
+            t->result = r;
+            return NULL;
+        }
+        done += n;
+    }
+    t->result = (long)done;
+    return NULL;
+}
+
+/* Read until EOF, comparing with the pattern; the count or the error. */
+static void *receive_all(void *arg)
+{
+    struct transfer *t = arg;
+    uint8_t buf[5000], want[5000];
+    size_t done = 0;
+    for (;;) {
+        long r = miou_tcp_read(t->c, buf, sizeof buf, in(10 * SECOND));
+        if (r < 0) {
+            t->result = r;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        pattern(want, (size_t)r, done, t->seed);
+        if (memcmp(buf, want, (size_t)r) != 0) {
+            check_note("byte %zu differs", done);
+            t->result = MIOU_EIO;
+            return NULL;
+        }
+        done += (size_t)r;
+    }
+    t->result = (long)done;
+    return NULL;
+}
+
+static void echo_of_a_megabyte(miou_tcpip *s)
+{
+    struct server sv = {NULL, 0};
+    miou_task *server, *sender, *receiver;
+    if (!CHECK_RC(miou_tcp_listen(s, PORT, 8, &sv.l), 0))
+        return;
+    CHECK_RC(miou_async(&server, echo_server, &sv), 0);
+    miou_tcp *c;
+    if (CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(5 * SECOND), &c), 0)) {
+        struct transfer out = {c, 1 << 20, 7, 0}, back = {c, 1 << 20, 7, 0};
+        CHECK_RC(miou_async(&sender, send_all, &out), 0);
+        CHECK_RC(miou_async(&receiver, receive_all, &back), 0);
+        CHECK_RC(miou_await(sender, NULL), 0);
+        CHECK_EQ(out.result, 1 << 20);
+        CHECK_RC(miou_tcp_shutdown(c), 0);
+        CHECK_RC(miou_await(receiver, NULL), 0);
+        CHECK_EQ(back.result, 1 << 20);
+        uint32_t addr;
+        uint16_t port;
+        CHECK_RC(miou_tcp_peer(c, &addr, &port), 0);
+        CHECK_UEQ(addr, SELF);
+        CHECK_UEQ(port, PORT);
+        CHECK_RC(miou_tcp_close(c), 0);
+    }
+    CHECK_RC(miou_tcp_listener_close(sv.l), 0);
+    CHECK_RC(miou_await(server, NULL), 0);
+    CHECK_UEQ(sv.served, 1);
+}
+
+static void a_megabyte_echoes_back_intact(void)
+{
+    run_with_stack(echo_of_a_megabyte);
+}
+
+/* ---- Back-pressure --------------------------------------------------- */
+
+static void writer_blocks_on_a_peer_that_does_not_read(miou_tcpip *s)
+{
+    miou_tcp_listener *l;
+    miou_tcp *c, *peer;
+    if (!CHECK_RC(miou_tcp_listen(s, PORT, 1, &l), 0))
+        return;
+    if (CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(SECOND), &c), 0) &&
+        CHECK_RC(miou_tcp_accept(l, in(SECOND), &peer), 0)) {
+        /* The peer never reads: what the writer may queue is bounded by
+         * its send buffer and the peer's window. */
+        static uint8_t chunk[8192];
+        size_t written = 0;
+        long r = 0;
+        while (written < (64u << 20)) {
+            r = miou_tcp_write(c, chunk, sizeof chunk, in(MS(200)));
+            if (r < 0)
+                break;
+            written += (size_t)r;
+        }
+        CHECK_RC((int)r, MIOU_ETIMEDOUT);
+        CHECK_ULE(written, 2 * 65535 + sizeof chunk);
+        CHECK_UGE(written, 32768);
+        check_note("%zu bytes accepted before the writer was held", written);
+        /* Reading opens the window: the writer goes on. */
+        static uint8_t buf[65536];
+        CHECK_GT(miou_tcp_read(peer, buf, sizeof buf, in(SECOND)), 0);
+        CHECK_EQ(miou_tcp_write(c, chunk, 100, in(SECOND)), 100);
+        CHECK_RC(miou_tcp_abort(peer), 0);
+        CHECK_RC(miou_tcp_close(c), 0);
+    }
+    CHECK_RC(miou_tcp_listener_close(l), 0);
+}
+
+static void a_full_send_buffer_suspends_the_writer(void)
+{
+    run_with_stack(writer_blocks_on_a_peer_that_does_not_read);
+}
+
+/* ---- Errors -------------------------------------------------------------- */
+
+static void errors_of_connect_listen_and_accept(miou_tcpip *s)
+{
+    miou_tcp *c;
+    miou_tcp_listener *l, *l2;
+    miou_tcpip *again;
+    CHECK_RC(miou_tcp_connect(s, SELF, 9, in(SECOND), &c),
+             MIOU_ECONNREFUSED);
+    if (CHECK_RC(miou_tcp_listen(s, PORT, 4, &l), 0)) {
+        CHECK_RC(miou_tcp_listen(s, PORT, 4, &l2), MIOU_EADDRINUSE);
+        uint64_t t0 = miou_clock_monotonic();
+        CHECK_RC(miou_tcp_accept(l, in(MS(50)), &c), MIOU_ETIMEDOUT);
+        CHECK_UGE(miou_clock_monotonic() - t0, MS(50));
+        CHECK_RC(miou_tcp_listener_close(l), 0);
+    }
+    CHECK_RC(miou_tcpip_open(&config, &again), MIOU_EBUSY);
+    CHECK_RC(miou_tcp_listen(NULL, PORT, 4, &l), MIOU_EINVAL);
+    CHECK_RC(miou_tcp_listen(s, PORT, 0, &l), MIOU_EINVAL);
+    CHECK_RC(miou_tcp_connect(s, SELF, 0, FOREVER, &c), MIOU_EINVAL);
+    CHECK_RC((int)miou_tcp_read(NULL, &c, 1, FOREVER), MIOU_EINVAL);
+    uint32_t a = 0;
+    CHECK_RC(miou_ipv4_parse("10.0.0.256", &a), MIOU_EINVAL);
+    CHECK_RC(miou_ipv4_parse("10.0.0", &a), MIOU_EINVAL);
+    CHECK_RC(miou_ipv4_parse("192.168.1.20", &a), 0);
+    CHECK_UEQ(a, MIOU_IPV4(192, 168, 1, 20));
+    char text[16];
+    CHECK_STR_EQ(miou_ipv4_format(a, text), "192.168.1.20");
+}
+
+static void errors_come_as_codes(void)
+{
+    run_with_stack(errors_of_connect_listen_and_accept);
+    struct miou_tcpip_config bad = config;
+    bad.netmask = MIOU_IPV4(255, 0, 255, 0);
+    miou_tcpip *s;
+    CHECK_RC(miou_tcpip_open(&bad, &s), MIOU_EINVAL);
+}
+
+/* ---- Half-close and reset ---------------------------------------------- */
+
+static void half_close_then_reset(miou_tcpip *s)
+{
+    miou_tcp_listener *l;
+    miou_tcp *c, *peer;
+    if (!CHECK_RC(miou_tcp_listen(s, PORT, 2, &l), 0))
+        return;
+    if (CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(SECOND), &c), 0) &&
+        CHECK_RC(miou_tcp_accept(l, in(SECOND), &peer), 0)) {
+        char buf[64];
+        CHECK_EQ(miou_tcp_write(c, "question", 8, in(SECOND)), 8);
+        CHECK_RC(miou_tcp_shutdown(c), 0);
+        CHECK_RC((int)miou_tcp_write(c, "more", 4, in(SECOND)), MIOU_EPIPE);
+        /* The peer reads the bytes, then the end... */
+        CHECK_EQ(miou_tcp_read(peer, buf, sizeof buf, in(SECOND)), 8);
+        CHECK_EQ(miou_tcp_read(peer, buf, sizeof buf, in(SECOND)), 0);
+        /* ...and may still answer on its own side. */
+        CHECK_EQ(miou_tcp_write(peer, "answer", 6, in(SECOND)), 6);
+        CHECK_EQ(miou_tcp_read(c, buf, sizeof buf, in(SECOND)), 6);
+        CHECK(memcmp(buf, "answer", 6) == 0);
+        /* A reset reaches the other side's next read. */
+        CHECK_RC(miou_tcp_abort(peer), 0);
+        CHECK_RC((int)miou_tcp_read(c, buf, sizeof buf, in(SECOND)),
+                 MIOU_ECONNRESET);
+        CHECK_RC(miou_tcp_close(c), 0);
+    }
+    CHECK_RC(miou_tcp_listener_close(l), 0);
+}
+
+static void half_close_and_reset_reach_the_peer(void)
+{
+    run_with_stack(half_close_then_reset);
+}
+
+/* ---- Cancellation --------------------------------------------------------- */
+
+struct blocked {
+    miou_tcp_listener *l;
+    miou_tcp *c;
+    int rc;
+};
+
+static void *block_in_accept(void *arg)
+{
+    struct blocked *b = arg;
+    miou_tcp *c;
+    b->rc = miou_tcp_accept(b->l, FOREVER, &c);
+    return NULL;
+}
+
+static void *block_in_read(void *arg)
+{
+    struct blocked *b = arg;
+    char buf[16];
+    b->rc = (int)miou_tcp_read(b->c, buf, sizeof buf, FOREVER);
+    return NULL;
+}
+
+static void *block_in_write(void *arg)
+{
+    struct blocked *b = arg;
+    static uint8_t chunk[65536];
+    long r;
+    do
+        r = miou_tcp_write(b->c, chunk, sizeof chunk, FOREVER);
+    while (r > 0);
+    b->rc = (int)r;
+    return NULL;
+}
+
+static void cancel_blocked_calls(miou_tcpip *s)
+{
+    miou_tcp_listener *l;
+    miou_tcp *c, *peer;
+    miou_task *t[3];
+    if (!CHECK_RC(miou_tcp_listen(s, PORT, 2, &l), 0))
+        return;
+    if (CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(SECOND), &c), 0) &&
+        CHECK_RC(miou_tcp_accept(l, in(SECOND), &peer), 0)) {
+        /* On (c): nothing comes to read, and the peer never reads what
+         * is written. */
+        struct blocked a = {l, NULL, 1}, r = {NULL, c, 1}, w = {NULL, c, 1};
+        CHECK_RC(miou_async(&t[0], block_in_accept, &a), 0);
+        CHECK_RC(miou_async(&t[1], block_in_read, &r), 0);
+        CHECK_RC(miou_async(&t[2], block_in_write, &w), 0);
+        CHECK_RC(miou_sleep(MS(100)), 0); /* all three are stuck now */
+        for (int i = 0; i < 3; i++)
+            CHECK_RC(miou_cancel(t[i]), 0);
+        CHECK_RC(a.rc, MIOU_ECANCELED);
+        CHECK_RC(r.rc, MIOU_ECANCELED);
+        CHECK_RC(w.rc, MIOU_ECANCELED);
+        CHECK_RC(miou_tcp_close(peer), 0);
+        CHECK_RC(miou_tcp_close(c), 0);
+    }
+    CHECK_RC(miou_tcp_listener_close(l), 0);
+}
+
+static void cancelled_accept_read_and_write_release_everything(void)
+{
+    run_with_stack(cancel_blocked_calls);
+}
+
+/* A connect cancelled while the peer is silent leaves nothing behind. */
+static void *connect_nowhere(void *arg)
+{
+    struct blocked *b = arg;
+    miou_tcp *c;
+    miou_tcpip *s = (miou_tcpip *)b->c;
+    /* An address on the link nobody answers: ARP never resolves. */
+    b->rc = miou_tcp_connect(s, MIOU_IPV4(10, 0, 0, 77), PORT, FOREVER, &c);
+    return NULL;
+}
+
+static void cancel_a_connect(miou_tcpip *s)
+{
+    struct blocked b = {NULL, (miou_tcp *)s, 1};
+    miou_task *t;
+    CHECK_RC(miou_async(&t, connect_nowhere, &b), 0);
+    CHECK_RC(miou_sleep(MS(50)), 0);
+    CHECK_RC(miou_cancel(t), 0);
+    CHECK_RC(b.rc, MIOU_ECANCELED);
+    miou_tcp *c;
+    CHECK_RC(miou_tcp_connect(s, MIOU_IPV4(10, 0, 0, 77), PORT, in(MS(50)),
+                              &c),
+             MIOU_ETIMEDOUT);
+}
+
+static void a_cancelled_or_timed_out_connect_leaves_nothing(void)
+{
+    run_with_stack(cancel_a_connect);
+}
+
+/* Closing the stack under blocked tasks wakes them with an error. */
+static void *read_until_error(void *arg)
+{
+    struct blocked *b = arg;
+    char buf[16];
+    b->rc = (int)miou_tcp_read(b->c, buf, sizeof buf, FOREVER);
+    return NULL;
+}
+
+static void *stack_close_main(void *arg)
+{
+    (void)arg;
+    miou_tcpip *s;
+    miou_tcp_listener *l;
+    miou_tcp *c, *peer;
+    miou_task *t;
+    if (!CHECK_RC(miou_tcpip_open(&config, &s), 0))
+        return NULL;
+    if (CHECK_RC(miou_tcp_listen(s, PORT, 2, &l), 0) &&
+        CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(SECOND), &c), 0) &&
+        CHECK_RC(miou_tcp_accept(l, in(SECOND), &peer), 0)) {
+        struct blocked b = {NULL, c, 1};
+        CHECK_RC(miou_async(&t, read_until_error, &b), 0);
+        CHECK_RC(miou_sleep(MS(20)), 0);
+        CHECK_RC(miou_tcpip_close(s), 0);
+        CHECK_RC(miou_await(t, NULL), 0);
+        CHECK_RC(b.rc, MIOU_ECONNABORTED);
+        /* The objects are still their owners', to close. */
+        CHECK_RC((int)miou_tcp_write(peer, "x", 1, FOREVER),
+                 MIOU_ECONNABORTED);
+        CHECK_RC(miou_tcp_close(c), 0);
+        CHECK_RC(miou_tcp_close(peer), 0);
+        CHECK_RC(miou_tcp_listener_close(l), 0);
+    } else {
+        miou_tcpip_close(s);
+    }
+    return NULL;
+}
+
+static void closing_the_stack_wakes_blocked_tasks(void)
+{
+    CHECK_RC(miou_run(NULL, stack_close_main, NULL, NULL), 0);
+    struct miou_tcpip_stats st;
+    CHECK_RC(miou_tcpip_stats(NULL, &st), 0);
+    CHECK_UEQ(st.tcp_pcbs + st.tcp_listen_pcbs + st.pbufs + st.segments, 0);
+    run_with_stack(NULL); /* and the heap is back to its timers */
+}
+
+/* ---- UDP ------------------------------------------------------------------ */
+
+static void udp_to_itself(miou_tcpip *s)
+{
+    miou_udp *a, *b;
+    if (!CHECK_RC(miou_udp_bind(s, 5000, 4, &a), 0))
+        return;
+    if (CHECK_RC(miou_udp_bind(s, 5001, 0, &b), 0)) {
+        CHECK_RC(miou_udp_bind(s, 5001, 0, &b), MIOU_EADDRINUSE);
+        char buf[2000], big[1800];
+        uint32_t from;
+        uint16_t port;
+        pattern((uint8_t *)big, sizeof big, 0, 3);
+        CHECK_RC(miou_udp_send(a, SELF, 5001, big, sizeof big), 0);
+        CHECK_EQ(miou_udp_recv(b, buf, sizeof buf, &from, &port, in(SECOND)),
+                 (long)sizeof big);
+        CHECK(memcmp(buf, big, sizeof big) == 0);
+        CHECK_UEQ(from, SELF);
+        CHECK_UEQ(port, 5000);
+        /* A short buffer gets the start; the length is the datagram's. */
+        CHECK_RC(miou_udp_send(b, SELF, 5000, big, 100), 0);
+        CHECK_EQ(miou_udp_recv(a, buf, 10, NULL, NULL, in(SECOND)), 100);
+        /* Beyond the queue's bound, datagrams are dropped. */
+        for (int i = 0; i < 10; i++)
+            CHECK_RC(miou_udp_send(b, SELF, 5000, &i, sizeof i), 0);
+        int got = 0;
+        while (miou_udp_recv(a, buf, sizeof buf, NULL, NULL, in(MS(20))) > 0)
+            got++;
+        CHECK_EQ(got, 4);
+        CHECK_RC((int)miou_udp_recv(a, buf, sizeof buf, NULL, NULL,
+                                    in(MS(10))),
+                 MIOU_ETIMEDOUT);
+        CHECK_RC(miou_udp_send(a, SELF, 5001, buf, 70000), MIOU_EMSGSIZE);
+        CHECK_RC(miou_udp_close(b), 0);
+    }
+    CHECK_RC(miou_udp_close(a), 0);
+}
+
+static void udp_datagrams_go_and_come_back(void)
+{
+    run_with_stack(udp_to_itself);
+}
+
+static const struct check_case cases[] = {
+    {"a megabyte echoes back intact", a_megabyte_echoes_back_intact},
+    {"a full send buffer suspends the writer until the peer reads",
+     a_full_send_buffer_suspends_the_writer},
+    {"errors come as codes (refused, in use, timed out, busy, invalid)",
+     errors_come_as_codes},
+    {"half-close and reset reach the peer",
+     half_close_and_reset_reach_the_peer},
+    {"cancelled accept, read and write release everything",
+     cancelled_accept_read_and_write_release_everything},
+    {"a cancelled or timed-out connect leaves nothing",
+     a_cancelled_or_timed_out_connect_leaves_nothing},
+    {"closing the stack wakes blocked tasks with MIOU_ECONNABORTED",
+     closing_the_stack_wakes_blocked_tasks},
+    {"UDP datagrams go and come back, bounded queue",
+     udp_datagrams_go_and_come_back},
+};
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    return check_main("tcpip", si, cases, CHECK_COUNT(cases));
+}
