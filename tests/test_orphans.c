@@ -364,7 +364,47 @@ static void a_child_of_a_set_awaited_or_cancelled_by_handle_leaves_it(void)
     CHECK_RUN(handles_main, NULL, 0);
 }
 
+/* A server whose set lives in its own frame, as a server loop's would,
+ * is cancelled with one child ended (in the set's queue) and one still
+ * sleeping: when its function returns the frame is gone, and ending the
+ * task must not write to the set any more (AddressSanitizer saw the
+ * writes before the fix; without it they corrupted the stack). */
+static void *local_set_server(void *arg)
+{
+    miou_orphans local;
+    int *rc = arg;
+    miou_orphans_init(&local);
+    CHECK_RC(miou_async_orphan(&local, NULL, NULL, sleep_any,
+                               (void *)(intptr_t)0),
+             0);
+    CHECK_RC(miou_async_orphan(&local, NULL, NULL, sleep_any,
+                               (void *)(intptr_t)1000),
+             0);
+    *rc = miou_sleep(MS(1000)); /* cancelled meanwhile */
+    return NULL;
+}
+
+static void *local_set_main(void *arg)
+{
+    miou_task *t;
+    int rc = 0;
+    (void)arg;
+    CHECK_RC(miou_async(&t, local_set_server, &rc), 0);
+    CHECK_RC(miou_sleep(MS(10)), 0); /* the first child has ended */
+    CHECK_RC(miou_cancel(t), 0);
+    CHECK_RC(rc, MIOU_ECANCELED);
+    CHECK_TASKS(1);
+    return NULL;
+}
+
+static void a_cancelled_task_may_leave_a_set_in_its_frame(void)
+{
+    CHECK_RUN(local_set_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
+    {"a cancelled task may end with live orphans in a set of its frame",
+     a_cancelled_task_may_leave_a_set_in_its_frame},
     {"an empty set has nothing to take and orphans_wait is MIOU_EINVAL",
      an_empty_set_has_nothing_and_wait_is_einval},
     {"take gives ended children, wait waits for one, the await does not "

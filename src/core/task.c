@@ -198,10 +198,30 @@ void miou__cancel_tree(struct miou__task *root)
     }
 }
 
+/* (t)'s function has returned: the orphan sets it spawned into lived in
+ * its frame (or may have), which is gone. Its children forget them, so
+ * that nothing is ever written there again; they are cancelled and
+ * collected below like any other child. */
+static void forget_orphan_sets(struct miou__task *t)
+{
+    for (struct miou__task *c = t->first_child; c; c = c->sib_next) {
+        if (!c->orphans)
+            continue;
+        c->orphans = NULL;
+        if (c->state == TASK_DONE) {
+            /* In the set's queue of ended children: out of it without
+             * touching the set (its neighbours are being detached too). */
+            c->queue = NULL;
+            c->qnext = c->qprev = NULL;
+        }
+    }
+}
+
 void miou__task_end(struct miou__task *t)
 {
     int status = 0;
     if (t->nchildren) {
+        forget_orphan_sets(t);
         if (!t->cancelled) {
             char buf[24];
             miou__log("miou: task '%s' ended with %u children it did not "

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Two hosted unikernels talking TCP and UDP over the unprivileged net
+# backend (UNIX sockets, each naming the other's as its peer): the echo
+# example serves, echo_client sends 8 connections of 4 MiB at once and 50
+# datagrams and checks every byte; both end holding nothing in lwIP. Then
+# the examples' refusals of bad arguments. No privileges needed. One test
+# line per case.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin tcpip-unix
+build=${BUILD:-build/hosted}
+server=$build/examples/echo
+client=$build/examples/echo_client
+need_built "$server" "$client"
+
+start echo '^echo: serving' "$server" --net:service="unix:$tmp/a,$tmp/b" \
+    -- 10.0.0.2 --seconds=8 || exit 0
+timeout -k 5 60 "$client" --net:service="unix:$tmp/b,$tmp/a" -- 10.0.0.2 \
+    --connections=8 --bytes=4194304 --datagrams=50 >"$tmp/client.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'tcp: 8 connections, 33554432 bytes echoed: ok' "$tmp/client.out" &&
+    grep -q 'udp: 50 of 50 datagrams echoed: ok' "$tmp/client.out" &&
+    grep -q 'lwIP holds 0 connections, 0 pbufs' "$tmp/client.out"; then
+    ok "echo_client gets 8 x 4 MiB and 50 datagrams back from echo over UNIX sockets, byte for byte"
+else
+    fail "echo_client over UNIX sockets: status $rc, '$(show "$tmp/client.out")'"
+fi
+stop
+if [ "$status" = 0 ] && grep -q '8 connections, 33554432 bytes echoed, 50 datagrams; lwIP holds 0 connections, 0 pbufs, 0 heap bytes' "$tmp/echo.out"; then
+    ok "echo ends on time holding no connection, packet buffer or heap in lwIP"
+else
+    fail "echo's end: status $status, '$(lastlines "$tmp/echo.out")'"
+fi
+
+# ---- Bad arguments: a message and status 2, nothing started.
+bad() { # bad SENTENCE PATTERN PROGRAM ARGS...
+    local sentence=$1 pattern=$2
+    shift 2
+    timeout -k 5 30 "$@" >"$tmp/bad.out" 2>&1
+    local rc=$?
+    if [ $rc -eq 2 ] && grep -q -- "$pattern" "$tmp/bad.out"; then
+        ok "refused: $sentence"
+    else
+        fail "refused: $sentence: status $rc, '$(show "$tmp/bad.out")'"
+    fi
+}
+bad "echo with an address that is not one" "bad argument '10.0.0.300'" \
+    "$server" --net:service="unix:$tmp/c,$tmp/d" -- 10.0.0.300
+bad "echo with a prefix above 32" "bad argument '--prefix=33'" \
+    "$server" --net:service="unix:$tmp/c,$tmp/d" -- --prefix=33
+bad "echo_client without the server's address" "the server's address is missing" \
+    "$client" --net:service="unix:$tmp/c,$tmp/d"
