@@ -14,6 +14,10 @@ need() { # need COMMAND-OR-FILE PACKAGE
 need ip iproute2
 need ping iputils-ping
 if [ "${1:-}" != demo ]; then
+    # The TCP/IP tests: curl fetches from the http example, dnsmasq is the
+    # DHCP server of the DHCP case.
+    need curl curl
+    need dnsmasq dnsmasq-base
     need valgrind valgrind
     need pkg-config pkg-config
     need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
@@ -38,6 +42,9 @@ fi
 if [ "${1:-}" = bench ]; then
     need /usr/include/boost/context/detail/fcontext.hpp libboost-context-dev
     need g++ g++
+    # The http example against nginx under wrk.
+    need wrk wrk
+    need nginx nginx-light
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
