@@ -526,6 +526,7 @@ if [ $hosted_built -eq 1 ]; then
     run_script scripts/check_net_tap.sh
     run_script scripts/check_tcpip_unix.sh
     run_script scripts/check_tcpip_dhcp.sh
+    run_script scripts/check_http.sh
     run_script scripts/check_readme.sh
     run_script scripts/check_install.sh
     section "solo5: the same programs as unikernels under solo5-spt (skipped without Solo5)"
