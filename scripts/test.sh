@@ -525,6 +525,7 @@ if [ $hosted_built -eq 1 ]; then
     run_script scripts/check_net_unix.sh
     run_script scripts/check_net_tap.sh
     run_script scripts/check_tcpip_unix.sh
+    run_script scripts/check_tcpip.sh
     run_script scripts/check_tcpip_dhcp.sh
     run_script scripts/check_http.sh
     run_script scripts/check_readme.sh

@@ -16,6 +16,7 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
+#include "lwip/ip4_frag.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
@@ -288,6 +289,10 @@ int miou_tcpip_close(miou_tcpip *s)
     dhcp_cleanup(&s->netif);
     netif_set_down(&s->netif);
     netif_remove(&s->netif);
+    /* Datagrams still being reassembled are freed only when their timer
+     * runs out, and the timer task is gone: age them all out now. */
+    for (unsigned i = 0; i <= IP_REASS_MAXAGE; i++)
+        ip_reass_tmr();
     miou_tcpip__stack = NULL;
     free(s->frame);
     s->frame = NULL;

@@ -47,6 +47,10 @@
 #define IP_FORWARD 0
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
+/* Fragments held at once, all datagrams together: a UDP datagram of
+ * 65,507 bytes is 45 fragments at an MTU of 1,500 (lwIP's default of 10
+ * drops anything above 14,792 bytes). A bound, not memory set aside. */
+#define IP_REASS_MAX_PBUFS 128
 #define ETHARP_SUPPORT_STATIC_ENTRIES 0
 #define ARP_QUEUEING 1
 #define LWIP_SINGLE_NETIF 1
