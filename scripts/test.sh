@@ -599,9 +599,10 @@ if build sim-asan/build sim-san -j2 PLATFORM=sim SANITIZE=1 tests; then
     run_props sim-asan build/sim-san/tests/sim 100
 fi
 
-section "fuzz: libFuzzer over examples/lib and the manifest tool, bounded"
+section "fuzz: libFuzzer over examples/lib, the manifest tool and lwIP's frame input, bounded"
 run_fuzz
 run_fuzz_manifest
+run_script scripts/fuzz_frames.sh
 
 echo "# total time: $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"

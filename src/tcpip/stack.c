@@ -25,6 +25,7 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
+#include "filter.h"
 #include "internal.h"
 
 #define MS 1000000ull
@@ -95,6 +96,12 @@ static void *input_main(void *arg)
             break;
         if (n <= 0)
             continue;
+        if (!miou_tcpip__frame_admissible(
+                s->frame, (size_t)n,
+                lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&s->netif))))) {
+            s->frames_dropped++;
+            continue;
+        }
         struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
         if (!p) {
             s->frames_dropped++;
