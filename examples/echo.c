@@ -100,14 +100,6 @@ static void *serve(void *arg)
     return NULL;
 }
 
-/* Collect the connections' tasks that have ended. */
-static void reap(miou_orphans *orphans)
-{
-    miou_task *t;
-    while ((t = miou_orphans_take(orphans)))
-        miou_await(t, NULL);
-}
-
 /* Accept connections, a task each, collected as they end. Cancelled, it
  * ends and the runtime cancels and collects the connections' tasks. */
 static void *tcp_service(void *arg)
@@ -124,7 +116,7 @@ static void *tcp_service(void *arg)
         struct miou_task_options opts = {32768, "echo-conn"};
         if (miou_async_orphan(&orphans, NULL, &opts, serve, c) != 0)
             miou_tcp_close(c);
-        reap(&orphans);
+        miou_orphans_reap(&orphans);
     }
     return NULL;
 }

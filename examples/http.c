@@ -631,14 +631,6 @@ static void *serve(void *arg)
     return NULL;
 }
 
-/* Collect the connections' tasks that have ended. */
-static void reap(miou_orphans *orphans)
-{
-    miou_task *t;
-    while ((t = miou_orphans_take(orphans)))
-        miou_await(t, NULL);
-}
-
 /* Accept connections, a task each, collected as they end. Cancelled, it
  * ends and the runtime cancels and collects the connections' tasks. */
 static void *accept_loop(void *arg)
@@ -657,7 +649,7 @@ static void *accept_loop(void *arg)
         struct miou_task_options opts = {32768, "http-conn"};
         if (miou_async_orphan(&http.conns, NULL, &opts, serve, c) != 0)
             miou_tcp_abort(c);
-        reap(&http.conns);
+        miou_orphans_reap(&http.conns);
     }
     /* Not cancelled (the listener failed): the connections end on their
      * own, and Miou's rules want them awaited before we end. Cancelled,

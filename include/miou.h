@@ -378,6 +378,11 @@ miou_task *miou_orphans_take(miou_orphans *orphans);
  * empty (nothing could ever end), MIOU_ECANCELED, MIOU_ENOTCHILD. */
 int miou_orphans_wait(miou_orphans *orphans, miou_task **task);
 
+/* Await every child of the set that has ended (their results are
+ * dropped), as a server loop does between two accepts; returns how many.
+ * Never suspends. */
+size_t miou_orphans_reap(miou_orphans *orphans);
+
 /* How many children the set holds, ended or not. */
 size_t miou_orphans_count(const miou_orphans *orphans);
 

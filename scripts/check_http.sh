@@ -60,20 +60,9 @@ skip_all() {
     exit 0
 }
 
-[ "$(id -u)" = 0 ] || skip_all "not root (a network namespace is needed)"
-command -v ip >/dev/null 2>&1 || skip_all "ip (iproute2) not installed"
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
 need_built "$prog"
-if ! make_netns "miou-test-$$-http"; then
-    skip_all "cannot make a network namespace: $(show "$tmp/err" 200)"
-fi
-if ! { in_ns ip link set lo up &&
-    in_ns ip tuntap add dev tap0 mode tap &&
-    in_ns ip addr add 10.0.0.1/24 dev tap0 &&
-    in_ns ip link set tap0 up; } 2>"$tmp/err"; then
-    skip_all "cannot make a TAP interface in $ns: $(show "$tmp/err" 200)"
-fi
+tap_netns "miou-test-$$-http" || skip_all "$why"
 img=$tmp/disk.img
 head -c "$img_size" /dev/urandom >"$img"
 

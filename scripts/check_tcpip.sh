@@ -62,28 +62,14 @@ skip_all() {
     exit 0
 }
 
-[ "$(id -u)" = 0 ] || skip_all "not root (a network namespace is needed)"
-command -v ip >/dev/null 2>&1 || skip_all "ip (iproute2) not installed"
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
 need_built "$prog" "$load"
-if ! make_netns "miou-test-$$-tcpip"; then
-    skip_all "cannot make a network namespace: $(show "$tmp/err" 200)"
-fi
 # tap0's queue towards the unikernel holds 20,000 frames instead of 1,000:
 # 1000 connections whose windows open at once send up to 44,000 frames in
 # a burst, and with the default queue most of them are dropped before the
 # unikernel can read them, so that the case measures the host's
 # retransmission timers (about 14 s instead of about 1 s) rather than the
 # stack. Losses are still possible, and recovered from, on a slow machine.
-if ! {
-    timeout 10 ip netns exec "$ns" ip link set lo up &&
-        timeout 10 ip netns exec "$ns" ip tuntap add dev tap0 mode tap &&
-        timeout 10 ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 &&
-        timeout 10 ip netns exec "$ns" ip link set tap0 txqueuelen 20000 &&
-        timeout 10 ip netns exec "$ns" ip link set tap0 up
-} 2>"$tmp/err"; then
-    skip_all "cannot make a TAP interface in $ns: $(show "$tmp/err" 200)"
-fi
+tap_netns "miou-test-$$-tcpip" 20000 || skip_all "$why"
 
 # serve NAME SECONDS COMMAND...: start (scripts/lib/check.sh) a unikernel
 # serving echo for SECONDS, under a limit 60 s longer; $ends_at is when

@@ -18,14 +18,8 @@ if ! command -v dnsmasq >/dev/null 2>&1; then
     skip "$sentence" "dnsmasq is not installed (package dnsmasq-base)"
     exit 0
 fi
-if ! make_netns miou-dhcp-$$; then
-    skip "$sentence" "no network namespace (not root?): $(show "$tmp/err")"
-    exit 0
-fi
-in_ns ip link set lo up
-if ! { in_ns ip tuntap add dev tap0 mode tap && in_ns ip link set tap0 up &&
-    in_ns ip addr add 10.0.0.1/24 dev tap0; }; then
-    fail "$sentence: cannot set up tap0 in $ns"
+if ! tap_netns miou-dhcp-$$; then
+    skip "$sentence" "$why"
     exit 0
 fi
 # dnsmasq in the foreground (so that $pid is it), DHCP only (port=0: no

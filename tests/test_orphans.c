@@ -402,7 +402,37 @@ static void a_cancelled_task_may_leave_a_set_in_its_frame(void)
     CHECK_RUN(local_set_main, NULL, 0);
 }
 
+static void *reap_main(void *arg)
+{
+    miou_orphans set;
+    miou_task *last;
+    (void)arg;
+    miou_orphans_init(&set);
+    CHECK_UEQ(miou_orphans_reap(&set), 0); /* empty: nothing, no wait */
+    for (intptr_t i = 0; i < 3; i++)
+        CHECK_RC(miou_async_orphan(&set, NULL, NULL, sleep_any,
+                                   (void *)(intptr_t)(i == 2 ? 50 : 0)),
+                 0);
+    CHECK_RC(miou_sleep(MS(10)), 0); /* two have ended */
+    uint64_t before = miou_clock_monotonic();
+    CHECK_UEQ(miou_orphans_reap(&set), 2);
+    CHECK_ULT(miou_clock_monotonic() - before, MS(40)); /* did not wait */
+    CHECK_UEQ(miou_orphans_count(&set), 1);
+    CHECK_UEQ(miou_orphans_reap(&set), 0);
+    CHECK_RC(miou_orphans_wait(&set, &last), 0);
+    CHECK_RC(miou_await(last, NULL), 0);
+    CHECK_TASKS(1);
+    return NULL;
+}
+
+static void reap_awaits_the_ended_children_without_waiting(void)
+{
+    CHECK_RUN(reap_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
+    {"reap awaits the children that ended, without waiting for the others",
+     reap_awaits_the_ended_children_without_waiting},
     {"a cancelled task may end with live orphans in a set of its frame",
      a_cancelled_task_may_leave_a_set_in_its_frame},
     {"an empty set has nothing to take and orphans_wait is MIOU_EINVAL",

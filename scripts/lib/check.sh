@@ -188,6 +188,38 @@ make_netns() {
     ip netns exec "$ns" true 2>"$tmp/err"
 }
 
+# tap_netns NAME [TXQUEUELEN]: what the TCP/IP scripts start from: a
+# network namespace NAME of our own (make_netns) with lo up and a TAP
+# interface tap0 at 10.0.0.1/24, up, its queue TXQUEUELEN frames long
+# (the kernel's default otherwise). Returns 1 with the reason in $why
+# when the machine cannot (not root, no iproute2, no /dev/net/tun, no
+# namespaces): the caller's cases are then SKIPPED with it.
+why=
+tap_netns() {
+    local name=$1 queue=${2:-}
+    if [ "$(id -u)" != 0 ]; then
+        why="not root (a network namespace is needed)"
+    elif ! command -v ip >/dev/null 2>&1; then
+        why="ip (iproute2) not installed"
+    elif [ ! -c /dev/net/tun ]; then
+        why="no /dev/net/tun"
+    elif ! make_netns "$name"; then
+        why="cannot make a network namespace: $(show "$tmp/err" 200)"
+    elif ! {
+        timeout 10 ip netns exec "$ns" ip link set lo up &&
+            timeout 10 ip netns exec "$ns" ip tuntap add dev tap0 mode tap &&
+            timeout 10 ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 &&
+            { [ -z "$queue" ] ||
+                timeout 10 ip netns exec "$ns" ip link set tap0 txqueuelen "$queue"; } &&
+            timeout 10 ip netns exec "$ns" ip link set tap0 up
+    } 2>"$tmp/err"; then
+        why="cannot make a TAP interface in $ns: $(show "$tmp/err" 200)"
+    else
+        return 0
+    fi
+    return 1
+}
+
 # in_ns COMMAND...: run COMMAND in the namespace $ns, in the foreground.
 # (In the background, use ip netns exec "$ns" COMMAND... directly, so
 # that $! is the program's pid and not a subshell's.)

@@ -74,3 +74,15 @@ size_t miou_orphans_count(const miou_orphans *o)
 {
     return o ? o->count : 0;
 }
+
+size_t miou_orphans_reap(miou_orphans *o)
+{
+    size_t n = 0;
+    miou_task *t;
+    /* An ended child's await does not suspend. */
+    while ((t = miou_orphans_take(o))) {
+        miou_await(t, NULL);
+        n++;
+    }
+    return n;
+}
