@@ -9,9 +9,10 @@
 #
 # Environment: ROUNDS (5), BUILD (build/hosted), CC (gcc), CXX (g++),
 # NO_CALLGRIND=1 to skip the instruction counts, PARTS ("core devices
-# spt": the scheduler's benchmarks, the device benchmarks, the same under
-# Solo5's spt tender; any of them alone runs only that part), SOLO5_HOME
-# (where Solo5 is, for "spt"; see below).
+# spt tcpip": the scheduler's benchmarks, the device benchmarks, the same
+# under Solo5's spt tender, the TCP/IP benchmarks of bench/tcpip.sh; any
+# of them alone runs only that part), SOLO5_HOME (where Solo5 is, for
+# "spt"; see below).
 #
 # Scheduler benchmarks ("core"): bench_switch, bench_spawn,
 # bench_children, bench_mutex, bench_sleepers (10k, 100k and 1M
@@ -59,7 +60,7 @@ CC=${CC:-gcc}
 CXX=${CXX:-g++}
 OUT=$B/bench/full
 RES=$B/bench/results
-PARTS=${PARTS:-core devices spt}
+PARTS=${PARTS:-core devices spt tcpip}
 BLOCK_MIB=${BLOCK_MIB:-64}
 PING_ROUNDS=${PING_ROUNDS:-$ROUNDS}
 PING_RTT=${PING_RTT:-1000}
@@ -543,6 +544,15 @@ if part devices || [ -n "$SPT" ]; then
         ip netns del "$NS" 2>/dev/null
         NS=
     fi
+fi
+
+# --- TCP/IP (part tcpip): bench/tcpip.sh, its output in $RES/tcpip/ -------
+if part tcpip; then
+    echo "+ bench/tcpip.sh (log: $RES/tcpip.log)"
+    TCPIP_OUT=$RES/tcpip bench/tcpip.sh 2>&1 | tee "$RES/tcpip.log"
+    [ "${PIPESTATUS[0]}" = 0 ] ||
+        echo "FAILED: bench/tcpip.sh (see $RES/tcpip.log)" | tee -a "$RES/failures.txt"
+    grep '^RESULT ' "$RES/tcpip.log" >>"$RES/results.txt"
 fi
 
 # --- instruction counts: callgrind, runs of N and 2N, the difference -----

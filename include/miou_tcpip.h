@@ -135,6 +135,13 @@ long miou_tcp_read(miou_tcp *conn, void *buf, size_t len, uint64_t deadline);
 long miou_tcp_write(miou_tcp *conn, const void *buf, size_t len,
                     uint64_t deadline);
 
+/* Turn Nagle's algorithm off (on = 0: back on) for (conn): a short
+ * segment then leaves at once instead of waiting for the previous one's
+ * acknowledgement. A request/response protocol wants it off: with it on,
+ * a response whose last segment follows unacknowledged ones waits for the
+ * client's delayed ACK (40 ms on Linux). */
+int miou_tcp_set_nodelay(miou_tcp *conn, int on);
+
 /* Close the sending side (FIN once the send buffer has gone); reading
  * goes on. */
 int miou_tcp_shutdown(miou_tcp *conn);

@@ -288,6 +288,9 @@ static void half_close_then_reset(miou_tcpip *s)
     if (CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(SECOND), &c), 0) &&
         CHECK_RC(miou_tcp_accept(l, in(SECOND), &peer), 0)) {
         char buf[64];
+        CHECK_RC(miou_tcp_set_nodelay(c, 1), 0);
+        CHECK_RC(miou_tcp_set_nodelay(c, 0), 0);
+        CHECK_RC(miou_tcp_set_nodelay(NULL, 1), MIOU_EINVAL);
         CHECK_EQ(miou_tcp_write(c, "question", 8, in(SECOND)), 8);
         CHECK_RC(miou_tcp_shutdown(c), 0);
         CHECK_RC((int)miou_tcp_write(c, "more", 4, in(SECOND)), MIOU_EPIPE);

@@ -355,6 +355,21 @@ long miou_tcp_write(miou_tcp *c, const void *buf, size_t len,
     return r ? r : (long)len;
 }
 
+int miou_tcp_set_nodelay(miou_tcp *c, int on)
+{
+    if (!c || c->closed)
+        return MIOU_EINVAL;
+    if (c->err)
+        return c->err;
+    if (!c->pcb)
+        return MIOU_ENOTCONN;
+    if (on)
+        tcp_nagle_disable(c->pcb);
+    else
+        tcp_nagle_enable(c->pcb);
+    return 0;
+}
+
 int miou_tcp_shutdown(miou_tcp *c)
 {
     if (!c || c->closed)
