@@ -23,6 +23,7 @@
 
 #include "lib/args.h"
 #include "lib/console.h"
+#include "lib/netstack.h"
 
 #define SECOND 1000000000ull
 #define BUF 16384
@@ -44,7 +45,6 @@ static int parse_options(const char *cmdline, struct options *o)
     struct word w, v;
     uint64_t prefix = 24;
     uint32_t gateway = 0;
-    char text[16];
     int ok;
 
     o->ip.device = "service";
@@ -52,24 +52,18 @@ static int parse_options(const char *cmdline, struct options *o)
     o->port = 7;
     o->duration = 0;
     while (word_next(&cursor, &w)) {
-        ok = w.len < sizeof text;
         if (word_option(&w, "--prefix", &v))
             ok = word_number(&v, 0, 32, &prefix) == 0;
-        else if (word_option(&w, "--gateway", &v) && v.len < sizeof text) {
-            __builtin_memcpy(text, v.s, v.len);
-            text[v.len] = '\0';
-            ok = miou_ipv4_parse(text, &gateway) == 0;
-        } else if (word_is(&w, "--dhcp"))
-            o->ip.dhcp = 1;
+        else if (word_option(&w, "--gateway", &v))
+            ok = ipv4_parse(v.s, v.len, &gateway) == 0;
+        else if (word_is(&w, "--dhcp"))
+            ok = o->ip.dhcp = 1;
         else if (word_option(&w, "--port", &v))
             ok = word_number(&v, 0, 65535, &o->port) == 0 && o->port > 0;
         else if (word_option(&w, "--seconds", &v))
             ok = word_number(&v, 9, UINT64_MAX / 2, &o->duration) == 0;
-        else if (ok) {
-            __builtin_memcpy(text, w.s, w.len);
-            text[w.len] = '\0';
-            ok = miou_ipv4_parse(text, &o->ip.address) == 0;
-        }
+        else
+            ok = ipv4_parse(w.s, w.len, &o->ip.address) == 0;
         if (!ok) {
             say("echo: bad argument '%.*s'\n"
                 "usage: echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] "

@@ -28,6 +28,7 @@
 
 #include "lib/args.h"
 #include "lib/console.h"
+#include "lib/netstack.h"
 
 #define SECOND 1000000000ull
 #define MAX_CONNECTIONS 64
@@ -46,16 +47,6 @@ static uint8_t byte_at(uint64_t conn, uint64_t pos)
 {
     uint64_t x = (pos + 1) * 0x9e3779b97f4a7c15ull ^ (conn << 40);
     return (uint8_t)(x >> 56);
-}
-
-static int parse_address(const struct word *w, uint32_t *addr)
-{
-    char text[16];
-    if (w->len >= sizeof text)
-        return -1;
-    memcpy(text, w->s, w->len);
-    text[w->len] = '\0';
-    return miou_ipv4_parse(text, addr);
 }
 
 static int parse_options(const char *cmdline)
@@ -82,10 +73,10 @@ static int parse_options(const char *cmdline)
             ok = word_number(&v, 0, 1000000, &opt.datagrams) == 0;
         else if (word_option(&w, "--port", &v))
             ok = word_number(&v, 0, 65535, &opt.port) == 0 && opt.port > 0;
-        else if (addresses == 0 && (ok = parse_address(&w, &opt.server) == 0))
+        else if (addresses == 0 && (ok = ipv4_parse(w.s, w.len, &opt.server) == 0))
             addresses++;
         else if (addresses == 1 &&
-                 (ok = parse_address(&w, &opt.ip.address) == 0))
+                 (ok = ipv4_parse(w.s, w.len, &opt.ip.address) == 0))
             addresses++;
         else
             ok = 0;
