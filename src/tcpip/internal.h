@@ -20,9 +20,34 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 
-struct miou_tcp;
-struct miou_tcp_listener;
-struct miou_udp;
+/* What is open on a stack (connections, listeners, UDP sockets), linked
+ * through a node that is each object's first member, so that
+ * miou_tcpip_close() can abort it all. */
+struct tcpip_node {
+    struct tcpip_node *next, *prev;
+};
+
+static inline void tcpip_list_add(struct tcpip_node **head,
+                                  struct tcpip_node *n)
+{
+    n->prev = NULL;
+    n->next = *head;
+    if (*head)
+        (*head)->prev = n;
+    *head = n;
+}
+
+static inline void tcpip_list_remove(struct tcpip_node **head,
+                                     struct tcpip_node *n)
+{
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        *head = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    n->next = n->prev = NULL;
+}
 
 struct miou_tcpip {
     struct netif netif;
@@ -39,9 +64,7 @@ struct miou_tcpip {
     int closed;
     unsigned users;           /* tasks in miou_tcpip_wait_address() */
     /* What is open, for miou_tcpip_close() to abort. */
-    struct miou_tcp *conns;
-    struct miou_tcp_listener *listeners;
-    struct miou_udp *udps;
+    struct tcpip_node *conns, *listeners, *udps;
     uint64_t frames_in, frames_out, frames_dropped;
 };
 

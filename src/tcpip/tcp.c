@@ -16,7 +16,7 @@
 #include "internal.h"
 
 struct miou_tcp {
-    struct miou_tcp *next, *prev;   /* in the stack's list */
+    struct tcpip_node node;         /* first: in the stack's list */
     struct miou_tcp *qnext;         /* in a listener's accept queue */
     struct miou_tcpip *s;           /* NULL once the stack is closed */
     struct tcp_pcb *pcb;            /* NULL once lwIP let go of it */
@@ -31,7 +31,7 @@ struct miou_tcp {
 };
 
 struct miou_tcp_listener {
-    struct miou_tcp_listener *next, *prev;
+    struct tcpip_node node;         /* first: in the stack's list */
     struct miou_tcpip *s;
     struct tcp_pcb *pcb;
     struct miou_tcp *head, *tail;   /* accepted by lwIP, not by the owner */
@@ -49,24 +49,13 @@ struct miou_tcp_listener {
 static void conn_link(struct miou_tcpip *s, struct miou_tcp *c)
 {
     c->s = s;
-    c->prev = NULL;
-    c->next = s->conns;
-    if (s->conns)
-        s->conns->prev = c;
-    s->conns = c;
+    tcpip_list_add(&s->conns, &c->node);
 }
 
 static void conn_unlink(struct miou_tcp *c)
 {
-    if (!c->s)
-        return;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        c->s->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    c->next = c->prev = NULL;
+    if (c->s)
+        tcpip_list_remove(&c->s->conns, &c->node);
 }
 
 static void wake(struct miou_tcp *c)
@@ -486,10 +475,7 @@ int miou_tcp_listen(miou_tcpip *s, uint16_t port, unsigned backlog,
     l->port = lpcb->local_port;
     tcp_arg(lpcb, l);
     tcp_accept(lpcb, on_accept);
-    l->next = s->listeners;
-    if (s->listeners)
-        s->listeners->prev = l;
-    s->listeners = l;
+    tcpip_list_add(&s->listeners, &l->node);
     *listener = l;
     return 0;
 }
@@ -551,15 +537,8 @@ static void listener_stop(struct miou_tcp_listener *l, int err)
 
 static void listener_unlink(struct miou_tcp_listener *l)
 {
-    if (!l->s)
-        return;
-    if (l->prev)
-        l->prev->next = l->next;
-    else
-        l->s->listeners = l->next;
-    if (l->next)
-        l->next->prev = l->prev;
-    l->next = l->prev = NULL;
+    if (l->s)
+        tcpip_list_remove(&l->s->listeners, &l->node);
 }
 
 int miou_tcp_listener_close(miou_tcp_listener *l)
@@ -578,13 +557,13 @@ int miou_tcp_listener_close(miou_tcp_listener *l)
 void miou_tcpip__tcp_abort_all(struct miou_tcpip *s)
 {
     while (s->listeners) {
-        struct miou_tcp_listener *l = s->listeners;
+        struct miou_tcp_listener *l = (struct miou_tcp_listener *)s->listeners;
         listener_stop(l, MIOU_ECONNABORTED);
         listener_unlink(l);
         l->s = NULL;
     }
     while (s->conns) {
-        struct miou_tcp *c = s->conns;
+        struct miou_tcp *c = (struct miou_tcp *)s->conns;
         conn_kill(c, MIOU_ECONNABORTED);
         conn_unlink(c);
         c->s = NULL;

@@ -21,7 +21,7 @@ struct dgram {
 };
 
 struct miou_udp {
-    struct miou_udp *next, *prev; /* in the stack's list */
+    struct tcpip_node node;       /* first: in the stack's list */
     struct miou_tcpip *s;         /* NULL once the stack is closed */
     struct udp_pcb *pcb;
     struct dgram *head, *tail;
@@ -93,10 +93,7 @@ int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue,
     u->pcb = pcb;
     u->max = queue ? queue : UDP_QUEUE_DEFAULT;
     udp_recv(pcb, on_recv, u);
-    u->next = s->udps;
-    if (s->udps)
-        s->udps->prev = u;
-    s->udps = u;
+    tcpip_list_add(&s->udps, &u->node);
     *udp = u;
     return 0;
 }
@@ -178,15 +175,8 @@ static void udp_stop(struct miou_udp *u, int err)
 
 static void udp_unlink(struct miou_udp *u)
 {
-    if (!u->s)
-        return;
-    if (u->prev)
-        u->prev->next = u->next;
-    else
-        u->s->udps = u->next;
-    if (u->next)
-        u->next->prev = u->prev;
-    u->next = u->prev = NULL;
+    if (u->s)
+        tcpip_list_remove(&u->s->udps, &u->node);
 }
 
 int miou_udp_close(miou_udp *u)
@@ -204,7 +194,7 @@ int miou_udp_close(miou_udp *u)
 void miou_tcpip__udp_abort_all(struct miou_tcpip *s)
 {
     while (s->udps) {
-        struct miou_udp *u = s->udps;
+        struct miou_udp *u = (struct miou_udp *)s->udps;
         udp_stop(u, MIOU_ECONNABORTED);
         udp_unlink(u);
         u->s = NULL;
