@@ -96,18 +96,9 @@ skipped() { # skipped WHAT REASON
 
 # --- Solo5 (part spt): find it, build the unikernels ------------------
 # SPT is the tender when the part runs, else empty.
-solo5_find() { # solo5_find NAME: Solo5's tool NAME, found as mk/solo5.mk does
-    local d
-    if [ -n "${SOLO5_HOME:-}" ]; then
-        for d in bin toolchain/bin tenders/spt elftool; do
-            if [ -x "$SOLO5_HOME/$d/$1" ]; then
-                echo "$SOLO5_HOME/$d/$1"
-                return 0
-            fi
-        done
-    fi
-    command -v "$1"
-}
+# solo5_find NAME: Solo5's tool NAME, found as mk/solo5.mk does.
+# shellcheck source=scripts/lib/solo5.sh
+. scripts/lib/solo5.sh
 SPT=
 SPT_BENCHES="bench_switch bench_spawn bench_children bench_mutex bench_sleepers bench_block bench_platform"
 if part spt; then

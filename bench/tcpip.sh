@@ -150,18 +150,8 @@ make -j2 "$B/examples/http" "$B/examples/echo" "$B/tests/host/tcpload" \
 
 # Solo5, found as bench/run.sh finds it; the two unikernels built if
 # missing (mk/solo5.mk).
-solo5_find() {
-    local d
-    if [ -n "${SOLO5_HOME:-}" ]; then
-        for d in bin toolchain/bin tenders/spt elftool; do
-            if [ -x "$SOLO5_HOME/$d/$1" ]; then
-                echo "$SOLO5_HOME/$d/$1"
-                return 0
-            fi
-        done
-    fi
-    command -v "$1"
-}
+# shellcheck source=scripts/lib/solo5.sh
+. scripts/lib/solo5.sh
 SPT=$(solo5_find solo5-spt)
 SPT_HTTP=build/spt/examples/http.spt
 SPT_ECHO=build/spt/examples/echo.spt

@@ -28,18 +28,8 @@ arch=${SOLO5_ARCH:-$(uname -m)}
 triple=$arch-solo5-none-static
 
 # solo5_find NAME: the path of Solo5's tool NAME, as mk/solo5.mk finds it.
-solo5_find() {
-    local d
-    if [ -n "${SOLO5_HOME:-}" ]; then
-        for d in bin toolchain/bin elftool tenders/spt tenders/hvt; do
-            if [ -x "$SOLO5_HOME/$d/$1" ]; then
-                echo "$SOLO5_HOME/$d/$1"
-                return 0
-            fi
-        done
-    fi
-    command -v "$1"
-}
+# shellcheck source=scripts/lib/solo5.sh
+. scripts/lib/solo5.sh
 
 # beyond DIR ALLOWED [LABEL]: for every list DIR/*/NAME.undefined (one
 # symbol a line, sorted), the symbols that the sorted file ALLOWED lacks,
