@@ -582,6 +582,7 @@ tests/test_sync --seed=9
 tests/test_await --seed=5
 examples/demo --seed=3 --net:service=pinger:20 --block:storage=256K -- --seconds=1
 examples/ping --seed=7 --net:service=pinger:20 --net-faults:service=delay=1ms..5ms,loss=5%,dup=5%,reorder=10% -- --seconds=2
+examples/echo --seed=4 --net:service=echo-client:1M,4 --net-faults:service=delay=100us..2ms,loss=1%,dup=1%,reorder=1% -- --seconds=60
 EOF_CASES
 }
 
@@ -590,13 +591,16 @@ if build sim/build sim -j2 PLATFORM=sim all; then
     run_props sim build/sim/tests/sim "$SIM_SEEDS"
     run_deaths sim build/sim/tests
     run_script scripts/check_sim.sh
+    run_script scripts/check_sim_tcpip.sh
     sim_cross_arch
 fi
 
 section "sim-asan: the same under AddressSanitizer and UBSan, build/sim-san/"
-if build sim-asan/build sim-san -j2 PLATFORM=sim SANITIZE=1 tests; then
+if build sim-asan/build sim-san -j2 PLATFORM=sim SANITIZE=1 tests examples; then
     run_all sim-asan build/sim-san/tests 600
     run_props sim-asan build/sim-san/tests/sim 100
+    # The TCP/IP checks with 2 MiB transfers in place of 10 MiB.
+    BUILD=build/sim-san SIM_TCPIP_BYTES=2M run_script scripts/check_sim_tcpip.sh
 fi
 
 section "fuzz: libFuzzer over examples/lib, the manifest tool and lwIP's frame input, bounded"

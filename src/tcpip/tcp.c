@@ -20,7 +20,11 @@ struct miou_tcp {
     struct miou_tcp *qnext;         /* in a listener's accept queue */
     struct miou_tcpip *s;           /* NULL once the stack is closed */
     struct tcp_pcb *pcb;            /* NULL once lwIP let go of it */
-    struct pbuf *rx;                /* received, not yet read */
+    /* Received, not yet read: lwIP's chains, linked by hand. Their
+     * tot_len fields are not kept up to date (a u16_t, which the queue
+     * may outgrow: a peer that overruns lwIP's window can make lwIP
+     * deliver more than 64 KiB), so only each pbuf's own len counts. */
+    struct pbuf *rx, *rx_tail;
     miou_mutex lock;
     miou_cond cond;                 /* any change: data, room, state */
     int err;                        /* sticky MIOU_E* from lwIP */
@@ -89,10 +93,15 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
     } else if (err != ERR_OK) {
         pbuf_free(p);
         return ERR_OK;
-    } else if (c->rx) {
-        pbuf_cat(c->rx, p);
     } else {
-        c->rx = p;
+        struct pbuf *last = p;
+        while (last->next)
+            last = last->next;
+        if (c->rx)
+            c->rx_tail->next = p;
+        else
+            c->rx = p;
+        c->rx_tail = last;
     }
     wake(c);
     return ERR_OK;
@@ -181,7 +190,7 @@ static void conn_kill(struct miou_tcp *c, int err)
         tcp_abort(pcb);
     if (c->rx) {
         pbuf_free(c->rx);
-        c->rx = NULL;
+        c->rx = c->rx_tail = NULL;
     }
     if (!c->err)
         c->err = err;
@@ -235,6 +244,39 @@ int miou_tcp_connect(miou_tcpip *s, uint32_t addr, uint16_t port,
     return rc;
 }
 
+/* Up to (len) bytes of the receive queue into (buf), freeing each pbuf
+ * once emptied; returns how many. */
+static size_t rx_take(struct miou_tcp *c, void *buf, size_t len)
+{
+    size_t done = 0;
+    while (c->rx && done < len) {
+        struct pbuf *q = c->rx;
+        size_t n = len - done < q->len ? len - done : q->len;
+        memcpy((char *)buf + done, q->payload, n);
+        done += n;
+        if (n < q->len) {
+            pbuf_remove_header(q, (size_t)n);
+            break;
+        }
+        c->rx = q->next;
+        q->next = NULL;
+        pbuf_free(q);
+    }
+    if (!c->rx)
+        c->rx_tail = NULL;
+    return done;
+}
+
+/* Tell lwIP that (n) bytes were read: the window opens by as much. */
+static void window_open(struct tcp_pcb *pcb, size_t n)
+{
+    while (n > 0) {
+        u16_t step = n > 0xffff ? 0xffff : (u16_t)n;
+        tcp_recved(pcb, step);
+        n -= step;
+    }
+}
+
 long miou_tcp_read(miou_tcp *c, void *buf, size_t len, uint64_t deadline)
 {
     if (!c || c->closed || (!buf && len))
@@ -245,14 +287,12 @@ long miou_tcp_read(miou_tcp *c, void *buf, size_t len, uint64_t deadline)
     c->users++;
     for (;;) {
         if (c->rx) {
-            u16_t n = (u16_t)(len < c->rx->tot_len ? len : c->rx->tot_len);
-            pbuf_copy_partial(c->rx, buf, n, 0);
-            c->rx = pbuf_free_header(c->rx, n);
+            size_t n = rx_take(c, buf, len);
             if (c->pcb) {
-                tcp_recved(c->pcb, n); /* open the window by as much */
+                window_open(c->pcb, n);
                 leave(c->s);
             }
-            r = n;
+            r = (long)n;
             break;
         }
         if (c->err) {
@@ -387,7 +427,7 @@ static int conn_end(struct miou_tcp *c, int abort)
         tcp_abort(pcb); /* close can only fail for want of memory */
     if (c->rx) {
         pbuf_free(c->rx);
-        c->rx = NULL;
+        c->rx = c->rx_tail = NULL;
     }
     leave(c->s);
     conn_unlink(c);
