@@ -11,6 +11,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
 . scripts/lib/check.sh
+# shellcheck source=scripts/lib/sim.sh
+. scripts/lib/sim.sh
 check_begin sim
 build=${BUILD:-build/sim}
 ex=$build/examples
@@ -18,20 +20,7 @@ ex=$build/examples
 need_built "$ex/hello" "$ex/sleep" "$ex/ping" "$ex/pinger" "$ex/block" \
     "$ex/demo" "$build/tests/test_time" "$build/tests/sim/prop_broken"
 
-# The report's digest (16 hexadecimal digits) in (file), or nothing.
-digest_of() { sed -n 's/^sim: seed .*, digest \([0-9a-f]\{16\}\)$/\1/p' "$1" | tail -n 1; }
-# The replay command a failed run printed in (file).
-replay_of() { sed -n 's/^sim: replay: //p' "$1" | tail -n 1; }
 
-# sim_run NAME SECONDS COMMAND...: output in $tmp/NAME.out, errors in
-# $tmp/NAME.err, exit status in $rc.
-rc=0
-sim_run() {
-    local name=$1 secs=$2
-    shift 2
-    timeout -k 5 "$secs" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-    rc=$?
-}
 
 # ---- The examples print what they print on hosted.
 sim_run hello 30 "$ex/hello"
@@ -191,17 +180,6 @@ if [ -n "$cmd" ]; then
 fi
 
 # ---- Bad options: one line, exit status 1, nothing run.
-bad_case() { # bad_case SENTENCE PATTERN ARGS...
-    local sentence=$1 pattern=$2
-    shift 2
-    sim_run bad 30 "$@"
-    if [ $rc -eq 1 ] && [ ! -s "$tmp/bad.out" ] && grep -q -- "$pattern" "$tmp/bad.err" &&
-        [ "$(wc -l <"$tmp/bad.err")" -le 2 ]; then
-        ok "refused: $sentence"
-    else
-        fail "refused: $sentence: status $rc, '$(show "$tmp/bad.err")'"
-    fi
-}
 bad_case "an unknown peer" "unknown peer 'nobody'" "$ex/ping" --net:service=nobody
 bad_case "an unknown device name" "declares no net device named 'eth9'" "$ex/ping" --net:eth9=pinger
 bad_case "a net device not attached" "device 'service' of the manifest is not attached" "$ex/ping"

@@ -11,6 +11,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
 . scripts/lib/check.sh
+# shellcheck source=scripts/lib/sim.sh
+. scripts/lib/sim.sh
 build=${BUILD:-build/sim}
 # The topic names the build when it is not the default (build/sim-san).
 check_begin "sim-tcpip$([ "$build" = build/sim ] || echo "[${build#build/}]")"
@@ -23,21 +25,12 @@ need_built "$ex/echo" "$ex/http" "$ex/ping"
 faults="--net-faults:service=delay=100us..2ms,loss=1%,dup=1%,reorder=1%"
 fault_words="losing, duplicating and reordering 1% of frames, delays 0.1-2 ms"
 
-digest_of() { sed -n 's/^sim: seed .*, digest \([0-9a-f]\{16\}\)$/\1/p' "$1" | tail -n 1; }
-replay_of() { sed -n 's/^sim: replay: //p' "$1" | tail -n 1; }
 # The peer's summary line, without its prefix.
 peer_of() { sed -n 's/^sim: peer [a-z-]* on service: //p' "$1" | tail -n 1; }
 # What lwIP holds when the example stops ("0 connections, 0 pbufs, 0
 # heap bytes" when all is well).
 holds_of() { sed -n 's/.*; lwIP holds \(.*\)$/\1/p' "$1"; }
 
-rc=0
-sim_run() { # sim_run NAME SECONDS COMMAND...
-    local name=$1 secs=$2
-    shift 2
-    timeout -k 5 "$secs" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-    rc=$?
-}
 
 # ---- 10 MiB each way through echo, over a faulty link, three seeds.
 digests=()
@@ -140,17 +133,6 @@ else
 fi
 
 # ---- Bad peer arguments: at most two lines, status 1.
-bad_case() { # bad_case SENTENCE PATTERN ARGS...
-    local sentence=$1 pattern=$2
-    shift 2
-    sim_run bad 30 "$@"
-    if [ $rc -eq 1 ] && [ ! -s "$tmp/bad.out" ] && grep -q -- "$pattern" "$tmp/bad.err" &&
-        [ "$(wc -l <"$tmp/bad.err")" -le 2 ]; then
-        ok "refused: $sentence"
-    else
-        fail "refused: $sentence: status $rc, '$(show "$tmp/bad.err")'"
-    fi
-}
 bad_case "echo-client without a size" "echo-client on service: bad argument ''" "$ex/echo" --net:service=echo-client
 bad_case "echo-client with a size of 0" "bad argument '0'" "$ex/echo" --net:service=echo-client:0
 bad_case "echo-client with a size that is not a number" "bad argument '1X'" "$ex/echo" --net:service=echo-client:1X

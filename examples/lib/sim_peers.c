@@ -35,6 +35,7 @@
 #include <miou_sim.h>
 
 #include "netstack.h"
+#include "sim_peers.h"
 
 #define MS 1000000ull
 
@@ -551,18 +552,23 @@ static const struct miou_sim_peer echo_peer = {
 
 /* ---- Registration -------------------------------------------------------- */
 
-/* Before main(): the platform looks the names up while parsing its
- * command line. */
-__attribute__((constructor)) static void sim_peers_register(void)
+void sim_peers_register(const struct miou_sim_peer *const *peers, size_t n)
 {
-    static const struct miou_sim_peer *const peers[] = {
-        &pinger_peer, &responder_peer, &echo_peer};
     size_t i;
 
-    for (i = 0; i < sizeof peers / sizeof peers[0]; i++)
+    for (i = 0; i < n; i++)
         if (miou_sim_peer_register(peers[i]) != 0)
             fprintf(stderr, "sim: cannot register peer %s\n",
                     peers[i]->name);
+}
+
+/* Before main(): see sim_peers_register(). */
+__attribute__((constructor)) static void sim_peers_register_ours(void)
+{
+    static const struct miou_sim_peer *const peers[] = {
+        &pinger_peer, &responder_peer, &echo_peer};
+
+    sim_peers_register(peers, sizeof peers / sizeof peers[0]);
 }
 
 #else

@@ -33,6 +33,7 @@
 #include <miou_sim.h>
 
 #include "netstack.h"
+#include "sim_peers.h"
 #include "sim_tcp.h"
 
 #define DEFAULT_UNIKERNEL_IP 0x0a000002u /* 10.0.0.2 */
@@ -700,12 +701,8 @@ __attribute__((constructor)) static void sim_tcp_peers_register(void)
 {
     static const struct miou_sim_peer *const peers[] = {&echo_client_peer,
                                                         &http_client_peer};
-    size_t i;
 
-    for (i = 0; i < sizeof peers / sizeof peers[0]; i++)
-        if (miou_sim_peer_register(peers[i]) != 0)
-            fprintf(stderr, "sim: cannot register peer %s\n",
-                    peers[i]->name);
+    sim_peers_register(peers, sizeof peers / sizeof peers[0]);
 }
 
 #else
