@@ -8,6 +8,7 @@
  * and counts the tasks inside its blocking calls: closing it while others
  * wait only marks it closed and wakes them, and the last one out frees it.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,11 +284,15 @@ long miou_tcp_read(miou_tcp *c, void *buf, size_t len, uint64_t deadline)
         return MIOU_EINVAL;
     if (len == 0)
         return 0;
+    if (len > LONG_MAX)
+        len = LONG_MAX; /* what the return value can count */
     long r = 0;
     c->users++;
     for (;;) {
         if (c->rx) {
             size_t n = rx_take(c, buf, len);
+            if (n == 0)
+                continue; /* only empty pbufs: now gone */
             if (c->pcb) {
                 window_open(c->pcb, n);
                 leave(c->s);
