@@ -562,6 +562,7 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
     if (c->fin_received && c->fin_acked && c->queue_len == 0) {
         /* Finished; stays to acknowledge a FIN sent again. */
         c->state = DONE;
+        c->counts.finished_ns = miou_sim_now();
         c->timer_at = 0;
         return;
     }

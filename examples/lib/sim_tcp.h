@@ -56,6 +56,7 @@ struct simtcp_counts {
     uint64_t out_of_order;    /* data segments ahead of the next byte */
     uint64_t duplicates;      /* data segments already received */
     uint64_t refused;         /* connection attempts answered by RST */
+    uint64_t finished_ns;     /* virtual time it finished (0: it did not) */
 };
 
 /* A host (ip, mac) on (link), talking to the unikernel at (target) (its

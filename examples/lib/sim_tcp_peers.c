@@ -297,10 +297,16 @@ static void counts_add(struct simtcp_counts *sum, const struct simtcp *c)
     sum->out_of_order += k->out_of_order;
     sum->duplicates += k->duplicates;
     sum->refused += k->refused;
+    if (k->finished_ns > sum->finished_ns)
+        sum->finished_ns = k->finished_ns;
 }
 
 static void print_counts(const struct simtcp_counts *s)
 {
+    if (s->finished_ns > 0)
+        fprintf(stderr, "; done at %llu.%06llu s of virtual time",
+                (unsigned long long)(s->finished_ns / 1000000000u),
+                (unsigned long long)(s->finished_ns / 1000u % 1000000u));
     fprintf(stderr,
             "; segments %llu out, %llu in; %llu sent again (%llu timeouts), "
             "%llu out of order, %llu duplicates received",
