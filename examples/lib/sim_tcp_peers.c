@@ -221,7 +221,7 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
 {
     const char *field[5];
     size_t len[5];
-    uint64_t conns = 1, port = 7;
+    uint64_t bytes = 0, conns = 1, port = 7;
     uint32_t target = DEFAULT_UNIKERNEL_IP;
     struct echo_client *e;
     int n = arg ? split(arg, field, len, 5) : 0;
@@ -233,7 +233,7 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     if (n > 4)
         n = -1;
 
-    if (n < 1 || parse_size(field[0], len[0], MAX_BYTES, &(uint64_t){0}) ||
+    if (n < 1 || parse_size(field[0], len[0], MAX_BYTES, &bytes) ||
         (n > 1 && parse_size(field[1], len[1], MAX_CONNS, &conns)) ||
         (n > 2 && parse_size(field[2], len[2], 65535, &port)) ||
         (n > 3 && ipv4_parse(field[3], len[3], &target))) {
@@ -247,7 +247,7 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     e = calloc(1, sizeof *e);
     if (e == NULL)
         return NULL;
-    parse_size(field[0], len[0], MAX_BYTES, &e->bytes);
+    e->bytes = bytes;
     e->link = link;
     e->nconns = (unsigned)conns;
     e->port = (uint16_t)port;
