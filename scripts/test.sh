@@ -599,8 +599,7 @@ section "sim-asan: the same under AddressSanitizer and UBSan, build/sim-san/"
 if build sim-asan/build sim-san -j2 PLATFORM=sim SANITIZE=1 tests examples; then
     run_all sim-asan build/sim-san/tests 600
     run_props sim-asan build/sim-san/tests/sim 100
-    # The TCP/IP checks with 2 MiB transfers in place of 10 MiB.
-    BUILD=build/sim-san SIM_TCPIP_BYTES=2M run_script scripts/check_sim_tcpip.sh
+    BUILD=build/sim-san run_script scripts/check_sim_tcpip.sh
 fi
 
 section "fuzz: libFuzzer over examples/lib, the manifest tool and lwIP's frame input, bounded"
