@@ -1,7 +1,7 @@
 /*
  * test_time.c - clocks, miou_sleep() and miou_sleep_until(): zero and past
  * deadlines, never waking early, wake order, huge deadlines, sleepers
- * woken while other tasks keep the CPU busy.
+ * woken while other tasks keep the CPU busy, miou_clock_recent().
  */
 #include "check.h"
 
@@ -360,6 +360,41 @@ static void short_sleeps_add_up(void)
     CHECK_RUN(sleep_then_yield_main, NULL, 0);
 }
 
+static void *recent_main(void *arg)
+{
+    uint64_t a, r, prev, deadline;
+    int i;
+    (void)arg;
+    /* Never ahead of the clock. */
+    a = miou_clock_monotonic();
+    r = miou_clock_recent();
+    CHECK_UGE(r, a);
+    CHECK_ULE(r, miou_clock_monotonic());
+    /* A sleeper wakes on a reading at or past its deadline: it sees it. */
+    deadline = miou_clock_monotonic() + MS(2);
+    CHECK_RC(miou_sleep_until(deadline), 0);
+    CHECK_UGE(miou_clock_recent(), deadline);
+    /* Yields let it move on, never back: a wait on it ends. */
+    prev = miou_clock_recent();
+    deadline = prev + MS(2);
+    for (i = 0; i < 10000000 && (r = miou_clock_recent()) < deadline; i++) {
+        if (!CHECK_UGE(r, prev))
+            break;
+        prev = r;
+        CHECK_RC(miou_yield(), 0);
+    }
+    CHECK_UGE(miou_clock_recent(), deadline);
+    return NULL;
+}
+
+static void recent_clock_is_never_ahead_and_moves_on(void)
+{
+    uint64_t a = miou_clock_monotonic();
+    /* Outside a run, the clock itself. */
+    CHECK_UGE(miou_clock_recent(), a);
+    CHECK_RUN(recent_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
     {"clocks are monotonic and advance with sleep",
      clocks_are_monotonic_and_advance},
@@ -377,6 +412,9 @@ static const struct check_case cases[] = {
      a_sleeper_wakes_while_other_tasks_keep_yielding},
     {"stats count the sleepers", stats_count_the_sleepers},
     {"short sleeps add up", short_sleeps_add_up},
+    {"miou_clock_recent() is never ahead of the clock, sees a sleeper's "
+     "deadline passed, and moves on with yields",
+     recent_clock_is_never_ahead_and_moves_on},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

@@ -197,6 +197,10 @@ struct miou__sched {
     uint32_t run_id;            /* this run's number, for device handles */
     uint64_t next_id;
     uint64_t switches, polls;
+    /* The clock's last reading since the loop last ran (now_fresh), for
+     * miou_clock_recent(): under solo5-spt a read is a system call. */
+    uint64_t now;
+    int now_fresh;
     /* Released tasks, reused oldest first so that a stale handle stays
      * recognisable (MIOU_ENOTCHILD) for as long as possible. */
     struct miou__queue free_tasks;
@@ -234,6 +238,16 @@ static inline struct miou__sched *miou__sched_get(void)
     return miou__the_sched.active ? &miou__the_sched : NULL;
 }
 #define miou__s (miou__sched_get())
+
+/* Read the monotonic clock, keeping the reading for miou_clock_recent().
+ * Every read of the core goes through it, so that a task that waits for
+ * a time taken from miou_clock_recent() sees that time move on. */
+static inline uint64_t miou__clock_read(struct miou__sched *s)
+{
+    s->now = solo5_clock_monotonic();
+    s->now_fresh = 1;
+    return s->now;
+}
 
 /* Queues (inline: they are on the path of every switch) --------------- */
 static inline void miou__queue_push(struct miou__queue *q, struct miou__task *t)

@@ -221,7 +221,7 @@ static void poll_events(struct miou__sched *s)
 {
     /* The clock is read only for sleepers: under solo5-spt a read is a
      * system call (about 300 ns). */
-    uint64_t now = s->nheap ? solo5_clock_monotonic() : 0;
+    uint64_t now = s->nheap ? miou__clock_read(s) : 0;
     if (s->nheap)
         miou__timer_expire(s, now);
     uint64_t deadline = 0;
@@ -245,6 +245,8 @@ static void poll_events(struct miou__sched *s)
      * default poll interval. The poll still counts and runs the hooks. */
     if (deadline != 0 || s->net_readers != 0)
         solo5_yield(deadline, &ready);
+    if (deadline != 0)
+        s->now_fresh = 0; /* we may have waited */
     s->polls++;
     if (ready)
         miou__net_ready(s, ready);
@@ -254,14 +256,14 @@ static void poll_events(struct miou__sched *s)
      * poll (deadline 0) saves a clock read, which costs a system call on
      * Solo5's tenders. */
     if (deadline > now && s->nheap)
-        miou__timer_expire(s, solo5_clock_monotonic());
+        miou__timer_expire(s, miou__clock_read(s));
 }
 
 /* Whether the earliest sleeper is due; reads the clock only when someone
  * sleeps. */
-static int sleeper_due(const struct miou__sched *s)
+static int sleeper_due(struct miou__sched *s)
 {
-    return s->nheap && s->heap[0].deadline <= solo5_clock_monotonic();
+    return s->nheap && s->heap[0].deadline <= miou__clock_read(s);
 }
 
 /* Scheduled block operations have the lowest priority: a block moves only
@@ -272,6 +274,9 @@ static int sleeper_due(const struct miou__sched *s)
 static void loop(struct miou__sched *s)
 {
     while (s->root->state != TASK_DONE) {
+        /* Tasks ran since the clock was last read: miou_clock_recent()
+         * reads it again, once, for the next of them that asks. */
+        s->now_fresh = 0;
         if (!s->runq.head && s->blockq.head &&
             s->steps < s->poll_interval && !sleeper_due(s)) {
             s->steps++;
@@ -405,7 +410,7 @@ int miou_sleep_until(uint64_t deadline)
         return MIOU_ENOTRUNNING;
     if (self->cancelled)
         return MIOU_ECANCELED;
-    if (deadline <= solo5_clock_monotonic())
+    if (deadline <= miou__clock_read(miou__s))
         return miou_yield();
     int err = miou__timer_arm(miou__s, self, deadline);
     if (err)
@@ -415,7 +420,7 @@ int miou_sleep_until(uint64_t deadline)
 
 int miou_sleep(uint64_t ns)
 {
-    uint64_t now = solo5_clock_monotonic();
+    uint64_t now = miou_clock_monotonic();
     /* Clamp rather than wrap: a huge duration sleeps "forever". */
     uint64_t deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
     return miou_sleep_until(deadline);
@@ -423,7 +428,16 @@ int miou_sleep(uint64_t ns)
 
 uint64_t miou_clock_monotonic(void)
 {
-    return solo5_clock_monotonic();
+    struct miou__sched *s = miou__s;
+    return s ? miou__clock_read(s) : solo5_clock_monotonic();
+}
+
+uint64_t miou_clock_recent(void)
+{
+    struct miou__sched *s = miou__s;
+    if (!s)
+        return solo5_clock_monotonic();
+    return s->now_fresh ? s->now : miou__clock_read(s);
 }
 
 uint64_t miou_clock_wall(void)

@@ -90,7 +90,7 @@ int miou_cond_wait_until(miou_cond *c, miou_mutex *m, uint64_t deadline)
     if (self->cancelled)
         return MIOU_ECANCELED;
     if (deadline != UINT64_MAX) {
-        if (deadline <= solo5_clock_monotonic())
+        if (deadline <= miou__clock_read(miou__s))
             return MIOU_ETIMEDOUT;
         int err = miou__timer_arm(miou__s, self, deadline);
         if (err)

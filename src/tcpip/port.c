@@ -12,7 +12,7 @@
 
 u32_t sys_now(void)
 {
-    return (u32_t)(miou_clock_monotonic() / 1000000u);
+    return (u32_t)(miou_clock_recent() / 1000000u);
 }
 
 void miou_tcpip__assert(const char *what, const char *file, int line)

@@ -40,7 +40,7 @@ static uint64_t next_timeout(void)
     if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
         return UINT64_MAX;
     /* sys_timeouts_sleeptime() counts from sys_now(), whole ms. */
-    return (miou_clock_monotonic() / MS + ms) * MS;
+    return (miou_clock_recent() / MS + ms) * MS;
 }
 
 void miou_tcpip__leave(struct miou_tcpip *s)
