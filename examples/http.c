@@ -128,10 +128,10 @@ static int leap(unsigned y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* The wall clock as "Sun, 06 Nov 1994 08:49:37 GMT" into (buf) (at least
- * 30 bytes). Counting years then months from 1970 costs a few dozen
- * steps per response, and is plainly right. */
-static void format_date(char *buf, size_t size)
+/* (secs) since the epoch as "Sun, 06 Nov 1994 08:49:37 GMT" into (buf)
+ * (at least 30 bytes). Counting years then months from 1970 costs a few
+ * dozen steps, and is plainly right. */
+static void format_date(char *buf, size_t size, uint64_t secs)
 {
     static const char *const wday[] = {"Thu", "Fri", "Sat", "Sun",
                                        "Mon", "Tue", "Wed"};
@@ -140,7 +140,6 @@ static void format_date(char *buf, size_t size)
                                       "Sep", "Oct", "Nov", "Dec"};
     static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30,
                                           31, 31, 30, 31, 30, 31};
-    uint64_t secs = miou_clock_wall() / SECOND;
     uint64_t days = secs / 86400, rest = secs % 86400;
     const char *weekday = wday[days % 7]; /* 1970-01-01 was a Thursday */
     unsigned year = 1970, month = 0;
@@ -156,6 +155,24 @@ static void format_date(char *buf, size_t size)
     snprintf(buf, size, "%s, %02u %s %u %02u:%02u:%02u GMT", weekday,
              (unsigned)days + 1, mon[month], year, (unsigned)(rest / 3600),
              (unsigned)(rest / 60 % 60), (unsigned)(rest % 60));
+}
+
+/* The Date header of a response now. It names a second: it is read and
+ * formatted again only once that second is over, as told by the clock
+ * that the runtime has read already (miou_clock_recent()), which saves
+ * each response a read of the wall clock (a system call under
+ * solo5-spt) and the formatting. */
+static const char *date_now(void)
+{
+    static char date[32];
+    static uint64_t until; /* when (date) is over, on the monotonic clock */
+    uint64_t now = miou_clock_recent();
+    if (now >= until) {
+        uint64_t wall = miou_clock_wall();
+        format_date(date, sizeof date, wall / SECOND);
+        until = now + (SECOND - wall % SECOND);
+    }
+    return date;
 }
 
 /* ---- Parsing a request ------------------------------------------------ */
@@ -377,11 +394,13 @@ static const char *reason(int status)
     }
 }
 
-/* Write (len) bytes, giving the client --idle seconds to make room. */
+/* Write (len) bytes, giving the client --idle seconds to make room.
+ * (Idle times are counted from miou_clock_recent(): a few microseconds
+ * early at worst, without a clock read per response.) */
 static long send_all(struct conn *c, const void *buf, size_t len)
 {
     long n = miou_tcp_write(c->tcp, buf, len,
-                            miou_clock_monotonic() + http.opt.idle);
+                            miou_clock_recent() + http.opt.idle);
     if (n > 0)
         http.bytes += (uint64_t)n;
     return n;
@@ -395,15 +414,14 @@ static long respond(struct conn *c, int status, int head, int keep,
                     unsigned minor, const char *type, uint64_t length,
                     const char *body)
 {
-    char out[512 + sizeof http.page], date[32];
+    char out[512 + sizeof http.page];
     const char *connection = !keep       ? "Connection: close\r\n"
                              : minor == 0 ? "Connection: keep-alive\r\n"
                                           : "";
-    format_date(date, sizeof date);
     int n = snprintf(out, sizeof out,
                      "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: " SERVER "\r\n"
                      "Content-Type: %s\r\nContent-Length: %llu\r\n%s%s\r\n",
-                     status, reason(status), date, type,
+                     status, reason(status), date_now(), type,
                      (unsigned long long)length,
                      status == 405 ? "Allow: GET, HEAD\r\n" : "",
                      connection);
@@ -599,7 +617,7 @@ static void *serve(void *arg)
     while (rc == KEEP) {
         /* --idle counts from the end of the last response to the end of
          * the next head: a client sending it a byte at a time is idle. */
-        long n = read_head(c, miou_clock_monotonic() + http.opt.idle);
+        long n = read_head(c, miou_clock_recent() + http.opt.idle);
         if (n == HEAD_TOO_LARGE) {
             int head = memcmp(c->buf, "HEAD ", 5) == 0;
             c->len = 0;
