@@ -56,6 +56,8 @@
  * its side first (see linger()). */
 #define LINGER (5 * SECOND)
 #define SERVER "miou-solo5"
+/* Room for a response's status line and headers. */
+#define HEAD_ROOM 512
 #define HEAD_TOO_LARGE (HEAD_MAX + 1)
 
 struct options {
@@ -406,6 +408,27 @@ static long send_all(struct conn *c, const void *buf, size_t len)
     return n;
 }
 
+/* The status line and headers into (out) of (size) bytes: their length,
+ * or MIOU_EINVAL when they do not fit. (length) is the Content-Length. */
+static int format_head(char *out, size_t size, int status, int keep,
+                       unsigned minor, const char *type, uint64_t length)
+{
+    const char *connection = !keep       ? "Connection: close\r\n"
+                             : minor == 0 ? "Connection: keep-alive\r\n"
+                                          : "";
+    int n = snprintf(out, size,
+                     "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: " SERVER "\r\n"
+                     "Content-Type: %s\r\nContent-Length: %llu\r\n%s%s\r\n",
+                     status, reason(status), date_now(), type,
+                     (unsigned long long)length,
+                     status == 405 ? "Allow: GET, HEAD\r\n" : "",
+                     connection);
+    if (n < 0 || (size_t)n >= size)
+        return MIOU_EINVAL;
+    http.requests++;
+    return n;
+}
+
 /* Send the status line and headers, then (body) unless (head). One write
  * for both, so that a small response leaves in one segment instead of
  * waiting behind the header's acknowledgement (Nagle's algorithm).
@@ -414,26 +437,16 @@ static long respond(struct conn *c, int status, int head, int keep,
                     unsigned minor, const char *type, uint64_t length,
                     const char *body)
 {
-    char out[512 + sizeof http.page];
-    const char *connection = !keep       ? "Connection: close\r\n"
-                             : minor == 0 ? "Connection: keep-alive\r\n"
-                                          : "";
-    int n = snprintf(out, sizeof out,
-                     "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: " SERVER "\r\n"
-                     "Content-Type: %s\r\nContent-Length: %llu\r\n%s%s\r\n",
-                     status, reason(status), date_now(), type,
-                     (unsigned long long)length,
-                     status == 405 ? "Allow: GET, HEAD\r\n" : "",
-                     connection);
-    if (n < 0 || (size_t)n >= sizeof out)
-        return MIOU_EINVAL;
+    char out[HEAD_ROOM + sizeof http.page];
+    int n = format_head(out, HEAD_ROOM, status, keep, minor, type, length);
+    if (n < 0)
+        return n;
     if (body && !head) {
         if ((size_t)n + length > sizeof out)
             return MIOU_EINVAL;
         memcpy(out + n, body, (size_t)length);
         n += (int)length;
     }
-    http.requests++;
     return send_all(c, out, (size_t)n);
 }
 
@@ -451,20 +464,29 @@ static long respond_error(struct conn *c, int status, int head, int keep,
  * scheduled reads, so that other tasks run meanwhile and the disk has
  * the lowest priority, each chunk sent before the next is read: a
  * download takes one chunk of memory, and a client that reads slowly
- * holds back the reads, not the heap. */
+ * holds back the reads, not the heap. (buf) holds HEAD_ROOM bytes and a
+ * chunk: the headers leave with the first chunk, in one write. */
 static long send_file(struct conn *c, const struct request *r, int keep,
-                      char *chunk)
+                      char *buf)
 {
     uint64_t capacity = http.disk_info.capacity;
-    long rc = respond(c, 200, r->head, keep, r->minor,
-                      "application/octet-stream", capacity, NULL);
-    for (uint64_t off = 0; rc >= 0 && !r->head && off < capacity;) {
+    if (r->head || capacity == 0)
+        return respond(c, 200, r->head, keep, r->minor,
+                       "application/octet-stream", capacity, NULL);
+    int head = format_head(buf, HEAD_ROOM, 200, keep, r->minor,
+                           "application/octet-stream", capacity);
+    if (head < 0)
+        return head;
+    long rc = 0;
+    char *chunk = buf + head;
+    for (uint64_t off = 0; rc >= 0 && off < capacity;) {
         size_t n = capacity - off < http.chunk ? (size_t)(capacity - off)
                                                : http.chunk;
         rc = miou_block_read(http.disk, off, chunk, n);
         if (rc == 0)
-            rc = send_all(c, chunk, n);
+            rc = send_all(c, buf, (size_t)(chunk - buf) + n);
         off += n;
+        chunk = buf;
     }
     /* A failed read cannot be told in the middle of a body whose length
      * was announced: the caller resets the connection, and the client
@@ -573,7 +595,7 @@ static int serve_one(struct conn *c, size_t len)
     int file = status == 0 && r.served && r.path_len == 5 &&
                memcmp(r.path, "/file", 5) == 0;
     if (file && !r.head && http.disk_info.capacity > 0 &&
-        !(chunk = malloc(http.chunk))) {
+        !(chunk = malloc(HEAD_ROOM + http.chunk))) {
         status = 503;
         keep = 0;
     }
