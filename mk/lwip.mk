@@ -37,6 +37,9 @@ $(LWIP_OBJ): $(BUILD)/obj/lwip/%.o: $(LWIP_FETCHED) $(wildcard src/tcpip/port/*.
 
 $(TCPIP_OBJ): ALL_CFLAGS += $(LWIP_INCLUDE)
 $(TCPIP_OBJ): | $(LWIP_FETCHED)
+# Our layer includes lwIP's headers, hence the port's, which the
+# platform's pattern (src/*/*/*.h) does not reach in arch/.
+$(TCPIP_OBJ): $(wildcard src/tcpip/port/arch/*.h)
 
 $(TCPIP_LIB): $(TCPIP_OBJ) $(LWIP_OBJ)
 	@mkdir -p $(dir $@)

@@ -22,6 +22,14 @@
 #endif
 #endif
 
+/* Byte swaps by the compiler's builtins, one instruction inlined, in
+ * place of lwIP's functions (lwip/def.h), a call each, a dozen times per
+ * segment. */
+#if BYTE_ORDER == LITTLE_ENDIAN
+#define lwip_htons(x) ((u16_t)__builtin_bswap16((uint16_t)(x)))
+#define lwip_htonl(x) ((u32_t)__builtin_bswap32((uint32_t)(x)))
+#endif
+
 /* Diagnostics go to the console; a failed assertion is a bug in lwIP or
  * in its use here: stop with its text (src/tcpip/port.c). */
 #define LWIP_PLATFORM_DIAG(x)                                                \
