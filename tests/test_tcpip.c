@@ -15,6 +15,7 @@
 #include <miou_tcpip.h>
 
 #include "check.h"
+#include "tcpip/port/chksum.h"
 
 #define SELF MIOU_IPV4(10, 0, 0, 2)
 #define PORT 7
@@ -504,6 +505,55 @@ static void udp_datagrams_go_and_come_back(void)
     run_with_stack(udp_to_itself);
 }
 
+/* RFC 1071's sum as written: 16-bit words in memory order, an odd last
+ * byte padded with zero, folded. */
+static uint16_t chksum_reference(const unsigned char *p, size_t n)
+{
+    uint32_t sum = 0;
+    uint16_t w;
+    for (; n >= 2; p += 2, n -= 2) {
+        memcpy(&w, p, 2);
+        sum += w;
+    }
+    if (n) {
+        w = 0;
+        memcpy(&w, p, 1);
+        sum += w;
+    }
+    while (sum >> 16)
+        sum = (sum & 0xffffu) + (sum >> 16);
+    return (uint16_t)sum;
+}
+
+static void checksum_is_rfc_1071s_sum(void)
+{
+    static unsigned char buf[65536 + 8];
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    size_t i, off, n;
+    for (i = 0; i < sizeof buf; i++) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        buf[i] = (unsigned char)((x * 0x2545f4914f6cdd1dull) >> 56);
+    }
+    /* Every length up to 300 at every alignment: the tails, the words. */
+    for (off = 0; off < 8; off++)
+        for (n = 0; n <= 300; n++)
+            if (!CHECK_UEQ(miou_tcpip__chksum(buf + off, (int)n),
+                           chksum_reference(buf + off, n)))
+                return;
+    /* Sums that carry the most: all ones, all but a byte, up to 64 KiB. */
+    memset(buf, 0xff, sizeof buf);
+    buf[1001] = 0xfe;
+    for (n = 1; n <= 65536; n = n * 3 + 1)
+        for (off = 0; off < 2; off++)
+            if (!CHECK_UEQ(miou_tcpip__chksum(buf + off, (int)n),
+                           chksum_reference(buf + off, n)))
+                return;
+    CHECK_UEQ(miou_tcpip__chksum(buf, 65535), chksum_reference(buf, 65535));
+    CHECK_UEQ(miou_tcpip__chksum(buf, 0), 0);
+}
+
 static const struct check_case cases[] = {
     {"a megabyte echoes back intact", a_megabyte_echoes_back_intact},
     {"a full send buffer suspends the writer until the peer reads",
@@ -520,6 +570,8 @@ static const struct check_case cases[] = {
      closing_the_stack_wakes_blocked_tasks},
     {"UDP datagrams go and come back, bounded queue",
      udp_datagrams_go_and_come_back},
+    {"the checksum is RFC 1071's sum at every length, alignment and carry",
+     checksum_is_rfc_1071s_sum},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)
