@@ -250,15 +250,16 @@ int miou_cancelled(void);
 
 /* Monotonic time, in nanoseconds. */
 uint64_t miou_clock_monotonic(void);
-/* Monotonic time as the library last read it, reading the clock only when
- * it has not since the scheduler last polled for events (every
- * poll_interval switches, and whenever no task can run): under solo5-spt
- * each read is a system call. Never later than miou_clock_monotonic() nor
- * decreasing, it lags by what tasks have run since that poll, so a
- * deadline of miou_clock_recent() + d may come that much before d has
- * passed: for timeouts that tolerate it (lwIP's, in ms; a connection's
- * idle time). It stands still for a task that does not suspend: do not
- * spin on it. Outside a run, miou_clock_monotonic(). */
+/* Monotonic time as the library last read it. The reading is kept until
+ * the scheduler next runs (a switch to another task, a poll), so that
+ * the calls a task makes between two suspensions read the clock once at
+ * most: under solo5-spt each read is a system call. Never later than
+ * miou_clock_monotonic() nor decreasing, it lags by what the calling task
+ * has computed since it was resumed, so a deadline of miou_clock_recent()
+ * + d may come that much before d has passed: for timeouts that tolerate
+ * it (lwIP's, in ms; a connection's idle time). It stands still for a
+ * task that does not suspend: do not spin on it. Outside a run,
+ * miou_clock_monotonic(). */
 uint64_t miou_clock_recent(void);
 /* Wall-clock time, in nanoseconds since the UNIX epoch. */
 uint64_t miou_clock_wall(void);
