@@ -354,7 +354,12 @@ run_demo() {
 # A script printing result lines: run_script SCRIPT
 run_script() { # run_script SCRIPT [SECONDS (300)]
     local out rc
-    [ -x "$1" ] || return 0
+    # A script that cannot run is a failure, not a silent pass:
+    # check_http.sh went unrun for as long as it lacked its x bit.
+    if [ ! -x "$1" ]; then
+        fail "$(basename "$1"): not an executable file"
+        return
+    fi
     out="$tmp/$(basename "$1").out"
     capture "$out" "${2:-300}" "$1"
     rc=$?
