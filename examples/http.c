@@ -46,6 +46,7 @@
 #include "lib/args.h"
 #include "lib/console.h"
 #include "lib/netstack.h"
+#include "lib/tcpip_args.h"
 
 #define SECOND 1000000000ull
 /* Request line and headers of one request, at most. */
@@ -85,22 +86,15 @@ static int parse_options(const char *cmdline, struct options *o)
 {
     const char *cursor = cmdline;
     struct word w, v;
-    uint64_t prefix = 24;
-    uint32_t gateway = 0;
     int ok;
 
-    o->ip.device = "service";
-    o->ip.address = MIOU_IPV4(10, 0, 0, 2);
+    tcpip_args_default(&o->ip, MIOU_IPV4(10, 0, 0, 2));
     o->port = 80;
     o->duration = 0;
     o->idle = 30 * SECOND;
     while (word_next(&cursor, &w)) {
-        if (word_option(&w, "--prefix", &v))
-            ok = word_number(&v, 0, 32, &prefix) == 0;
-        else if (word_option(&w, "--gateway", &v))
-            ok = ipv4_parse(v.s, v.len, &gateway) == 0;
-        else if (word_is(&w, "--dhcp"))
-            ok = o->ip.dhcp = 1;
+        if (tcpip_args_option(&w, &o->ip, &ok))
+            ; /* an interface option: ok says whether it was good */
         else if (word_option(&w, "--port", &v))
             ok = word_number(&v, 0, 65535, &o->port) == 0 && o->port > 0;
         else if (word_option(&w, "--seconds", &v))
@@ -118,8 +112,6 @@ static int parse_options(const char *cmdline, struct options *o)
             return -1;
         }
     }
-    o->ip.netmask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
-    o->ip.gateway = gateway;
     return 0;
 }
 
