@@ -389,7 +389,9 @@ long miou_tcp_write(miou_tcp *c, const void *buf, size_t len,
     return r ? r : (long)len;
 }
 
-int miou_tcp_set_nodelay(miou_tcp *c, int on)
+/* 0 when (c) has a connection to act on, else why not: MIOU_EINVAL (no
+ * object, or closed), its error (reset, aborted), or MIOU_ENOTCONN. */
+static int connected_or_error(const miou_tcp *c)
 {
     if (!c || c->closed)
         return MIOU_EINVAL;
@@ -397,6 +399,14 @@ int miou_tcp_set_nodelay(miou_tcp *c, int on)
         return c->err;
     if (!c->pcb)
         return MIOU_ENOTCONN;
+    return 0;
+}
+
+int miou_tcp_set_nodelay(miou_tcp *c, int on)
+{
+    int rc = connected_or_error(c);
+    if (rc)
+        return rc;
     if (on)
         tcp_nagle_disable(c->pcb);
     else
@@ -406,15 +416,12 @@ int miou_tcp_set_nodelay(miou_tcp *c, int on)
 
 int miou_tcp_shutdown(miou_tcp *c)
 {
-    if (!c || c->closed)
-        return MIOU_EINVAL;
-    if (c->err)
-        return c->err;
-    if (!c->pcb)
-        return MIOU_ENOTCONN;
+    int rc = connected_or_error(c);
+    if (rc)
+        return rc;
     if (c->shut_wr)
         return 0;
-    int rc = miou_tcpip__error(tcp_shutdown(c->pcb, 0, 1));
+    rc = miou_tcpip__error(tcp_shutdown(c->pcb, 0, 1));
     if (rc == 0)
         c->shut_wr = 1;
     leave(c->s);
