@@ -378,6 +378,20 @@ static void inet_checksum_folds_every_carry(void)
     CHECK_UEQ(inet_checksum(frame, 65534), 0);
 }
 
+static void inet_sum_in_pieces_is_inet_checksum_of_the_whole(void)
+{
+    /* A 12-byte pseudo-header, then a segment of odd length. */
+    static const uint8_t whole[] = {0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
+                                    0x00, 0x02, 0x00, 0x06, 0x00, 0x07,
+                                    0xff, 0xfe, 0x12, 0x34, 0x56, 0x78,
+                                    0x9a};
+    uint64_t sum = inet_sum(inet_sum(0, whole, 12), whole + 12,
+                            sizeof whole - 12);
+
+    CHECK_UEQ(inet_fold(sum), inet_checksum(whole, sizeof whole));
+    CHECK_UEQ(inet_fold(inet_sum(0, whole, 0)), 0xffff);
+}
+
 static void inet_checksum_does_not_need_alignment(void)
 {
     static const uint8_t bytes[] = {0x99, 0x00, 0x01, 0xf2, 0x03,
@@ -1339,6 +1353,8 @@ static const struct check_case cases[] = {
     {"inet_checksum over data holding its checksum is zero",
      inet_checksum_over_its_own_value_is_zero},
     {"inet_checksum folds every carry", inet_checksum_folds_every_carry},
+    {"inet_sum in pieces, then inet_fold, is inet_checksum of the whole",
+     inet_sum_in_pieces_is_inet_checksum_of_the_whole},
     {"inet_checksum does not need aligned data",
      inet_checksum_does_not_need_alignment},
     {"an ARP request for us gets a reply that arp_reply_parse reads back",

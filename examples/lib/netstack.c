@@ -108,10 +108,9 @@ char *mac_format(const uint8_t mac[ETH_ALEN], char *buf)
     return buf;
 }
 
-uint16_t inet_checksum(const void *data, size_t len)
+uint64_t inet_sum(uint64_t sum, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    uint64_t sum = 0;
     size_t i;
 
     /* 64 bits cannot overflow: a frame would need 2^48 bytes. */
@@ -119,9 +118,19 @@ uint16_t inet_checksum(const void *data, size_t len)
         sum += net_get16(p + i);
     if (len & 1)
         sum += (uint32_t)p[len - 1] << 8;
+    return sum;
+}
+
+uint16_t inet_fold(uint64_t sum)
+{
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
     return (uint16_t)~sum;
+}
+
+uint16_t inet_checksum(const void *data, size_t len)
+{
+    return inet_fold(inet_sum(0, data, len));
 }
 
 void responder_init(struct responder *r, const uint8_t mac[ETH_ALEN],

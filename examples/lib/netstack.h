@@ -78,6 +78,15 @@ char *mac_format(const uint8_t mac[ETH_ALEN], char *buf);
  * field zeroed. Over a whole header holding a correct checksum, it is 0. */
 uint16_t inet_checksum(const void *data, size_t len);
 
+/* The same in pieces, for a checksum over data that is not in one place
+ * (a TCP segment and its pseudo-header): inet_sum() adds (len) bytes at
+ * (data), as big-endian 16-bit words, to the running (sum) (start at 0;
+ * every piece but the last must have an even length), and inet_fold()
+ * turns the sum into the value to store. inet_checksum(d, n) is
+ * inet_fold(inet_sum(0, d, n)). */
+uint64_t inet_sum(uint64_t sum, const void *data, size_t len);
+uint16_t inet_fold(uint64_t sum);
+
 /* The address the responder answers for, and what it has seen. */
 struct responder {
     uint8_t mac[ETH_ALEN]; /* our MAC: source of replies, dest of requests */

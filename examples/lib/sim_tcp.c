@@ -112,26 +112,6 @@ static int seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 
 /* ---- Checksums ------------------------------------------------------------ */
 
-/* One's complement sum of (len) bytes, big-endian 16-bit words, added to
- * (acc); fold with checksum_fold(). */
-static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < len; i += 2)
-        acc += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (len & 1)
-        acc += (uint32_t)(p[len - 1] << 8);
-    return acc;
-}
-
-static uint16_t checksum_fold(uint32_t acc)
-{
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
-    return (uint16_t)~acc;
-}
-
 /* The TCP checksum over the pseudo-header and the (len) bytes of segment
  * (tcp), its checksum field as it is. */
 static uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t *tcp,
@@ -144,7 +124,7 @@ static uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t *tcp,
     pseudo[8] = 0;
     pseudo[9] = IPPROTO_TCP_;
     net_put16(pseudo + 10, (uint16_t)len);
-    return checksum_fold(sum16(sum16(0, pseudo, 12), tcp, len));
+    return inet_fold(inet_sum(inet_sum(0, pseudo, sizeof pseudo), tcp, len));
 }
 
 /* ---- Output --------------------------------------------------------------- */
