@@ -62,12 +62,14 @@ struct simtcp {
     uint64_t retry_until; /* refused attempts are retried until then */
     int retry;            /* refused: the timer starts a new attempt */
 
-    /* Sending. The queue holds the bytes from snd_una on; fin_seq is the
-     * sequence number of our FIN once shutdown is asked. */
+    /* Sending. The queue holds the bytes from snd_una on, (queue_len) of
+     * them from offset (queue_head): an ACK moves the head rather than
+     * the bytes, which move down only when a write needs the room.
+     * fin_seq is the sequence number of our FIN once shutdown is asked. */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, wl1, wl2;
     uint32_t mss;
     uint8_t *queue;
-    size_t queue_len, queue_size;
+    size_t queue_head, queue_len, queue_size;
     int shutdown;
     uint32_t fin_seq;
     int fin_acked;
@@ -264,7 +266,7 @@ static uint32_t parse_mss(const uint8_t *tcp, size_t hlen)
 /* Bytes of the queue from sequence number (seq) on. */
 static const uint8_t *queue_at(const struct simtcp *c, uint32_t seq)
 {
-    return c->queue + (seq - c->snd_una);
+    return c->queue + c->queue_head + (seq - c->snd_una);
 }
 
 /* Data bytes queued beyond (seq). */
@@ -410,7 +412,7 @@ static void on_ack(struct simtcp *c, uint32_t ack, uint32_t seq,
         uint32_t acked_to = seq_gt(ack, data_end) ? data_end : ack;
         size_t acked = acked_to - c->snd_una;
 
-        memmove(c->queue, c->queue + acked, c->queue_len - acked);
+        c->queue_head = c->queue_len == acked ? 0 : c->queue_head + acked;
         c->queue_len -= acked;
         c->snd_una = ack;
         if (seq_lt(c->snd_nxt, c->snd_una))
@@ -752,6 +754,11 @@ int simtcp_write(struct simtcp *c, const void *data, size_t len)
 {
     if (c->shutdown)
         return -1;
+    if (c->queue_head + c->queue_len + len > c->queue_size &&
+        c->queue_head > 0) {
+        memmove(c->queue, c->queue + c->queue_head, c->queue_len);
+        c->queue_head = 0;
+    }
     if (c->queue_len + len > c->queue_size) {
         size_t size = c->queue_size ? c->queue_size : 65536;
         uint8_t *q;
@@ -764,7 +771,7 @@ int simtcp_write(struct simtcp *c, const void *data, size_t len)
         c->queue = q;
         c->queue_size = size;
     }
-    memcpy(c->queue + c->queue_len, data, len);
+    memcpy(c->queue + c->queue_head + c->queue_len, data, len);
     c->queue_len += len;
     if (c->state == ESTABLISHED) {
         try_send(c);
