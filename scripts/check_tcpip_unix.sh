@@ -13,7 +13,7 @@ check_begin tcpip-unix
 build=${BUILD:-build/hosted}
 server=$build/examples/echo
 client=$build/examples/echo_client
-need_built "$server" "$client"
+need_built "$server" "$client" "$build/examples/http"
 
 start echo '^echo: serving' "$server" --net:service="unix:$tmp/a,$tmp/b" \
     -- 10.0.0.2 --seconds=8 || exit 0
@@ -50,5 +50,10 @@ bad "echo with an address that is not one" "bad argument '10.0.0.300'" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- 10.0.0.300
 bad "echo with a prefix above 32" "bad argument '--prefix=33'" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- --prefix=33
+bad "echo with a gateway that is not an address" "bad argument '--gateway=10.0.0'" \
+    "$server" --net:service="unix:$tmp/c,$tmp/d" -- --gateway=10.0.0
+head -c 4096 /dev/zero >"$tmp/disk.img"
+bad "http with a prefix above 32" "bad argument '--prefix=33'" \
+    "$build/examples/http" --net:service="unix:$tmp/c,$tmp/d" --block:storage="$tmp/disk.img" -- --prefix=33
 bad "echo_client without the server's address" "the server's address is missing" \
     "$client" --net:service="unix:$tmp/c,$tmp/d"
