@@ -11,6 +11,7 @@
 #   make test            the whole test suite (scripts/test.sh)
 #   make bench           the benchmarks (bench/run.sh)
 #   make install PREFIX=/usr/local   (also with PLATFORM=solo5)
+#   make install-tcpip PREFIX=...    the TCP/IP layer (fetches lwIP)
 #
 # Variables: CC, PLATFORM (hosted or solo5), SANITIZE=1 (ASan + UBSan
 # build into build/hosted-san/), ARCH_PREFIX=aarch64-linux-gnu- (cross

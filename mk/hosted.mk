@@ -113,6 +113,7 @@ $(BUILD)/obj/gen/%.manifest.o: $(BUILD)/gen/%.manifest.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The TCP/IP layer (lwIP): TCPIP_LIB, TCPIP_USERS.
+TCPIP_INCLUDEDIR := include
 include mk/lwip.mk
 # A program that includes miou_tcpip.h links the stack too.
 tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))

@@ -2,7 +2,8 @@
 # (fetched into build/lwip/src by scripts/fetch_lwip.sh, never committed)
 # compiled with our options and port (src/tcpip/port/), and the layer
 # over it (src/tcpip/), into $(TCPIP_LIB). Included by the platform's
-# makefile after it has set BUILD, CC and ALL_CFLAGS.
+# makefile after it has set BUILD, CC, ALL_CFLAGS and TCPIP_INCLUDEDIR
+# (where install-tcpip puts the header, below PREFIX).
 #
 # Only the programs that include miou_tcpip.h link it, and only their
 # build fetches lwIP: the rest of the tree builds without network.
@@ -44,3 +45,21 @@ $(TCPIP_OBJ): $(wildcard src/tcpip/port/arch/*.h)
 $(TCPIP_LIB): $(TCPIP_OBJ) $(LWIP_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+
+# make install-tcpip: the layer's header, its library (lwIP inside) as
+# libmiou-tcpip-$(PLATFORM).a (the platforms share a prefix; their builds
+# differ) and miou-tcpip-$(PLATFORM).pc, which requires the platform's
+# miou-$(PLATFORM).pc (make install). Apart from install, which builds
+# offline: this one needs lwIP's source.
+install-tcpip: $(TCPIP_LIB)
+	install -d $(DESTDIR)$(PREFIX)/$(TCPIP_INCLUDEDIR) \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/miou_tcpip.h $(DESTDIR)$(PREFIX)/$(TCPIP_INCLUDEDIR)/
+	install -m 644 $(TCPIP_LIB) \
+	    $(DESTDIR)$(PREFIX)/lib/libmiou-tcpip-$(PLATFORM).a
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@PLATFORM@|$(PLATFORM)|g' \
+	    -e 's|@INCLUDEDIR@|$(TCPIP_INCLUDEDIR)|g' miou-tcpip.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-tcpip-$(PLATFORM).pc
+
+.PHONY: install-tcpip

@@ -131,6 +131,7 @@ $(BUILD)/obj/gen/%.mft.o: $(BUILD)/gen/%.mft.c
 
 # The TCP/IP layer (lwIP), built with the freestanding C library:
 # TCPIP_LIB, TCPIP_USERS.
+TCPIP_INCLUDEDIR := include/miou-solo5
 include mk/lwip.mk
 tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
 
