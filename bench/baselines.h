@@ -131,9 +131,9 @@ static inline void *bare_init(void *lo, size_t size, void (*fn)(void *),
         sp[i] = 0;
     if (fpu)
         sp[0] = BARE_MXCSR_DEFAULT | ((uint64_t)BARE_FPUCW_DEFAULT << 32);
-    regs[2] = (uint64_t)(uintptr_t)fn;                 /* r13 */
-    regs[3] = (uint64_t)(uintptr_t)arg;                /* r12 */
-    regs[6] = (uint64_t)(uintptr_t)bench_bare_start;   /* return address */
+    regs[2] = (uint64_t)(uintptr_t)fn;               /* r13 */
+    regs[3] = (uint64_t)(uintptr_t)arg;              /* r12 */
+    regs[6] = (uint64_t)(uintptr_t)bench_bare_start; /* return address */
     return sp;
 }
 

@@ -38,10 +38,10 @@
  *             the blocks in order, and N operations are queued at a time
  *
  * Each pass moves n blocks (default: the whole image, and at least
- * 131072 blocks) at offsets 0, bs, 2bs, ... (wrapping around the image). Writes go to the page cache and
- * are never synced, as Solo5's spt tender does. Before the first round
- * the image is read once, then written once (untimed), so that every
- * timed pass finds its pages in the cache, already dirty for writes.
+ * 131072 blocks) at offsets 0, bs, 2bs, ... (wrapping around the image). Writes
+ * go to the page cache and are never synced, as Solo5's spt tender does. Before
+ * the first round the image is read once, then written once (untimed), so that
+ * every timed pass finds its pages in the cache, already dirty for writes.
  *
  * Figures, per operation (read, write) and sector size (the device's):
  *   <op><bs>_<variant>_ns_per_op   median over the rounds
@@ -80,7 +80,7 @@ static struct {
 #endif
     unsigned rounds;
     unsigned tasks;
-    uint64_t n;       /* blocks per pass */
+    uint64_t n; /* blocks per pass */
     int want_op[NOPS];
     char names[NVARIANTS][16];
     /* The device. */
@@ -229,11 +229,21 @@ static double measure(int op, int v)
     struct miou_stats d = {0};
     uint64_t ns = 0;
     switch (v) {
-    case BASE: ns = run_baseline(op); break;
-    case BASEN: ns = run_baseline_n(op); break;
-    case ATOMIC: ns = run_atomic(op); break;
-    case SCHED: ns = run_sched(op, 1, &d); break;
-    case SCHEDN: ns = run_sched(op, B.tasks, &d); break;
+    case BASE:
+        ns = run_baseline(op);
+        break;
+    case BASEN:
+        ns = run_baseline_n(op);
+        break;
+    case ATOMIC:
+        ns = run_atomic(op);
+        break;
+    case SCHED:
+        ns = run_sched(op, 1, &d);
+        break;
+    case SCHEDN:
+        ns = run_sched(op, B.tasks, &d);
+        break;
     }
     B.switches[op][v] = (double)d.switches / (double)B.n;
     B.polls[op][v] = (double)d.polls / (double)B.n;
@@ -330,8 +340,7 @@ static void report(int op)
     for (int v = 0; v < NVARIANTS; v++) {
         if (!have(v))
             continue;
-        snprintf(name, sizeof name, "%s%zu_%s", op_names[op], B.bs,
-                 B.names[v]);
+        snprintf(name, sizeof name, "%s%zu_%s", op_names[op], B.bs, B.names[v]);
         med[v] = bench_median(B.ns[op][v], B.rounds);
         snprintf(key, sizeof key, "%s_ns_per_op", name);
         bench_result(BENCH, key, med[v], "ns");
@@ -363,15 +372,15 @@ static void *bench_main(void *arg)
     const char *base = B.fd >= 0 ? "baseline on " : "no baseline (no path=)";
     const char *on = B.fd >= 0 ? B.path : "";
 #else
-    const char *base = B.base ? "baseline: solo5_block_read/write on "
-                              : "no baseline";
+    const char *base =
+        B.base ? "baseline: solo5_block_read/write on " : "no baseline";
     const char *on = B.base ? "the device" : "";
 #endif
     printf("# block: %zu-byte blocks, image of %llu blocks (%llu MiB), "
            "%llu blocks per pass, %u rounds, ns per block; %s%s\n",
            B.bs, (unsigned long long)B.nblocks,
-           (unsigned long long)(B.info.capacity >> 20),
-           (unsigned long long)B.n, B.rounds, base, on);
+           (unsigned long long)(B.info.capacity >> 20), (unsigned long long)B.n,
+           B.rounds, base, on);
     for (unsigned r = 0; r < B.rounds; r++) {
         printf("round %u:", r + 1);
         for (int op = 0; op < NOPS; op++) {

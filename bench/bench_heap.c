@@ -117,10 +117,14 @@ static const char *const names[NVARIANTS] = {"miou_pair", "glibc_pair",
 static double run_variant(int v, unsigned long n, size_t target)
 {
     switch (v) {
-    case MIOU_PAIR: return run_pair(miou_alloc, miou_free, n);
-    case GLIBC_PAIR: return run_pair(glibc_alloc, glibc_free, n);
-    case MIOU_MIXED: return run_mixed(miou_alloc, miou_free, n, target);
-    default: return run_mixed(glibc_alloc, glibc_free, n, target);
+    case MIOU_PAIR:
+        return run_pair(miou_alloc, miou_free, n);
+    case GLIBC_PAIR:
+        return run_pair(glibc_alloc, glibc_free, n);
+    case MIOU_MIXED:
+        return run_mixed(miou_alloc, miou_free, n, target);
+    default:
+        return run_mixed(glibc_alloc, glibc_free, n, target);
     }
 }
 

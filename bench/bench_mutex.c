@@ -117,8 +117,12 @@ int solo5_app_main(const struct solo5_start_info *si)
             if (!have[v] || !bench_want(cmd, names[v]))
                 continue;
             switch (v) {
-            case OURS: ns[v][r] = run_ours(n, 0, &switches); break;
-            case YIELD: ns[v][r] = run_ours(n, 1, &yswitches); break;
+            case OURS:
+                ns[v][r] = run_ours(n, 0, &switches);
+                break;
+            case YIELD:
+                ns[v][r] = run_ours(n, 1, &yswitches);
+                break;
             case BARE: {
                 uint64_t t0 = bench_now();
                 BENCH_CHECK(bare_pingpong(n, 1) == 0);

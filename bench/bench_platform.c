@@ -34,8 +34,12 @@ static double run(int v, unsigned long n)
     uint64_t t0 = bench_now();
     for (unsigned long i = 0; i < n; i++) {
         switch (v) {
-        case CLOCK: acc += solo5_clock_monotonic(); break;
-        case WALL: acc += solo5_clock_wall(); break;
+        case CLOCK:
+            acc += solo5_clock_monotonic();
+            break;
+        case WALL:
+            acc += solo5_clock_wall();
+            break;
         case POLL:
             solo5_yield(0, &ready);
             acc += ready;

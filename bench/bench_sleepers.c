@@ -85,8 +85,8 @@ static void *sleep_main(void *arg)
     uint64_t c0 = bench_cpu_ns(&sys0);
     uint64_t t0 = bench_now();
     for (unsigned long i = 0; i < o->n; i++)
-        BENCH_CHECK(miou_async_with(&ts[i], &opts, sleeper,
-                                    (void *)(uintptr_t)i) == 0);
+        BENCH_CHECK(
+            miou_async_with(&ts[i], &opts, sleeper, (void *)(uintptr_t)i) == 0);
     o->t0 = t0;
     o->spawned = bench_now();
     BENCH_CHECK(miou_await_all(ts, o->n, NULL, NULL) == 0);
@@ -232,8 +232,7 @@ int solo5_app_main(const struct solo5_start_info *si)
             p50[r] = (double)bench_quantile(lateness, n, 0.50);
             printf("round %u: wall %.3f s, %.0f ns per sleeper beyond 1 s "
                    "(spawn %.0f, first run %.0f)",
-                   r + 1, (double)o.wall_ns / 1e9, over[r], spawn[r],
-                   pass[r]);
+                   r + 1, (double)o.wall_ns / 1e9, over[r], spawn[r], pass[r]);
             if (BENCH_HAVE_PROCESS)
                 printf(", cpu %.0f ns per sleeper (system %.0f)", cpu[r],
                        sys[r]);

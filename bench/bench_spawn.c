@@ -85,9 +85,15 @@ int solo5_app_main(const struct solo5_start_info *si)
             if (!have[v] || !bench_want(cmd, names[v]))
                 continue;
             switch (v) {
-            case OURS: ns[v][r] = run_ours(n); break;
-            case BARE: ns[v][r] = run_bare(n); break;
-            case BOOST: ns[v][r] = run_boost(n); break;
+            case OURS:
+                ns[v][r] = run_ours(n);
+                break;
+            case BARE:
+                ns[v][r] = run_bare(n);
+                break;
+            case BOOST:
+                ns[v][r] = run_boost(n);
+                break;
             }
             printf(" %s %.2f", names[v], ns[v][r]);
         }

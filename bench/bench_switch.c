@@ -108,11 +108,21 @@ int solo5_app_main(const struct solo5_start_info *si)
             if (!have[v] || !bench_want(cmd, names[v]))
                 continue;
             switch (v) {
-            case OURS: ns[v][r] = run_ours(n, 0, &st); break;
-            case OURS_NOPOLL: ns[v][r] = run_ours(n, 1u << 30, NULL); break;
-            case BARE: ns[v][r] = run_bare(n, 1); break;
-            case BARE_NOFPU: ns[v][r] = run_bare(n, 0); break;
-            case BOOST: ns[v][r] = run_boost(n); break;
+            case OURS:
+                ns[v][r] = run_ours(n, 0, &st);
+                break;
+            case OURS_NOPOLL:
+                ns[v][r] = run_ours(n, 1u << 30, NULL);
+                break;
+            case BARE:
+                ns[v][r] = run_bare(n, 1);
+                break;
+            case BARE_NOFPU:
+                ns[v][r] = run_bare(n, 0);
+                break;
+            case BOOST:
+                ns[v][r] = run_boost(n);
+                break;
             }
             printf(" %s %.2f", names[v], ns[v][r]);
         }

@@ -227,8 +227,7 @@ static inline void bench_result(const char *bench, const char *key,
 /* The median of the (rounds) figures of variant (name), reported as
  * "<name>_ns_per_<unit>"; 0 (and nothing reported) when the variant is
  * not available or not wanted. */
-static inline double bench_report_median(const char *bench,
-                                         const char *cmdline,
+static inline double bench_report_median(const char *bench, const char *cmdline,
                                          const char *name, int have,
                                          const double *ns, unsigned rounds,
                                          const char *unit)
@@ -284,13 +283,13 @@ static inline void bench_malloc_setup(const char *cmdline)
 
 /* Stop the benchmark with a message: a figure from a broken run is
  * worse than none. */
-#define BENCH_CHECK(cond)                                                     \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,  \
-                    #cond);                                                   \
-            exit(2);                                                          \
-        }                                                                     \
+#define BENCH_CHECK(cond)                                                      \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+            exit(2);                                                           \
+        }                                                                      \
     } while (0)
 
 #endif

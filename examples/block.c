@@ -50,8 +50,7 @@ static uint64_t fnv1a64(const uint8_t *p, size_t n)
 /* Report a failed step; returns -1 for the caller to pass on. */
 static int failed(const char *what, int err)
 {
-    say("block: %s: %s (%s)\n", what, miou_strerror(err),
-        miou_errname(err));
+    say("block: %s: %s (%s)\n", what, miou_strerror(err), miou_errname(err));
     return -1;
 }
 
@@ -158,8 +157,7 @@ static int check_refusals(void)
 
     err = miou_block_atomic_read(dev, 1, back, bs);
     if (err != MIOU_EALIGN)
-        return failed("an unaligned read was not refused as MIOU_EALIGN",
-                      err);
+        return failed("an unaligned read was not refused as MIOU_EALIGN", err);
     err = miou_block_read(dev, info.capacity, back, bs);
     if (err != MIOU_ERANGE)
         return failed("a read past the end was not refused as MIOU_ERANGE",

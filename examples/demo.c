@@ -61,7 +61,7 @@ static struct {
     struct miou_block_info disk_info;
     int done;  /* --count reached, or an error: tasks end */
     int error; /* the first error, a MIOU_E* code */
-    uint64_t wakeups, late_max, late_sum; /* sleepers; ns */
+    uint64_t wakeups, late_max, late_sum;       /* sleepers; ns */
     uint64_t written, read, verified, differed; /* disk worker; blocks */
     miou_mutex mutex; /* with (stop): the main task waits for the end */
     miou_cond stop;
@@ -313,8 +313,8 @@ static void print_summary(uint64_t elapsed, const struct miou_stats *st)
         (unsigned long long)demo.r.malformed);
     say("demo: sleepers: %llu tasks woke up %llu times, late by %llu us on "
         "average, %llu us at most\n",
-        (unsigned long long)demo.opt.sleepers,
-        (unsigned long long)demo.wakeups, (unsigned long long)(mean / 1000),
+        (unsigned long long)demo.opt.sleepers, (unsigned long long)demo.wakeups,
+        (unsigned long long)(mean / 1000),
         (unsigned long long)(demo.late_max / 1000));
     say("demo: disk: %llu blocks of %llu bytes written, %llu read, %llu "
         "verified, %llu differed\n",

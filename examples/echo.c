@@ -114,8 +114,8 @@ static void *udp_service(void *arg)
     for (;;) {
         uint32_t from;
         uint16_t port;
-        long n = miou_udp_recv(u, buf, sizeof buf, &from, &port,
-                               MIOU_TCPIP_FOREVER);
+        long n =
+            miou_udp_recv(u, buf, sizeof buf, &from, &port, MIOU_TCPIP_FOREVER);
         if (n < 0)
             break;
         if ((size_t)n > sizeof buf)
@@ -173,10 +173,9 @@ static void *main_task(void *arg)
     miou_tcpip_stats(NULL, &st); /* lwIP's own counters, once closed */
     say("echo: %llu connections, %llu bytes echoed, %llu datagrams; "
         "lwIP holds %u connections, %u pbufs, %llu heap bytes\n",
-        (unsigned long long)echo.connections,
-        (unsigned long long)echo.bytes, (unsigned long long)echo.datagrams,
-        (unsigned)st.tcp_pcbs, (unsigned)st.pbufs,
-        (unsigned long long)st.heap_bytes);
+        (unsigned long long)echo.connections, (unsigned long long)echo.bytes,
+        (unsigned long long)echo.datagrams, (unsigned)st.tcp_pcbs,
+        (unsigned)st.pbufs, (unsigned long long)st.heap_bytes);
     *status = (rc != 0 && rc != MIOU_ECANCELED) || st.tcp_pcbs != 0 ||
               st.tcp_listen_pcbs != 0 || st.udp_pcbs != 0 || st.pbufs != 0 ||
               st.segments != 0;

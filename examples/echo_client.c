@@ -17,7 +17,8 @@
  * naming the other's socket as its peer:
  *
  *   build/hosted/examples/echo --net:service=unix:/tmp/a,/tmp/b -- 10.0.0.2 &
- *   build/hosted/examples/echo_client --net:service=unix:/tmp/b,/tmp/a -- 10.0.0.2
+ *   build/hosted/examples/echo_client --net:service=unix:/tmp/b,/tmp/a \
+ *       -- 10.0.0.2
  *
  * It prints one line per check and exits 0 when every byte came back.
  */
@@ -73,7 +74,8 @@ static int parse_options(const char *cmdline)
             ok = word_number(&v, 0, 1000000, &opt.datagrams) == 0;
         else if (word_option(&w, "--port", &v))
             ok = word_number(&v, 0, 65535, &opt.port) == 0 && opt.port > 0;
-        else if (addresses == 0 && (ok = ipv4_parse(w.s, w.len, &opt.server) == 0))
+        else if (addresses == 0 &&
+                 (ok = ipv4_parse(w.s, w.len, &opt.server) == 0))
             addresses++;
         else if (addresses == 1 &&
                  (ok = ipv4_parse(w.s, w.len, &opt.ip.address) == 0))
@@ -111,8 +113,8 @@ static void *writer(void *arg)
         size_t n = opt.bytes - s->moved < CHUNK ? opt.bytes - s->moved : CHUNK;
         for (size_t i = 0; i < n; i++)
             buf[i] = byte_at(s->id, s->moved + i);
-        long r = miou_tcp_write(s->c, buf, n,
-                                miou_clock_monotonic() + 30 * SECOND);
+        long r =
+            miou_tcp_write(s->c, buf, n, miou_clock_monotonic() + 30 * SECOND);
         if (r < 0) {
             s->err = (int)r;
             return NULL;
@@ -189,8 +191,8 @@ static int udp_check(void)
     uint64_t good = 0;
     for (uint64_t i = 0; i < opt.datagrams && err == 0; i++) {
         char msg[64], buf[64];
-        int len = snprintf(msg, sizeof msg, "datagram %llu",
-                           (unsigned long long)i);
+        int len =
+            snprintf(msg, sizeof msg, "datagram %llu", (unsigned long long)i);
         /* A datagram may be lost (ARP, a full queue): three tries. */
         for (int attempt = 0; attempt < 3; attempt++) {
             err = miou_udp_send(u, opt.server, (uint16_t)opt.port, msg,

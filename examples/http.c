@@ -71,7 +71,7 @@ static struct {
     miou_tcpip *stack;
     miou_block *disk;
     struct miou_block_info disk_info;
-    size_t chunk;   /* bytes of one block read: a multiple of the block size */
+    size_t chunk; /* bytes of one block read: a multiple of the block size */
     char page[1536];
     size_t page_len;
     uint64_t connections, requests, bytes;
@@ -129,9 +129,8 @@ static void format_date(char *buf, size_t size, uint64_t secs)
 {
     static const char *const wday[] = {"Thu", "Fri", "Sat", "Sun",
                                        "Mon", "Tue", "Wed"};
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
-                                      "May", "Jun", "Jul", "Aug",
-                                      "Sep", "Oct", "Nov", "Dec"};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30,
                                           31, 31, 30, 31, 30, 31};
     uint64_t days = secs / 86400, rest = secs % 86400;
@@ -172,17 +171,17 @@ static const char *date_now(void)
 /* ---- Parsing a request ------------------------------------------------ */
 
 struct request {
-    int head;          /* HEAD: answer with headers only */
-    int served;        /* GET or HEAD, the methods we serve */
-    const char *path;  /* the target's path, without the query */
+    int head;         /* HEAD: answer with headers only */
+    int served;       /* GET or HEAD, the methods we serve */
+    const char *path; /* the target's path, without the query */
     size_t path_len;
-    unsigned minor;    /* HTTP/1.(minor) */
-    int close;         /* "Connection: close" */
-    int keep_alive;    /* "Connection: keep-alive" */
-    unsigned hosts;    /* Host headers */
-    int has_length;    /* a Content-Length header */
-    uint64_t length;   /* its value: body bytes to skip */
-    int coded;         /* a Transfer-Encoding header */
+    unsigned minor;  /* HTTP/1.(minor) */
+    int close;       /* "Connection: close" */
+    int keep_alive;  /* "Connection: keep-alive" */
+    unsigned hosts;  /* Host headers */
+    int has_length;  /* a Content-Length header */
+    uint64_t length; /* its value: body bytes to skip */
+    int coded;       /* a Transfer-Encoding header */
 };
 
 static int lower(int c)
@@ -364,9 +363,9 @@ static int parse_request(const char *s, size_t len, struct request *r)
 
 struct conn {
     miou_tcp *tcp;
-    size_t len;           /* bytes of buf received, not yet used */
-    size_t scanned;       /* bytes of buf known to hold no head's end */
-    int eof;              /* the client has closed its side */
+    size_t len;     /* bytes of buf received, not yet used */
+    size_t scanned; /* bytes of buf known to hold no head's end */
+    int eof;        /* the client has closed its side */
     char buf[HEAD_MAX];
 };
 
@@ -376,15 +375,24 @@ enum next { CLOSE = 0, KEEP = 1 };
 static const char *reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }
 
@@ -393,8 +401,8 @@ static const char *reason(int status)
  * early at worst, without a clock read per response.) */
 static long send_all(struct conn *c, const void *buf, size_t len)
 {
-    long n = miou_tcp_write(c->tcp, buf, len,
-                            miou_clock_recent() + http.opt.idle);
+    long n =
+        miou_tcp_write(c->tcp, buf, len, miou_clock_recent() + http.opt.idle);
     if (n > 0)
         http.bytes += (uint64_t)n;
     return n;
@@ -514,8 +522,8 @@ static long send_file(struct conn *c, const struct request *r, int keep,
     long rc = 0;
     char *chunk = buf + head;
     for (uint64_t off = 0; rc >= 0 && off < capacity;) {
-        size_t n = capacity - off < http.chunk ? (size_t)(capacity - off)
-                                               : http.chunk;
+        size_t n =
+            capacity - off < http.chunk ? (size_t)(capacity - off) : http.chunk;
         rc = miou_block_read(http.disk, off, chunk, n);
         if (rc == 0)
             rc = send_all(c, buf, (size_t)(chunk - buf) + n);
@@ -576,8 +584,8 @@ static long read_head(struct conn *c, uint64_t deadline)
             return HEAD_TOO_LARGE;
         if (c->eof)
             return 0; /* a request cut short is dropped with the connection */
-        long n = miou_tcp_read(c->tcp, c->buf + c->len,
-                               sizeof c->buf - c->len, deadline);
+        long n = miou_tcp_read(c->tcp, c->buf + c->len, sizeof c->buf - c->len,
+                               deadline);
         if (n < 0)
             return n;
         if (n == 0)
@@ -640,8 +648,8 @@ static int serve_one(struct conn *c, size_t len)
     else if (file)
         rc = send_file(c, &r, keep, chunk);
     else if (r.path_len == 1 && r.path[0] == '/')
-        rc = respond(c, 200, r.head, keep, r.minor,
-                     "text/html; charset=utf-8", http.page_len, http.page);
+        rc = respond(c, 200, r.head, keep, r.minor, "text/html; charset=utf-8",
+                     http.page_len, http.page);
     else
         rc = respond_error(c, 404, r.head, keep, r.minor);
     free(chunk);
@@ -753,7 +761,7 @@ static void build_page(uint32_t addr)
         (unsigned long long)http.disk_info.capacity,
         (unsigned long long)http.disk_info.block_size,
         miou_ipv4_format(addr, a), (unsigned)http.opt.port);
-    http.page_len = n < 0 ? 0
+    http.page_len = n < 0                           ? 0
                     : (size_t)n >= sizeof http.page ? sizeof http.page - 1
                                                     : (size_t)n;
 }
@@ -810,10 +818,10 @@ static void *main_task(void *arg)
     say("http: %llu connections, %llu requests, %llu bytes sent; "
         "lwIP holds %u connections, %u listeners, %u pbufs, "
         "%llu heap bytes\n",
-        (unsigned long long)http.connections,
-        (unsigned long long)http.requests, (unsigned long long)http.bytes,
-        (unsigned)st.tcp_pcbs, (unsigned)st.tcp_listen_pcbs,
-        (unsigned)st.pbufs, (unsigned long long)st.heap_bytes);
+        (unsigned long long)http.connections, (unsigned long long)http.requests,
+        (unsigned long long)http.bytes, (unsigned)st.tcp_pcbs,
+        (unsigned)st.tcp_listen_pcbs, (unsigned)st.pbufs,
+        (unsigned long long)st.heap_bytes);
     *status = (rc != 0 && rc != MIOU_ECANCELED) || st.tcp_pcbs != 0 ||
               st.tcp_listen_pcbs != 0 || st.pbufs != 0;
     return NULL;

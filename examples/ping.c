@@ -229,8 +229,7 @@ static int serve(void)
         (unsigned long long)ping.opt.tasks);
     err = spawn(busy, ping.opt.tasks, &n_busy, "busy", BUSY_STACK, busy_loop);
     if (err == 0)
-        err = spawn(readers, ping.opt.readers, &n_readers, "reader", 0,
-                    reader);
+        err = spawn(readers, ping.opt.readers, &n_readers, "reader", 0, reader);
     if (err != 0)
         fail("cannot spawn a task", err);
     else
@@ -241,8 +240,7 @@ static int serve(void)
         "frames, %llu malformed; busy tasks looped %llu times\n",
         (unsigned long long)ping.r.echo, (unsigned long long)ping.r.arp,
         (unsigned long long)ping.r.ignored,
-        (unsigned long long)ping.r.malformed,
-        (unsigned long long)ping.rounds);
+        (unsigned long long)ping.r.malformed, (unsigned long long)ping.rounds);
     if (ping.error != 0)
         return 1;
     if (ping.opt.count > 0 && ping.r.echo < ping.opt.count) {

@@ -54,11 +54,11 @@ struct options {
 
 /* What the reader task waits for, and what it found. */
 struct wait {
-    int arp;            /* 1: an ARP reply from the target; 0: an echo */
-    uint16_t seq;       /* the echo reply awaited */
-    int error;          /* a MIOU_E* code when the device failed */
-    int found;          /* 1 when the reply came */
-    uint64_t when;      /* and the monotonic time it came */
+    int arp;       /* 1: an ARP reply from the target; 0: an echo */
+    uint16_t seq;  /* the echo reply awaited */
+    int error;     /* a MIOU_E* code when the device failed */
+    int found;     /* 1 when the reply came */
+    uint64_t when; /* and the monotonic time it came */
 };
 
 static struct {
@@ -97,8 +97,7 @@ static int parse_options(const char *cmdline, struct options *o)
         if (word_option(&w, "--from", &v))
             ok = ipv4_parse(v.s, v.len, &o->from) == 0;
         else if (word_option(&w, "--count", &v))
-            ok = word_number(&v, 0, MAX_COUNT, &o->count) == 0 &&
-                 o->count > 0;
+            ok = word_number(&v, 0, MAX_COUNT, &o->count) == 0 && o->count > 0;
         else if (word_option(&w, "--interval", &v))
             ok = word_number(&v, 6, 3600000 * MS, &o->interval) == 0;
         else if (word_option(&w, "--timeout", &v))
@@ -155,8 +154,7 @@ static void *read_reply(void *arg)
     struct wait *w = arg;
 
     for (;;) {
-        long n = miou_net_read(pinger.net, rx, pinger.info.mtu +
-                                                   MIOU_NET_HLEN);
+        long n = miou_net_read(pinger.net, rx, pinger.info.mtu + MIOU_NET_HLEN);
 
         if (n < 0) {
             if (n != MIOU_ECANCELED)
@@ -229,8 +227,11 @@ static int resolve(void)
  * MIOU_E* code. */
 static int ping_once(uint16_t seq, uint64_t *rtt)
 {
-    struct echo e = {.src = pinger.opt.from, .dst = pinger.opt.target,
-                     .id = pinger.id, .seq = seq, .data = pinger.data,
+    struct echo e = {.src = pinger.opt.from,
+                     .dst = pinger.opt.target,
+                     .id = pinger.id,
+                     .seq = seq,
+                     .data = pinger.data,
                      .data_len = DATA_LEN};
     struct wait w = {.seq = seq};
     uint64_t sent;
@@ -344,9 +345,8 @@ static int pinger_run(void)
     responder_init(&pinger.r, pinger.info.mac, pinger.opt.from);
     pinger.id = (uint16_t)(miou_clock_wall() / 1000);
     say("PING %s from %s (%s): %d data bytes\n",
-        ipv4_format(pinger.opt.target, ip),
-        ipv4_format(pinger.opt.from, from), mac_format(pinger.info.mac, mac),
-        DATA_LEN);
+        ipv4_format(pinger.opt.target, ip), ipv4_format(pinger.opt.from, from),
+        mac_format(pinger.info.mac, mac), DATA_LEN);
     err = resolve();
     if (err != 0) {
         say("pinger: no ARP reply from %s: %s\n", ip, miou_strerror(err));

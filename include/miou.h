@@ -54,29 +54,29 @@ extern "C" {
 /* ------------------------------------------------------------------ */
 
 /* Every error code, with its value and its description. */
-#define MIOU_ERRORS(X)                                                        \
-    X(EINVAL, 1, "invalid argument")                                          \
-    X(ECANCELED, 2, "cancelled")                                              \
-    X(ENOTCHILD, 3, "task is not a child of the caller")                      \
-    X(ENOMEM, 4, "out of memory")                                             \
-    X(ECHILDREN, 5, "task ended with live children")                          \
-    X(EDEADLK, 6, "deadlock: every task is blocked and nothing can wake one") \
-    X(EBUSY, 7, "resource busy")                                              \
-    X(ENOTRUNNING, 8, "not called from a task of miou_run()")                 \
-    X(EPERM, 9, "caller does not own the mutex")                              \
-    X(ETIMEDOUT, 10, "deadline reached")                                      \
-    X(ENODEV, 11, "no device of that name and type in the manifest")          \
-    X(EALIGN, 12, "offset or length is not a multiple of the block size")     \
-    X(ERANGE, 13, "beyond the end of the block device")                       \
-    X(EMSGSIZE, 14, "frame longer than the device's MTU + 14 bytes")          \
-    X(ENOBUFS, 15, "buffer shorter than the device's MTU + 14 bytes")         \
-    X(EIO, 16, "the device failed")                                           \
-    X(ECONNREFUSED, 17, "connection refused by the peer")                     \
-    X(ECONNRESET, 18, "connection reset by the peer")                         \
-    X(ECONNABORTED, 19, "connection aborted")                                 \
-    X(EADDRINUSE, 20, "address already in use")                               \
-    X(ENOTCONN, 21, "not connected")                                          \
-    X(EHOSTUNREACH, 22, "no route to the host")                               \
+#define MIOU_ERRORS(X)                                                         \
+    X(EINVAL, 1, "invalid argument")                                           \
+    X(ECANCELED, 2, "cancelled")                                               \
+    X(ENOTCHILD, 3, "task is not a child of the caller")                       \
+    X(ENOMEM, 4, "out of memory")                                              \
+    X(ECHILDREN, 5, "task ended with live children")                           \
+    X(EDEADLK, 6, "deadlock: every task is blocked and nothing can wake one")  \
+    X(EBUSY, 7, "resource busy")                                               \
+    X(ENOTRUNNING, 8, "not called from a task of miou_run()")                  \
+    X(EPERM, 9, "caller does not own the mutex")                               \
+    X(ETIMEDOUT, 10, "deadline reached")                                       \
+    X(ENODEV, 11, "no device of that name and type in the manifest")           \
+    X(EALIGN, 12, "offset or length is not a multiple of the block size")      \
+    X(ERANGE, 13, "beyond the end of the block device")                        \
+    X(EMSGSIZE, 14, "frame longer than the device's MTU + 14 bytes")           \
+    X(ENOBUFS, 15, "buffer shorter than the device's MTU + 14 bytes")          \
+    X(EIO, 16, "the device failed")                                            \
+    X(ECONNREFUSED, 17, "connection refused by the peer")                      \
+    X(ECONNRESET, 18, "connection reset by the peer")                          \
+    X(ECONNABORTED, 19, "connection aborted")                                  \
+    X(EADDRINUSE, 20, "address already in use")                                \
+    X(ENOTCONN, 21, "not connected")                                           \
+    X(EHOSTUNREACH, 22, "no route to the host")                                \
     X(EPIPE, 23, "the sending side is shut down")
 
 enum miou_error {
@@ -137,8 +137,9 @@ struct miou_config {
 };
 
 /* Run (fn)(arg) as the first task, and every task it spawns, until the
- * first task has ended. One run at a time (per thread on hosted). (cfg) may be NULL. When (result) is not NULL it
- * receives the first task's return value (NULL if it never returned).
+ * first task has ended. One run at a time (per thread on hosted). (cfg) may be
+ * NULL. When (result) is not NULL it receives the first task's return value
+ * (NULL if it never returned).
  *
  * Returns the first task's status as miou_await() would give it (0,
  * MIOU_ECHILDREN, MIOU_ECANCELED), or MIOU_EDEADLK (see below). Also:
@@ -339,8 +340,8 @@ int miou_block_acquire(const char *name, miou_block **block,
  * meanwhile, and a cancelled task may still call them. */
 int miou_block_atomic_read(miou_block *block, uint64_t offset, void *buf,
                            size_t size);
-int miou_block_atomic_write(miou_block *block, uint64_t offset,
-                            const void *buf, size_t size);
+int miou_block_atomic_write(miou_block *block, uint64_t offset, const void *buf,
+                            size_t size);
 
 /* SUSPENDS. Scheduled calls queue the operation and suspend the caller;
  * the scheduler performs queued operations, one block at a time and in
@@ -350,8 +351,7 @@ int miou_block_atomic_write(miou_block *block, uint64_t offset,
  * waits leaves the queue at once and gets MIOU_ECANCELED; if some of its
  * blocks had already moved, they stay moved (a write of several blocks
  * may be cut short). */
-int miou_block_read(miou_block *block, uint64_t offset, void *buf,
-                    size_t size);
+int miou_block_read(miou_block *block, uint64_t offset, void *buf, size_t size);
 int miou_block_write(miou_block *block, uint64_t offset, const void *buf,
                      size_t size);
 
@@ -437,8 +437,7 @@ int miou_cond_wait(miou_cond *cond, miou_mutex *mutex);
  * once, without releasing the mutex, when it is already past), and
  * MIOU_ENOMEM, still holding the mutex, when the table of sleepers cannot
  * grow. UINT64_MAX is no deadline. */
-int miou_cond_wait_until(miou_cond *cond, miou_mutex *mutex,
-                         uint64_t deadline);
+int miou_cond_wait_until(miou_cond *cond, miou_mutex *mutex, uint64_t deadline);
 
 /* Wake the oldest waiter, or every waiter. No effect when none waits. */
 void miou_cond_signal(miou_cond *cond);
@@ -506,14 +505,14 @@ void miou_args_free(struct miou_args *args);
 
 /* Counters of the current run (all zero outside a run). */
 struct miou_stats {
-    size_t tasks;          /* tasks spawned and not yet released */
-    size_t sleepers;       /* tasks waiting for a deadline */
-    size_t pooled_stacks;  /* stacks kept for reuse */
-    size_t task_bytes;     /* bytes of one task's bookkeeping */
-    uint64_t switches;     /* task switches since the run started */
-    uint64_t polls;        /* calls to solo5_yield() */
-    size_t net_readers;    /* tasks suspended in miou_net_read() */
-    size_t block_waiters;  /* tasks waiting for a scheduled block call */
+    size_t tasks;         /* tasks spawned and not yet released */
+    size_t sleepers;      /* tasks waiting for a deadline */
+    size_t pooled_stacks; /* stacks kept for reuse */
+    size_t task_bytes;    /* bytes of one task's bookkeeping */
+    uint64_t switches;    /* task switches since the run started */
+    uint64_t polls;       /* calls to solo5_yield() */
+    size_t net_readers;   /* tasks suspended in miou_net_read() */
+    size_t block_waiters; /* tasks waiting for a scheduled block call */
 };
 
 void miou_stats(struct miou_stats *stats);

@@ -92,12 +92,12 @@ void miou_heap_free(miou_heap *h, void *p);
 size_t miou_heap_usable_size(const miou_heap *h, const void *p);
 
 struct miou_heap_stats {
-    size_t capacity;       /* bytes managed (blocks and their headers) */
-    size_t used;           /* bytes in allocated blocks, headers included */
-    size_t free;           /* bytes in free blocks, headers included */
-    size_t largest_free;   /* payload bytes of the largest free block */
-    size_t blocks_used;    /* allocated blocks */
-    size_t blocks_free;    /* free blocks */
+    size_t capacity;     /* bytes managed (blocks and their headers) */
+    size_t used;         /* bytes in allocated blocks, headers included */
+    size_t free;         /* bytes in free blocks, headers included */
+    size_t largest_free; /* payload bytes of the largest free block */
+    size_t blocks_used;  /* allocated blocks */
+    size_t blocks_free;  /* free blocks */
 };
 
 /* Fill (st). O(1) except largest_free, which reads the highest non-empty

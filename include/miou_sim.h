@@ -99,15 +99,15 @@ uint64_t miou_sim_events(void);
 
 struct miou_sim_link_faults {
     uint64_t delay_min_ns, delay_max_ns; /* each frame's transit time */
-    uint32_t loss_ppm;    /* frames dropped, per million */
+    uint32_t loss_ppm;                   /* frames dropped, per million */
     uint32_t dup_ppm;     /* frames delivered twice, per million */
     uint32_t reorder_ppm; /* frames held back by up to 4 more delays */
 };
 
 struct miou_sim_block_faults {
     uint64_t latency_min_ns, latency_max_ns; /* virtual time a call takes */
-    uint32_t error_ppm;         /* calls failing with SOLO5_R_EUNSPEC */
-    uint64_t crash_at_write;    /* 0: never; N: power lost at the Nth write */
+    uint32_t error_ppm;      /* calls failing with SOLO5_R_EUNSPEC */
+    uint64_t crash_at_write; /* 0: never; N: power lost at the Nth write */
 };
 
 /* Set the faults of the net or block device (name) of the manifest:

@@ -34,8 +34,8 @@ extern "C" {
 
 #define MIOU_TCPIP_FOREVER UINT64_MAX
 
-#define MIOU_IPV4(a, b, c, d)                                                 \
-    (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) |  \
+#define MIOU_IPV4(a, b, c, d)                                                  \
+    (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) |    \
      (uint32_t)(d))
 
 /* Parse a dotted quad ("10.0.0.2") into (*addr): 0 or MIOU_EINVAL. */
@@ -53,8 +53,8 @@ struct miou_tcpip_config {
     const char *device; /* the net device's name in the manifest */
     uint32_t address;   /* 0 with dhcp */
     uint32_t netmask;
-    uint32_t gateway;   /* 0: none */
-    int dhcp;           /* 1: ask a DHCP server (address etc. ignored) */
+    uint32_t gateway; /* 0: none */
+    int dhcp;         /* 1: ask a DHCP server (address etc. ignored) */
 };
 
 /* Acquire the device and start the stack over it: two tasks, children
@@ -62,8 +62,7 @@ struct miou_tcpip_config {
  * a stack is already open, MIOU_EINVAL for a bad configuration (no
  * device, a netmask that is not a prefix), MIOU_ENOMEM, or
  * miou_net_acquire()'s error. */
-int miou_tcpip_open(const struct miou_tcpip_config *config,
-                    miou_tcpip **stack);
+int miou_tcpip_open(const struct miou_tcpip_config *config, miou_tcpip **stack);
 
 /* SUSPENDS until the interface has an address (at once with a static
  * one; with DHCP once a lease is bound). */
@@ -85,13 +84,13 @@ int miou_tcpip_close(miou_tcpip *stack);
  * (stack) may be NULL (or closed): the counters are lwIP's, the process's,
  * and after miou_tcpip_close() every one of them is 0. */
 struct miou_tcpip_stats {
-    uint32_t tcp_pcbs;        /* connections, including closing ones */
+    uint32_t tcp_pcbs; /* connections, including closing ones */
     uint32_t tcp_listen_pcbs;
     uint32_t udp_pcbs;
-    uint32_t pbufs;           /* pool and reference packet buffers held */
-    uint32_t segments;        /* TCP segments queued */
-    uint64_t heap_bytes;      /* lwIP's heap in use (RAM packet buffers,
-                                 ARP queue, ...), its timers left out */
+    uint32_t pbufs;      /* pool and reference packet buffers held */
+    uint32_t segments;   /* TCP segments queued */
+    uint64_t heap_bytes; /* lwIP's heap in use (RAM packet buffers,
+                            ARP queue, ...), its timers left out */
     uint64_t frames_in, frames_out, frames_dropped; /* 0 without a stack */
 };
 int miou_tcpip_stats(const miou_tcpip *stack, struct miou_tcpip_stats *stats);
@@ -169,8 +168,8 @@ int miou_udp_bind(miou_tcpip *stack, uint16_t port, unsigned queue,
 
 /* Send one datagram (at most 65,507 bytes, fragmented as needed). Does not
  * suspend. MIOU_EMSGSIZE, MIOU_EHOSTUNREACH, MIOU_ENOMEM. */
-int miou_udp_send(miou_udp *udp, uint32_t addr, uint16_t port,
-                  const void *buf, size_t len);
+int miou_udp_send(miou_udp *udp, uint32_t addr, uint16_t port, const void *buf,
+                  size_t len);
 
 /* SUSPENDS until a datagram arrives: copies at most (len) bytes of it
  * into (buf) (the rest is dropped) and returns its full length; (addr)

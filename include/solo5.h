@@ -19,10 +19,10 @@
 /* Results of the calls that can fail. Callers may rely on OK and AGAIN;
  * EINVAL and EUNSPEC say only that the call was refused. */
 typedef enum {
-    SOLO5_R_OK,      /* the call succeeded */
-    SOLO5_R_AGAIN,   /* nothing to do now (no frame waiting, queue full) */
-    SOLO5_R_EINVAL,  /* the arguments were refused */
-    SOLO5_R_EUNSPEC  /* the operation failed for another reason */
+    SOLO5_R_OK,     /* the call succeeded */
+    SOLO5_R_AGAIN,  /* nothing to do now (no frame waiting, queue full) */
+    SOLO5_R_EINVAL, /* the arguments were refused */
+    SOLO5_R_EUNSPEC /* the operation failed for another reason */
 } solo5_result_t;
 
 /* The start info handed to solo5_app_main(): the command line as one string
@@ -89,8 +89,8 @@ solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
 
 /* Receive one Ethernet frame into (buf) of (size) bytes, setting
  * (*read_size). Never blocks: SOLO5_R_AGAIN when no frame is waiting. */
-solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf,
-                              size_t size, size_t *read_size);
+solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size,
+                              size_t *read_size);
 
 /* Block devices. */
 typedef uint64_t solo5_off_t;

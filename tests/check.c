@@ -16,10 +16,10 @@
 static struct {
     const char *topic;
     const char *name;
-    int failures;         /* failed checks */
-    char first[1024];     /* "file:line details" of the first failure */
-    char more[2048];      /* the next few, for the "#" lines */
-    int skipped;          /* check_skip() was called */
+    int failures;     /* failed checks */
+    char first[1024]; /* "file:line details" of the first failure */
+    char more[2048];  /* the next few, for the "#" lines */
+    int skipped;      /* check_skip() was called */
     char skip_reason[256];
 } cur;
 
@@ -123,12 +123,18 @@ static const char *op_text(enum check_op op)
 static int holds(int cmp, enum check_op op)
 {
     switch (op) {
-    case CHECK_OP_EQ: return cmp == 0;
-    case CHECK_OP_NE: return cmp != 0;
-    case CHECK_OP_LT: return cmp < 0;
-    case CHECK_OP_LE: return cmp <= 0;
-    case CHECK_OP_GT: return cmp > 0;
-    case CHECK_OP_GE: return cmp >= 0;
+    case CHECK_OP_EQ:
+        return cmp == 0;
+    case CHECK_OP_NE:
+        return cmp != 0;
+    case CHECK_OP_LT:
+        return cmp < 0;
+    case CHECK_OP_LE:
+        return cmp <= 0;
+    case CHECK_OP_GT:
+        return cmp > 0;
+    case CHECK_OP_GE:
+        return cmp >= 0;
     }
     return 0;
 }
@@ -146,8 +152,8 @@ int check_int(const char *file, int line, const char *ea, const char *eb,
 {
     if (holds(a < b ? -1 : a > b, op))
         return 1;
-    failf(file, line, "expected %s %s %s, got %jd and %jd", ea, op_text(op),
-          eb, a, b);
+    failf(file, line, "expected %s %s %s, got %jd and %jd", ea, op_text(op), eb,
+          a, b);
     return 0;
 }
 
@@ -156,13 +162,13 @@ int check_uint(const char *file, int line, const char *ea, const char *eb,
 {
     if (holds(a < b ? -1 : a > b, op))
         return 1;
-    failf(file, line, "expected %s %s %s, got %ju and %ju", ea, op_text(op),
-          eb, a, b);
+    failf(file, line, "expected %s %s %s, got %ju and %ju", ea, op_text(op), eb,
+          a, b);
     return 0;
 }
 
-int check_rc(const char *file, int line, const char *ea, const char *eb,
-             int a, int b)
+int check_rc(const char *file, int line, const char *ea, const char *eb, int a,
+             int b)
 {
     if (a == b)
         return 1;
@@ -342,8 +348,7 @@ static int leftovers(void)
               "miou_stats() after the run is not all zero: tasks=%zu "
               "sleepers=%zu pooled_stacks=%zu switches=%llu polls=%llu",
               st.tasks, st.sleepers, st.pooled_stacks,
-              (unsigned long long)st.switches,
-              (unsigned long long)st.polls);
+              (unsigned long long)st.switches, (unsigned long long)st.polls);
         return 1;
     }
     return 0;

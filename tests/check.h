@@ -74,16 +74,22 @@ int check_failed(void);
 
 /* ---- Assertions: each is 1 when it held, 0 (and a failure) when not. */
 
-enum check_op { CHECK_OP_EQ, CHECK_OP_NE, CHECK_OP_LT, CHECK_OP_LE,
-                CHECK_OP_GT, CHECK_OP_GE };
+enum check_op {
+    CHECK_OP_EQ,
+    CHECK_OP_NE,
+    CHECK_OP_LT,
+    CHECK_OP_LE,
+    CHECK_OP_GT,
+    CHECK_OP_GE
+};
 
 int check_true(const char *file, int line, const char *expr, int value);
 int check_int(const char *file, int line, const char *ea, const char *eb,
               intmax_t a, intmax_t b, enum check_op op);
 int check_uint(const char *file, int line, const char *ea, const char *eb,
                uintmax_t a, uintmax_t b, enum check_op op);
-int check_rc(const char *file, int line, const char *ea, const char *eb,
-             int a, int b);
+int check_rc(const char *file, int line, const char *ea, const char *eb, int a,
+             int b);
 int check_ptr(const char *file, int line, const char *ea, const char *eb,
               const void *a, const void *b, int equal);
 int check_str(const char *file, int line, const char *ea, const char *eb,
@@ -98,7 +104,7 @@ int check_str(const char *file, int line, const char *ea, const char *eb,
 #define CHECK_LE(a, b) CHECK__I(a, b, CHECK_OP_LE)
 #define CHECK_GT(a, b) CHECK__I(a, b, CHECK_OP_GT)
 #define CHECK_GE(a, b) CHECK__I(a, b, CHECK_OP_GE)
-#define CHECK__I(a, b, op)                                                   \
+#define CHECK__I(a, b, op)                                                     \
     check_int(__FILE__, __LINE__, #a, #b, (intmax_t)(a), (intmax_t)(b), op)
 
 /* Unsigned integers (sizes, clock readings). */
@@ -108,18 +114,17 @@ int check_str(const char *file, int line, const char *ea, const char *eb,
 #define CHECK_ULE(a, b) CHECK__U(a, b, CHECK_OP_LE)
 #define CHECK_UGT(a, b) CHECK__U(a, b, CHECK_OP_GT)
 #define CHECK_UGE(a, b) CHECK__U(a, b, CHECK_OP_GE)
-#define CHECK__U(a, b, op)                                                   \
-    check_uint(__FILE__, __LINE__, #a, #b, (uintmax_t)(a), (uintmax_t)(b),   \
-               op)
+#define CHECK__U(a, b, op)                                                     \
+    check_uint(__FILE__, __LINE__, #a, #b, (uintmax_t)(a), (uintmax_t)(b), op)
 
 /* Status codes of the API: values are printed with their names. */
 #define CHECK_RC(a, b) check_rc(__FILE__, __LINE__, #a, #b, (a), (b))
 
-#define CHECK_PTR_EQ(a, b)                                                   \
-    check_ptr(__FILE__, __LINE__, #a, #b, (const void *)(a),                 \
+#define CHECK_PTR_EQ(a, b)                                                     \
+    check_ptr(__FILE__, __LINE__, #a, #b, (const void *)(a),                   \
               (const void *)(b), 1)
-#define CHECK_PTR_NE(a, b)                                                   \
-    check_ptr(__FILE__, __LINE__, #a, #b, (const void *)(a),                 \
+#define CHECK_PTR_NE(a, b)                                                     \
+    check_ptr(__FILE__, __LINE__, #a, #b, (const void *)(a),                   \
               (const void *)(b), 0)
 #define CHECK_NULL(a) CHECK_PTR_EQ(a, NULL)
 #define CHECK_NOT_NULL(a) CHECK_PTR_NE(a, NULL)
@@ -131,7 +136,7 @@ int check_str(const char *file, int line, const char *ea, const char *eb,
 /* ---- Helpers for the cases. */
 
 /* miou_run(NULL, fn, arg, NULL) checked to return (expected). */
-#define CHECK_RUN(fn, arg, expected)                                         \
+#define CHECK_RUN(fn, arg, expected)                                           \
     CHECK_RC(miou_run(NULL, (fn), (arg), NULL), (expected))
 
 /* The number of live tasks of the current run. */
@@ -160,6 +165,6 @@ const char *check_task_name(const miou_task *task);
 uint64_t check_xorshift(uint64_t *state);
 
 /* Milliseconds, in nanoseconds. */
-#define MS(n) ((uint64_t)(n) * 1000000u)
+#define MS(n) ((uint64_t)(n)*1000000u)
 
 #endif

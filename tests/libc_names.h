@@ -28,8 +28,7 @@ struct miou_libc_file;
 
 extern int miou_libc_errno;
 
-void *miou_libc_memcpy(void *restrict dst, const void *restrict src,
-                       size_t n);
+void *miou_libc_memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *miou_libc_memmove(void *dst, const void *src, size_t n);
 void *miou_libc_memset(void *dst, int c, size_t n);
 int miou_libc_memcmp(const void *a, const void *b, size_t n);
@@ -42,8 +41,7 @@ int miou_libc_strncmp(const char *a, const char *b, size_t n);
 char *miou_libc_strchr(const char *s, int c);
 char *miou_libc_strrchr(const char *s, int c);
 char *miou_libc_strcpy(char *restrict dst, const char *restrict src);
-char *miou_libc_strncpy(char *restrict dst, const char *restrict src,
-                        size_t n);
+char *miou_libc_strncpy(char *restrict dst, const char *restrict src, size_t n);
 char *miou_libc_strcat(char *restrict dst, const char *restrict src);
 char *miou_libc_strstr(const char *haystack, const char *needle);
 size_t miou_libc_strspn(const char *s, const char *accept);
@@ -55,19 +53,15 @@ extern struct miou_libc_file *const miou_libc_stderr;
 int miou_libc_printf(const char *restrict fmt, ...) LIBC_PRINTF(1, 2);
 int miou_libc_fprintf(struct miou_libc_file *restrict f,
                       const char *restrict fmt, ...) LIBC_PRINTF(2, 3);
-int miou_libc_vprintf(const char *restrict fmt, va_list ap)
-    LIBC_PRINTF(1, 0);
+int miou_libc_vprintf(const char *restrict fmt, va_list ap) LIBC_PRINTF(1, 0);
 int miou_libc_vfprintf(struct miou_libc_file *restrict f,
-                       const char *restrict fmt, va_list ap)
-    LIBC_PRINTF(2, 0);
-int miou_libc_snprintf(char *restrict buf, size_t n,
-                       const char *restrict fmt, ...) LIBC_PRINTF(3, 4);
-int miou_libc_vsnprintf(char *restrict buf, size_t n,
-                        const char *restrict fmt, va_list ap)
-    LIBC_PRINTF(3, 0);
+                       const char *restrict fmt, va_list ap) LIBC_PRINTF(2, 0);
+int miou_libc_snprintf(char *restrict buf, size_t n, const char *restrict fmt,
+                       ...) LIBC_PRINTF(3, 4);
+int miou_libc_vsnprintf(char *restrict buf, size_t n, const char *restrict fmt,
+                        va_list ap) LIBC_PRINTF(3, 0);
 int miou_libc_puts(const char *s);
-int miou_libc_fputs(const char *restrict s,
-                    struct miou_libc_file *restrict f);
+int miou_libc_fputs(const char *restrict s, struct miou_libc_file *restrict f);
 int miou_libc_fputc(int c, struct miou_libc_file *f);
 int miou_libc_putchar(int c);
 size_t miou_libc_fwrite(const void *restrict p, size_t size, size_t n,
@@ -78,8 +72,8 @@ long miou_libc_strtol(const char *restrict nptr, char **restrict endptr,
                       int base);
 unsigned long miou_libc_strtoul(const char *restrict nptr,
                                 char **restrict endptr, int base);
-long long miou_libc_strtoll(const char *restrict nptr,
-                            char **restrict endptr, int base);
+long long miou_libc_strtoll(const char *restrict nptr, char **restrict endptr,
+                            int base);
 unsigned long long miou_libc_strtoull(const char *restrict nptr,
                                       char **restrict endptr, int base);
 int miou_libc_atoi(const char *s);

@@ -111,8 +111,8 @@ static void *all_status_main(void *arg)
     struct miou_task_options opts = {.name = "leaves-a-child"};
     (void)arg;
     CHECK_RC(miou_async(&t[0], return_arg, &token), 0);
-    CHECK_RC(miou_async_with(&t[1], &opts, leave_child,
-                             (void *)(intptr_t)100), 0);
+    CHECK_RC(miou_async_with(&t[1], &opts, leave_child, (void *)(intptr_t)100),
+             0);
     CHECK_RC(miou_async(&t[2], return_arg, &token), 0);
     CHECK_RC(miou_await_all(t, 3, r, st), MIOU_ECHILDREN);
     CHECK_RC(st[0], 0);

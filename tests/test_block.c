@@ -166,8 +166,10 @@ static void *roundtrip_main(void *arg)
         how->scheduled ? miou_block_read : miou_block_atomic_read;
     /* One block at the start, one at the very end, three in the middle. */
     const uint64_t last = d.info.capacity - d.bs;
-    const struct { uint64_t off; size_t n; } ops[] = {
-        {0, 1}, {last, 1}, {2 * d.bs, 3}};
+    const struct {
+        uint64_t off;
+        size_t n;
+    } ops[] = {{0, 1}, {last, 1}, {2 * d.bs, 3}};
     for (size_t i = 0; i < CHECK_COUNT(ops); i++) {
         size_t n = ops[i].n * d.bs;
         pattern(out, n, (unsigned)(i + 7 * how->scheduled));
@@ -207,8 +209,8 @@ static void *errors_main(void *arg)
     pattern(junk, 2 * bs, 100);
     CHECK_RC(miou_block_atomic_write(d.b, bs, before, 2 * bs), 0);
 
-    int (*writes[])(miou_block *, uint64_t, const void *, size_t) = {
-        miou_block_atomic_write, miou_block_write};
+    int (*writes[])(miou_block *, uint64_t, const void *,
+                    size_t) = {miou_block_atomic_write, miou_block_write};
     for (size_t k = 0; k < 2; k++) {
         int (*wr)(miou_block *, uint64_t, const void *, size_t) = writes[k];
         CHECK_RC(wr(d.b, bs + 1, junk, bs), MIOU_EALIGN);
@@ -305,9 +307,8 @@ static void *fifo_writer(void *arg)
     struct fifo_arg *a = arg;
     uint8_t buf[MAX_BLOCK];
     pattern(buf, a->d->bs, (unsigned)a->i);
-    CHECK_RC(miou_block_write(a->d->b, (uint64_t)a->i * a->d->bs, buf,
-                              a->d->bs),
-             0);
+    CHECK_RC(
+        miou_block_write(a->d->b, (uint64_t)a->i * a->d->bs, buf, a->d->bs), 0);
     check_log("%d", a->i);
     return NULL;
 }
@@ -482,7 +483,8 @@ static void sleepers_wake_on_time_while_scheduled_io_keeps_the_loop_busy(void)
 }
 
 static const struct check_case cases[] = {
-    {"acquire gives the geometry, once per run", acquire_gives_the_geometry_once_per_run},
+    {"acquire gives the geometry, once per run",
+     acquire_gives_the_geometry_once_per_run},
     {"a handle from an earlier run is MIOU_EINVAL",
      a_handle_from_an_earlier_run_is_einval},
     {"atomic writes read back and reach the image",

@@ -34,8 +34,8 @@ struct world {
 struct blocker {
     struct world *w;
     enum kind kind;
-    int rc;          /* what the suspension point returned */
-    int extra;       /* a second check, 0 when fine */
+    int rc;    /* what the suspension point returned */
+    int extra; /* a second check, 0 when fine */
     int ended;
     int started;
     miou_orphans o; /* outlives the task, which ends with it not empty */
@@ -87,8 +87,8 @@ static void *block(void *arg)
             b->rc = miou_await_one(t, 2, &idx, NULL);
             miou_await(t[1 - idx], NULL);
         }
-        b->extra = child_rc[0] != MIOU_ECANCELED ||
-                   child_rc[1] != MIOU_ECANCELED;
+        b->extra =
+            child_rc[0] != MIOU_ECANCELED || child_rc[1] != MIOU_ECANCELED;
         break;
     case K_LOCK:
         b->rc = miou_mutex_lock(&w->held);
@@ -102,8 +102,7 @@ static void *block(void *arg)
             b->rc = miou_cond_wait(&w->c, &w->cm);
         else
             b->rc = miou_cond_wait_until(&w->c, &w->cm,
-                                         miou_clock_monotonic() +
-                                             MS(600000));
+                                         miou_clock_monotonic() + MS(600000));
         /* The waiter holds the mutex again. */
         b->extra = miou_mutex_unlock(&w->cm) != 0;
         break;
@@ -123,9 +122,9 @@ static void *block(void *arg)
 }
 
 static const char *kind_name[K_COUNT] = {
-    "sleep",      "sleep_until", "yield", "await",    "await_all",
-    "await_first", "await_one",  "-",     "mutex_lock", "cond_wait",
-    "cond_wait_until", "orphans_wait"};
+    "sleep",      "sleep_until", "yield",           "await",
+    "await_all",  "await_first", "await_one",       "-",
+    "mutex_lock", "cond_wait",   "cond_wait_until", "orphans_wait"};
 
 static void world_init(struct world *w)
 {
@@ -169,24 +168,57 @@ static void cancel_reaches(enum kind k)
     CHECK_ULT(miou_clock_monotonic() - t0, MS(5000));
 }
 
-static void reaches_sleep(void) { cancel_reaches(K_SLEEP); }
-static void reaches_sleep_until(void) { cancel_reaches(K_SLEEP_UNTIL); }
-static void reaches_yield(void) { cancel_reaches(K_YIELD); }
-static void reaches_await(void) { cancel_reaches(K_AWAIT); }
-static void reaches_await_all(void) { cancel_reaches(K_AWAIT_ALL); }
-static void reaches_await_first(void) { cancel_reaches(K_AWAIT_FIRST); }
-static void reaches_await_one(void) { cancel_reaches(K_AWAIT_ONE); }
-static void reaches_lock(void) { cancel_reaches(K_LOCK); }
-static void reaches_cond(void) { cancel_reaches(K_COND); }
-static void reaches_cond_until(void) { cancel_reaches(K_COND_UNTIL); }
-static void reaches_orphans(void) { cancel_reaches(K_ORPHANS); }
+static void reaches_sleep(void)
+{
+    cancel_reaches(K_SLEEP);
+}
+static void reaches_sleep_until(void)
+{
+    cancel_reaches(K_SLEEP_UNTIL);
+}
+static void reaches_yield(void)
+{
+    cancel_reaches(K_YIELD);
+}
+static void reaches_await(void)
+{
+    cancel_reaches(K_AWAIT);
+}
+static void reaches_await_all(void)
+{
+    cancel_reaches(K_AWAIT_ALL);
+}
+static void reaches_await_first(void)
+{
+    cancel_reaches(K_AWAIT_FIRST);
+}
+static void reaches_await_one(void)
+{
+    cancel_reaches(K_AWAIT_ONE);
+}
+static void reaches_lock(void)
+{
+    cancel_reaches(K_LOCK);
+}
+static void reaches_cond(void)
+{
+    cancel_reaches(K_COND);
+}
+static void reaches_cond_until(void)
+{
+    cancel_reaches(K_COND_UNTIL);
+}
+static void reaches_orphans(void)
+{
+    cancel_reaches(K_ORPHANS);
+}
 
 /* ---- What a cancelled task may still do. */
 
 struct after {
     struct world *w;
-    int rc_yield, rc_sleep0, rc_sleep, rc_until, rc_lock, rc_cond,
-        cond_held, rc_orphans, rc_async, rc_async_orphan, cancelled_before,
+    int rc_yield, rc_sleep0, rc_sleep, rc_until, rc_lock, rc_cond, cond_held,
+        rc_orphans, rc_async, rc_async_orphan, cancelled_before,
         cancelled_after, rc_trylock, rc_cancel_child, child_rc;
     size_t tasks_before, tasks_after;
     uint64_t switches_before, switches_after;
@@ -220,8 +252,7 @@ static void *after_cancel(void *arg)
     a->rc_cond = miou_cond_wait_until(&w->c, &w->cm, UINT64_MAX);
     a->cond_held = miou_mutex_unlock(&w->cm) == 0;
     a->rc_async = miou_async(&t, sleep_forever, NULL);
-    a->rc_async_orphan =
-        miou_async_orphan(&o, &t, NULL, sleep_forever, NULL);
+    a->rc_async_orphan = miou_async_orphan(&o, &t, NULL, sleep_forever, NULL);
     miou_stats(&st);
     a->tasks_after = st.tasks;
     a->switches_after = st.switches;
@@ -404,13 +435,13 @@ static void cancel_returns_once_every_descendant_has_ended(void)
 /* ---- Interleavings with the parent's awaits. */
 
 struct chain {
-    int child_rc;     /* the grandchild's sleep */
-    int await_rc;     /* the middle task's await */
+    int child_rc; /* the grandchild's sleep */
+    int await_rc; /* the middle task's await */
     void *await_res;
     int child_ran;
     int child_ended;
-    int mode;         /* 0 sleeping child, 1 child that never ran,
-                         2 child already ended */
+    int mode; /* 0 sleeping child, 1 child that never ran,
+                 2 child already ended */
     int middle_ended;
 };
 

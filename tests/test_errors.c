@@ -16,7 +16,7 @@ static void every_code_has_its_text(void)
 
 static void every_code_has_its_name(void)
 {
-#define X(name, value, text)                                                 \
+#define X(name, value, text)                                                   \
     CHECK_STR_EQ(miou_errname(MIOU_##name), "MIOU_" #name);
     MIOU_ERRORS(X)
 #undef X
@@ -51,8 +51,9 @@ static void codes_are_distinct(void)
 enum { NCODES = 0 MIOU_ERRORS(COUNT_ONE) };
 #undef COUNT_ONE
 
-static const int unknown[] = {INT_MIN, INT_MIN + 1, -1000, -(NCODES + 1),
-                              -99, 1, 2, 10, 11, 1000, INT_MAX};
+static const int unknown[] = {INT_MIN, INT_MIN + 1, -1000,  -(NCODES + 1),
+                              -99,     1,           2,      10,
+                              11,      1000,        INT_MAX};
 
 static void unknown_codes_are_unknown_error(void)
 {
@@ -103,8 +104,7 @@ static const struct check_case cases[] = {
     {"numbers that are not codes are named MIOU_E?",
      unknown_codes_are_named_miou_e_question},
     {"zero has a non-empty text and name", zero_has_a_text_and_a_name},
-    {"texts and names work inside a run too",
-     the_texts_work_inside_a_run_too},
+    {"texts and names work inside a run too", the_texts_work_inside_a_run_too},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

@@ -322,16 +322,20 @@ static int check_vfmt(const char *file, int line, const char *expect,
     rc = LIBC(vsnprintf)(buf, FMT_BUF, fmt, aq);
     va_end(aq);
     if (rc != (int)len || strcmp(buf, expect) != 0) {
-        check_fail(file, line, "format \"%s\": got %d \"%s\", expected %zu "
-                   "\"%s\"", fmt, rc, buf, len, expect);
+        check_fail(file, line,
+                   "format \"%s\": got %d \"%s\", expected %zu "
+                   "\"%s\"",
+                   fmt, rc, buf, len, expect);
         return 0;
     }
     va_copy(aq, ap);
     rc = LIBC(vsnprintf)(NULL, 0, fmt, aq);
     va_end(aq);
     if (rc != (int)len) {
-        check_fail(file, line, "format \"%s\" into NULL, 0: got %d, "
-                   "expected %zu", fmt, rc, len);
+        check_fail(file, line,
+                   "format \"%s\" into NULL, 0: got %d, "
+                   "expected %zu",
+                   fmt, rc, len);
         return 0;
     }
     for (n = 0; n <= len + 1; n++) {
@@ -345,9 +349,11 @@ static int check_vfmt(const char *file, int line, const char *expect,
         for (i = n; i < n + 16; i++)
             ok = ok && buf[i] == '~';
         if (!ok) {
-            check_fail(file, line, "format \"%s\" into %zu bytes: got %d "
-                       "\"%.*s\", expected %zu \"%.*s\"", fmt, n, rc,
-                       (int)n, buf, len, n > 0 ? (int)n - 1 : 0, expect);
+            check_fail(file, line,
+                       "format \"%s\" into %zu bytes: got %d "
+                       "\"%.*s\", expected %zu \"%.*s\"",
+                       fmt, n, rc, (int)n, buf, len, n > 0 ? (int)n - 1 : 0,
+                       expect);
             return 0;
         }
     }
@@ -415,8 +421,7 @@ static void snprintf_formats_integers(void)
     RAW("-1 7 ff", "%hhd %hhu %hhx", 255, 256 + 7, 0x1ff);
     RAW("-1 5", "%hd %hu", 65535, 65536 + 5);
     T("ff FF 0xff 0XFF 0", "%x %X %#x %#X %#x", 255, 255, 255, 255, 0);
-    T("10 010 0 010 0 00010", "%o %#o %#o %#.3o %#.0o %#.5o", 8, 8, 0, 8, 0,
-      8);
+    T("10 010 0 010 0 00010", "%o %#o %#o %#.3o %#.0o %#.5o", 8, 8, 0, 8, 0, 8);
     T("deadbeef", "%lx", 0xdeadbeefUL);
 }
 
@@ -426,12 +431,11 @@ static void snprintf_honours_flags_width_and_precision(void)
     T("+42| 42|   42", "%+d|% d|% 5d", 42, 42, 42);
     RAW("+42", "%+ d", 42); /* '+' wins over ' ' */
     T("+42  |-42", "%-+5d|%+d", 42, -42);
-    T("007|-007|    -007|007     |", "%.3d|%.3d|%8.3d|%-8.3d|", 7, -7, -7,
-      7);
+    T("007|-007|    -007|007     |", "%.3d|%.3d|%8.3d|%-8.3d|", 7, -7, -7, 7);
     RAW("     007", "%08.3d", 7); /* '0' is ignored with a precision */
     T("|     |+", "%.0d|%5.0d|%+.0d", 0, 0, 0);
-    T("    0xff|0x0000ff|0xff    |0x00ff", "%#8x|%#08x|%-#8x|%#.4x", 255,
-      255, 255, 255);
+    T("    0xff|0x0000ff|0xff    |0x00ff", "%#8x|%#08x|%-#8x|%#.4x", 255, 255,
+      255, 255);
     T("-0000000000000000000000000000042", "%032d", -42);
     T("4294967295      |", "%-16u|", UINT_MAX);
     T("18446744073709551615", "%1llu", ULLONG_MAX);
@@ -503,8 +507,8 @@ static void snprintf_formats_floating_point_in_styles_f_e_and_g(void)
     T("0|1E-10", "%g|%G", 0.0, 1e-10);
     T("1e+15|1e+16|1.23457e+08", "%g|%g|%g", 1e15, 1e16, 123456789.0);
     T("0.3", "%.15g", 0.3);
-    T("0x1p+0|-0X1.8P+1|0x2.0p+0|0x0p+0", "%a|%A|%.1a|%a", 1.0, -3.0,
-      1.96875, 0.0);
+    T("0x1p+0|-0X1.8P+1|0x2.0p+0|0x0p+0", "%a|%A|%.1a|%a", 1.0, -3.0, 1.96875,
+      0.0);
     /* L: a long double, printed as the nearest double. */
     T("2.500000", "%Lf", (long double)2.5);
     T("1.000e-01|1e-20", "%.3Le|%Lg", (long double)0.1, (long double)1e-20);
@@ -549,8 +553,8 @@ static void snprintf_prints_every_digit_of_a_double(void)
     static char buf[1200];
     int n;
 
-    T("0.100000000000000005551115123125782702118158340454101562500000",
-      "%.60f", 0.1);
+    T("0.100000000000000005551115123125782702118158340454101562500000", "%.60f",
+      0.1);
     T("17976931348623157081452742373170435679807056752584499659891747680315"
       "72607800285387605895586327668781715404589535143824642343213268894641"
       "82768467546703537516986049910576551282076245490090389328944075868508"
@@ -786,9 +790,9 @@ static _Alignas(64) unsigned char big_src[BIG_MAX + 32], big_dst[BIG_MAX + 64],
 
 static void mem_functions_copy_frame_and_sector_sizes(void)
 {
-    static const size_t sizes[] = {301,  511,  512,  513,  1023, 1024, 1025,
-                                   1500, 1514, 1518, 2047, 2048, 4095, 4096,
-                                   4097, 8191, 8192, BIG_MAX};
+    static const size_t sizes[] = {301,  511,  512,  513,  1023, 1024,
+                                   1025, 1500, 1514, 1518, 2047, 2048,
+                                   4095, 4096, 4097, 8191, 8192, BIG_MAX};
     size_t i, sa, da, op, at;
     for (i = 0; i < CHECK_COUNT(sizes); i++)
         for (sa = 0; sa < 16; sa++)
@@ -806,9 +810,15 @@ static void mem_functions_copy_frame_and_sector_sizes(void)
                         for (at = 0; at < n; at++)
                             big_ref[16 + da + at] = 0xc3;
                     switch (op) {
-                    case 0: r = LIBC(memcpy)(d, big_src + sa, n); break;
-                    case 1: r = LIBC(memmove)(d, big_src + sa, n); break;
-                    case 2: r = LIBC(memset)(d, 0xc3, n); break;
+                    case 0:
+                        r = LIBC(memcpy)(d, big_src + sa, n);
+                        break;
+                    case 1:
+                        r = LIBC(memmove)(d, big_src + sa, n);
+                        break;
+                    case 2:
+                        r = LIBC(memset)(d, 0xc3, n);
+                        break;
                     }
                     at = first_diff(big_dst, big_ref, sizeof big_dst);
                     if (r != d || at < sizeof big_dst) {
@@ -837,8 +847,8 @@ static void memmove_handles_overlap_of_frame_and_sector_sizes(void)
     for (i = 0; i < CHECK_COUNT(sizes); i++)
         for (sa = 0; sa < 16; sa++) {
             size_t n = sizes[i];
-            long deltas[] = {1, 15, 16, 64, 65, (long)n / 2, (long)n - 1,
-                             (long)n, (long)n + 1};
+            long deltas[] = {1,           15,          16,      64,         65,
+                             (long)n / 2, (long)n - 1, (long)n, (long)n + 1};
             for (k = 0; k < 2 * CHECK_COUNT(deltas); k++) {
                 long delta = k % 2 ? -deltas[k / 2] : deltas[k / 2];
                 size_t s = BIG_MAX + 16 + sa, d = (size_t)((long)s + delta);
@@ -864,7 +874,7 @@ static void memmove_handles_overlap_of_frame_and_sector_sizes(void)
 
 static void memmove_handles_overlap_in_both_directions(void)
 {
-    static const long deltas[] = {1,  2,  3,  7,  8,  9,  15, 16, 17, 31,
+    static const long deltas[] = {1,  2,  3,  7,  8,  9,  15,  16,  17, 31,
                                   32, 33, 47, 63, 64, 65, 127, 128, 129};
     size_t n, sa, i;
     for (n = 0; n <= MEM_MAX; n++)
@@ -962,9 +972,9 @@ static void memcmp_finds_the_first_difference_as_unsigned_bytes(void)
                 for (p = 0; p < n; p++)
                     if (!check_cmp(n, a, b, p))
                         return;
-            } else if (n > 0 && (!check_cmp(n, a, b, 0) ||
-                                 !check_cmp(n, a, b, n / 2) ||
-                                 !check_cmp(n, a, b, n - 1))) {
+            } else if (n > 0 &&
+                       (!check_cmp(n, a, b, 0) || !check_cmp(n, a, b, n / 2) ||
+                        !check_cmp(n, a, b, n - 1))) {
                 return;
             }
         }
@@ -1089,7 +1099,10 @@ static void string_functions_follow_the_standard(void)
     CHECK_UEQ(LIBC(strspn)("\xff\xfe\x01", "\xfe\xff"), 2);
     CHECK_UEQ(LIBC(strcspn)("abcde", "xd"), 3);
     CHECK_UEQ(LIBC(strcspn)("abc", ""), 3);
-    CHECK_UEQ(LIBC(strcspn)("\xff\x80" "a", "a"), 2);
+    CHECK_UEQ(LIBC(strcspn)("\xff\x80"
+                            "a",
+                            "a"),
+              2);
 }
 
 static void strerror_has_linux_texts_and_numbers(void)
@@ -1133,7 +1146,7 @@ static const struct signed_row signed_rows[] = {
     {"0x1A", 0, 26, 4, NOCHANGE},
     {"0X1a", 16, 26, 4, NOCHANGE},
     {"-0x10", 0, -16, 5, NOCHANGE},
-    {"0x", 16, 0, 1, NOCHANGE},  /* the 0, then "x" is text */
+    {"0x", 16, 0, 1, NOCHANGE}, /* the 0, then "x" is text */
     {"0xg", 0, 0, 1, NOCHANGE},
     {"017", 0, 15, 3, NOCHANGE}, /* octal */
     {"08", 0, 0, 1, NOCHANGE},
@@ -1305,8 +1318,8 @@ static unsigned log2_ceil(size_t n)
 
 static void qsort_sorts_random_arrays_in_n_log_n(void)
 {
-    static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 16, 31, 100, 257,
-                                   1000, 4099};
+    static const size_t sizes[] = {0, 1,  2,  3,   4,   5,    7,
+                                   8, 16, 31, 100, 257, 1000, 4099};
     static int a[4099];
     static unsigned counts[100];
     size_t s, i, kind;
@@ -1330,7 +1343,8 @@ static void qsort_sorts_random_arrays_in_n_log_n(void)
                     break;
             if (!CHECK_UGE(i + 1, n)) {
                 check_note("qsort of %zu ints (kind %zu): a[%zu] = %d > "
-                           "a[%zu] = %d", n, kind, i, a[i], i + 1, a[i + 1]);
+                           "a[%zu] = %d",
+                           n, kind, i, a[i], i + 1, a[i + 1]);
                 return;
             }
             for (i = 0; i < n; i++)
@@ -1398,9 +1412,9 @@ static void character_classes_are_ascii(void)
         int ok = !!LIBC(isdigit)(c) == digit && !!LIBC(isupper)(c) == upper &&
                  !!LIBC(islower)(c) == lower && !!LIBC(isalpha)(c) == alpha &&
                  !!LIBC(isalnum)(c) == (alpha || digit) &&
-                 !!LIBC(isxdigit)(c) == xdigit &&
-                 !!LIBC(isspace)(c) == space && !!LIBC(iscntrl)(c) == cntrl &&
-                 !!LIBC(isprint)(c) == print && !!LIBC(ispunct)(c) == punct &&
+                 !!LIBC(isxdigit)(c) == xdigit && !!LIBC(isspace)(c) == space &&
+                 !!LIBC(iscntrl)(c) == cntrl && !!LIBC(isprint)(c) == print &&
+                 !!LIBC(ispunct)(c) == punct &&
                  LIBC(toupper)(c) == (lower ? c - 32 : c) &&
                  LIBC(tolower)(c) == (upper ? c + 32 : c);
         if (!CHECK(ok)) {
@@ -1539,8 +1553,7 @@ static const struct check_case cases[] = {
      realloc_keeps_the_bytes_and_fails_without_losing_the_block},
     {"aligned allocations align and refuse bad alignments",
      aligned_allocations_align_and_refuse_bad_alignments},
-    {"snprintf formats integers of every length",
-     snprintf_formats_integers},
+    {"snprintf formats integers of every length", snprintf_formats_integers},
     {"snprintf honours flags, width and precision",
      snprintf_honours_flags_width_and_precision},
     {"snprintf takes width and precision from '*'",

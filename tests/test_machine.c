@@ -116,10 +116,21 @@ static void precision_single(void)
 #else
 #define FP_SUPPORTED 0
 enum { RND_NEAREST, RND_DOWN, RND_UP, RND_ZERO };
-static int rounding_get(void) { return 0; }
-static void rounding_set(int mode) { (void)mode; }
-static uint64_t control_state(void) { return 0; }
-static void precision_single(void) {}
+static int rounding_get(void)
+{
+    return 0;
+}
+static void rounding_set(int mode)
+{
+    (void)mode;
+}
+static uint64_t control_state(void)
+{
+    return 0;
+}
+static void precision_single(void)
+{
+}
 #endif
 
 static volatile double one = 1.0, three = 3.0;
@@ -263,9 +274,9 @@ static void the_caller_of_miou_run_keeps_its_control_state(void)
 
 static void __attribute__((noinline)) mix(uint64_t seed, uint64_t *out)
 {
-    uint64_t a = seed, b = seed * 3, c = seed * 5, d = seed * 7,
-             e = seed * 11, f = seed * 13, g = seed * 17, h = seed * 19,
-             i = seed * 23, j = seed * 29, k = seed * 31, l = seed * 37;
+    uint64_t a = seed, b = seed * 3, c = seed * 5, d = seed * 7, e = seed * 11,
+             f = seed * 13, g = seed * 17, h = seed * 19, i = seed * 23,
+             j = seed * 29, k = seed * 31, l = seed * 37;
     double x = (double)seed, y = x * 0.5, z = x * 0.25, w = x * 0.125,
            u = x + 1, v = x + 2, p = x + 3, q = x + 4;
     int n;
@@ -290,8 +301,8 @@ static void __attribute__((noinline)) mix_plain(uint64_t seed, uint64_t *out)
                       e = seed * 11, f = seed * 13, g = seed * 17,
                       h = seed * 19, i = seed * 23, j = seed * 29,
                       k = seed * 31, l = seed * 37;
-    volatile double x = (double)seed, y = x * 0.5, z = x * 0.25,
-                    w = x * 0.125, u = x + 1, v = x + 2, p = x + 3, q = x + 4;
+    volatile double x = (double)seed, y = x * 0.5, z = x * 0.25, w = x * 0.125,
+                    u = x + 1, v = x + 2, p = x + 3, q = x + 4;
     int n;
     for (n = 0; n < 50; n++) {
         a += 1, b += 2, c += 3, d += 4, e += 5, f += 6;

@@ -109,9 +109,9 @@ static void peer_drain(void)
 /* A frame of (n) bytes numbered (seq). */
 static void make_frame(uint8_t *f, size_t n, unsigned seq)
 {
-    memset(f, 0xff, 6);                         /* to: broadcast */
+    memset(f, 0xff, 6);                           /* to: broadcast */
     memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6); /* from */
-    f[12] = 0x88, f[13] = 0xb5;                 /* local experimental */
+    f[12] = 0x88, f[13] = 0xb5;                   /* local experimental */
     for (size_t i = 14; i < n; i++)
         f[i] = (uint8_t)(seq + i);
     if (n >= 18)

@@ -23,8 +23,8 @@ static const uint8_t peer[ETH_ALEN] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t stranger[ETH_ALEN] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x09};
 static const uint8_t group[ETH_ALEN] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
 static const uint8_t all[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-#define ME_IP 0x0a000002u      /* 10.0.0.2 */
-#define PEER_IP 0x0a000001u    /* 10.0.0.1 */
+#define ME_IP 0x0a000002u   /* 10.0.0.2 */
+#define PEER_IP 0x0a000001u /* 10.0.0.1 */
 #define STRANGER_IP 0x0a000009u
 
 #define ECHO_ID 0x1234
@@ -179,9 +179,9 @@ static size_t answer_as(const char *file, int line, const uint8_t *in,
     return n;
 }
 
-#define ANSWER(len, expected)                                                \
+#define ANSWER(len, expected)                                                  \
     answer_as(__FILE__, __LINE__, frame, (len), out, sizeof out, (expected))
-#define ANSWER_INTO(len, out_size, expected)                                 \
+#define ANSWER_INTO(len, out_size, expected)                                   \
     answer_as(__FILE__, __LINE__, frame, (len), out, (out_size), (expected))
 
 /* ---- ipv4_parse, ipv4_format, mac_format. */
@@ -298,8 +298,8 @@ static void ipv4_format_fits_the_longest_in_ipv4_strlen(void)
 
 static void ipv4_format_and_ipv4_parse_round_trip(void)
 {
-    static const uint32_t addrs[] = {0, 1, 0x7f000001, 0x0a0b0c0d,
-                                     0x80000000, 0xc0a80164, 0xfffffffe};
+    static const uint32_t addrs[] = {
+        0, 1, 0x7f000001, 0x0a0b0c0d, 0x80000000, 0xc0a80164, 0xfffffffe};
     char buf[IPV4_STRLEN];
     uint32_t addr;
     size_t i;
@@ -356,10 +356,9 @@ static void inet_checksum_of_nothing_is_ffff(void)
 
 static void inet_checksum_over_its_own_value_is_zero(void)
 {
-    uint8_t header[IPV4_HLEN] = {0x45, 0x00, 0x00, 0x54, 0xab, 0xcd,
-                                 0x40, 0x00, 0x40, 0x01, 0x00, 0x00,
-                                 0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
-                                 0x00, 0x02};
+    uint8_t header[IPV4_HLEN] = {0x45, 0x00, 0x00, 0x54, 0xab, 0xcd, 0x40,
+                                 0x00, 0x40, 0x01, 0x00, 0x00, 0x0a, 0x00,
+                                 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02};
     net_put16(header + 10, inet_checksum(header, sizeof header));
     CHECK_UEQ(inet_checksum(header, sizeof header), 0);
     header[3] ^= 1;
@@ -381,12 +380,11 @@ static void inet_checksum_folds_every_carry(void)
 static void inet_sum_in_pieces_is_inet_checksum_of_the_whole(void)
 {
     /* A 12-byte pseudo-header, then a segment of odd length. */
-    static const uint8_t whole[] = {0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00,
-                                    0x00, 0x02, 0x00, 0x06, 0x00, 0x07,
-                                    0xff, 0xfe, 0x12, 0x34, 0x56, 0x78,
-                                    0x9a};
-    uint64_t sum = inet_sum(inet_sum(0, whole, 12), whole + 12,
-                            sizeof whole - 12);
+    static const uint8_t whole[] = {0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00,
+                                    0x02, 0x00, 0x06, 0x00, 0x07, 0xff, 0xfe,
+                                    0x12, 0x34, 0x56, 0x78, 0x9a};
+    uint64_t sum =
+        inet_sum(inet_sum(0, whole, 12), whole + 12, sizeof whole - 12);
 
     CHECK_UEQ(inet_fold(sum), inet_checksum(whole, sizeof whole));
     CHECK_UEQ(inet_fold(inet_sum(0, whole, 0)), 0xffff);
@@ -970,8 +968,7 @@ static void echo_request_build_uses_ttl_64_unless_told(void)
     memset(&e, 0, sizeof e);
     e.src = PEER_IP;
     e.dst = ME_IP;
-    CHECK_UEQ(echo_request_build(frame, sizeof frame, peer, me, &e),
-              ETH_ZLEN);
+    CHECK_UEQ(echo_request_build(frame, sizeof frame, peer, me, &e), ETH_ZLEN);
     CHECK_UEQ(frame[IP_TTL], 64);
     e.ttl = 5;
     echo_request_build(frame, sizeof frame, peer, me, &e);
@@ -986,8 +983,7 @@ static void echo_request_build_refuses_what_does_not_fit(void)
     e.data = payload;
     e.data_len = 56;
     clear_out();
-    CHECK_UEQ(echo_request_build(out, ECHO_FRAME_LEN(56) - 1, peer, me, &e),
-              0);
+    CHECK_UEQ(echo_request_build(out, ECHO_FRAME_LEN(56) - 1, peer, me, &e), 0);
     CHECK_UEQ(first_written(0), sizeof out);
     CHECK_UEQ(echo_request_build(NULL, 1000, peer, me, &e), 0);
     e.data_len = MAX_DATA + 1; /* more than an IPv4 packet carries */
@@ -1112,9 +1108,9 @@ static void each_frame_moves_exactly_one_counter(void)
         enum kind kind;
         enum counter counted;
     } day[] = {
-        {ARP_FOR_US, ARP},     {PING, ECHO},       {ARP_FOR_ANOTHER, IGNORED},
-        {BROKEN_PING, MALFORMED}, {PING, ECHO},    {RUNT, MALFORMED},
-        {IPV6, IGNORED},       {ARP_FOR_US, ARP},
+        {ARP_FOR_US, ARP},        {PING, ECHO},      {ARP_FOR_ANOTHER, IGNORED},
+        {BROKEN_PING, MALFORMED}, {PING, ECHO},      {RUNT, MALFORMED},
+        {IPV6, IGNORED},          {ARP_FOR_US, ARP},
     };
     struct responder r;
     uint64_t before[4], after[4];
@@ -1133,8 +1129,7 @@ static void each_frame_moves_exactly_one_counter(void)
         after[IGNORED] = r.ignored;
         after[MALFORMED] = r.malformed;
         for (j = 0; j < 4; j++)
-            if (!CHECK_UEQ(after[j] - before[j],
-                           j == (size_t)day[i].counted))
+            if (!CHECK_UEQ(after[j] - before[j], j == (size_t)day[i].counted))
                 check_note("frame %zu of the day, counter %zu", i, j);
     }
     CHECK_UEQ(r.arp, 2);
@@ -1214,7 +1209,7 @@ static void word_option_reads_the_value_after_the_equals_sign(void)
 static void word_option_refuses_other_names(void)
 {
     static const char *const words[] = {"--count", "--counter=5", "--coun=5",
-                                        "count=5", "--count5", "-count=5"};
+                                        "count=5", "--count5",    "-count=5"};
     struct word w, v = {NULL, 0};
     size_t i;
     for (i = 0; i < CHECK_COUNT(words); i++) {
@@ -1232,8 +1227,8 @@ static void word_option_refuses_other_names(void)
 
 /* word_number() of (s) with (scale, max), checked to give (expected), or
  * to fail and leave its output alone when (ok) is 0. */
-static void number_is(const char *file, int line, const char *s,
-                      unsigned scale, uint64_t max, int ok, uint64_t expected)
+static void number_is(const char *file, int line, const char *s, unsigned scale,
+                      uint64_t max, int ok, uint64_t expected)
 {
     char expr[96];
     struct word w = {s, strlen(s)};
@@ -1242,14 +1237,13 @@ static void number_is(const char *file, int line, const char *s,
 
     snprintf(expr, sizeof expr, "word_number(\"%s\", %u, %ju)", s, scale,
              (uintmax_t)max);
-    check_int(file, line, expr, ok ? "0" : "-1", rc, ok ? 0 : -1,
-              CHECK_OP_EQ);
+    check_int(file, line, expr, ok ? "0" : "-1", rc, ok ? 0 : -1, CHECK_OP_EQ);
     check_uint(file, line, "its value", ok ? "the expected" : "untouched", v,
                ok ? expected : 0xabcdef, CHECK_OP_EQ);
 }
-#define NUMBER(s, scale, max, expected)                                      \
+#define NUMBER(s, scale, max, expected)                                        \
     number_is(__FILE__, __LINE__, (s), (scale), (max), 1, (expected))
-#define NOT_NUMBER(s, scale, max)                                            \
+#define NOT_NUMBER(s, scale, max)                                              \
     number_is(__FILE__, __LINE__, (s), (scale), (max), 0, 0)
 
 static void word_number_reads_decimal_integers(void)
@@ -1309,9 +1303,9 @@ static void word_number_reads_up_to_uint64_max_without_overflow(void)
 
 static void word_number_refuses_anything_but_digits_and_one_dot(void)
 {
-    static const char *const words[] = {"", ".", "-1", "+1", " 1", "1 ",
-                                        "1.2.3", "1..2", "1e3", "0x10", "1,5",
-                                        "one"};
+    static const char *const words[] = {"",    ".",    "-1",    "+1",
+                                        " 1",  "1 ",   "1.2.3", "1..2",
+                                        "1e3", "0x10", "1,5",   "one"};
     size_t i;
     for (i = 0; i < CHECK_COUNT(words); i++)
         number_is(__FILE__, __LINE__, words[i], 3, UINT64_MAX, 0, 0);

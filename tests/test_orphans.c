@@ -91,9 +91,8 @@ static void *order_main(void *arg)
     (void)arg;
     miou_orphans_init(&o);
     for (i = 0; i < 4; i++)
-        CHECK_RC(miou_async_orphan(&o, NULL, NULL, nap,
-                                   (void *)(intptr_t)ms[i]),
-                 0);
+        CHECK_RC(
+            miou_async_orphan(&o, NULL, NULL, nap, (void *)(intptr_t)ms[i]), 0);
     while (miou_orphans_count(&o) > 0) {
         t = NULL;
         if (!CHECK_RC(miou_orphans_wait(&o, &t), 0))
@@ -122,9 +121,9 @@ static void *many_main(void *arg)
     (void)arg;
     miou_orphans_init(&o);
     for (i = 1; i <= N; i++) {
-        CHECK_RC(miou_async_orphan(&o, NULL, NULL, return_arg,
-                                   (void *)(intptr_t)i),
-                 0);
+        CHECK_RC(
+            miou_async_orphan(&o, NULL, NULL, return_arg, (void *)(intptr_t)i),
+            0);
         /* Collect as we go, as a server does. */
         while ((t = miou_orphans_take(&o)) != NULL) {
             CHECK_RC(miou_await(t, &r), 0);
@@ -173,7 +172,9 @@ static void *use_foreign_set(void *arg)
 static void *foreign_main(void *arg)
 {
     miou_orphans o;
-    struct foreign f = {.o = &o, .rc_spawn = 1, .rc_wait = 1,
+    struct foreign f = {.o = &o,
+                        .rc_spawn = 1,
+                        .rc_wait = 1,
                         .taken = (miou_task *)&f};
     miou_task *t, *u;
     (void)arg;
@@ -205,11 +206,9 @@ static void *args_main(void *arg)
     struct miou_task_options opts = {.stack_size = MIOU_STACK_MIN - 1};
     (void)arg;
     miou_orphans_init(&o);
-    CHECK_RC(miou_async_orphan(NULL, &t, NULL, return_arg, NULL),
-             MIOU_EINVAL);
+    CHECK_RC(miou_async_orphan(NULL, &t, NULL, return_arg, NULL), MIOU_EINVAL);
     CHECK_RC(miou_async_orphan(&o, &t, NULL, NULL, NULL), MIOU_EINVAL);
-    CHECK_RC(miou_async_orphan(&o, &t, &opts, return_arg, NULL),
-             MIOU_EINVAL);
+    CHECK_RC(miou_async_orphan(&o, &t, &opts, return_arg, NULL), MIOU_EINVAL);
     CHECK_UEQ(miou_orphans_count(&o), 0);
     CHECK_TASKS(1);
     opts.stack_size = MIOU_STACK_MIN;
@@ -267,12 +266,12 @@ static void *forget_orphans(void *arg)
 {
     (void)arg;
     miou_orphans_init(&kept);
-    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, sleep_any,
-                               (void *)(intptr_t)0),
-             0);
-    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, sleep_any,
-                               (void *)(intptr_t)50),
-             0);
+    CHECK_RC(
+        miou_async_orphan(&kept, NULL, NULL, sleep_any, (void *)(intptr_t)0),
+        0);
+    CHECK_RC(
+        miou_async_orphan(&kept, NULL, NULL, sleep_any, (void *)(intptr_t)50),
+        0);
     CHECK_RC(miou_yield(), 0);
     return NULL;
 }
@@ -303,14 +302,12 @@ static void *cancel_orphans(void *arg)
     miou_task *t = NULL;
     (void)arg;
     miou_orphans_init(&kept);
-    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, nap, (void *)(intptr_t)0),
-             0);
+    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, nap, (void *)(intptr_t)0), 0);
     CHECK_RC(miou_orphans_wait(&kept, &t), 0);
     CHECK_RC(miou_await(t, NULL), 0);
     /* Same set, reused. */
     CHECK_UEQ(miou_orphans_count(&kept), 0);
-    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, nap, (void *)(intptr_t)1),
-             0);
+    CHECK_RC(miou_async_orphan(&kept, NULL, NULL, nap, (void *)(intptr_t)1), 0);
     CHECK_RC(miou_orphans_wait(&kept, &t), 0);
     CHECK_RC(miou_await(t, NULL), 0);
     return NULL;
@@ -337,8 +334,9 @@ static void *handles_main(void *arg)
     void *r = NULL;
     (void)arg;
     miou_orphans_init(&o);
-    CHECK_RC(miou_async_orphan(&o, &a, NULL, sleep_any, (void *)(intptr_t)600000),
-             0);
+    CHECK_RC(
+        miou_async_orphan(&o, &a, NULL, sleep_any, (void *)(intptr_t)600000),
+        0);
     CHECK_RC(miou_async_orphan(&o, &b, NULL, nap, (void *)(intptr_t)2), 0);
     CHECK_RC(miou_async_orphan(&o, &c, NULL, return_arg, &o), 0);
     CHECK_UEQ(miou_orphans_count(&o), 3);
@@ -374,9 +372,9 @@ static void *local_set_server(void *arg)
     miou_orphans local;
     int *rc = arg;
     miou_orphans_init(&local);
-    CHECK_RC(miou_async_orphan(&local, NULL, NULL, sleep_any,
-                               (void *)(intptr_t)0),
-             0);
+    CHECK_RC(
+        miou_async_orphan(&local, NULL, NULL, sleep_any, (void *)(intptr_t)0),
+        0);
     CHECK_RC(miou_async_orphan(&local, NULL, NULL, sleep_any,
                                (void *)(intptr_t)1000),
              0);

@@ -314,8 +314,7 @@ static void first_task_with_live_children_is_echildren(void)
     int captured = check_capture_begin() == 0;
 
     cfg.name = "careless-first-task";
-    CHECK_RC(miou_run(&cfg, leave_a_child, &child_rc, &result),
-             MIOU_ECHILDREN);
+    CHECK_RC(miou_run(&cfg, leave_a_child, &child_rc, &result), MIOU_ECHILDREN);
     out = captured ? check_capture_end() : NULL;
     CHECK_PTR_EQ(result, &token);
     CHECK_RC(child_rc, MIOU_ECANCELED);
@@ -477,9 +476,9 @@ static void *wait_with_deadline(void *arg)
 {
     struct dl *d = arg;
     CHECK_RC(miou_mutex_lock(&d->m), 0);
-    CHECK_RC(miou_cond_wait_until(&d->c, &d->m,
-                                  miou_clock_monotonic() + MS(10)),
-             MIOU_ETIMEDOUT);
+    CHECK_RC(
+        miou_cond_wait_until(&d->c, &d->m, miou_clock_monotonic() + MS(10)),
+        MIOU_ETIMEDOUT);
     CHECK_RC(miou_mutex_unlock(&d->m), 0);
     return NULL;
 }
@@ -710,10 +709,8 @@ static const struct check_case cases[] = {
      no_deadlock_while_a_task_sleeps},
     {"no deadlock is reported while a waiter has a deadline",
      no_deadlock_while_a_waiter_has_a_deadline},
-    {"miou_dump lists every live task by name",
-     dump_lists_every_live_task},
-    {"stats count switches and give the size of a task",
-     stats_count_switches},
+    {"miou_dump lists every live task by name", dump_lists_every_live_task},
+    {"stats count switches and give the size of a task", stats_count_switches},
     {"the configured poll interval bounds the switches between polls",
      poll_interval_bounds_switches_between_polls},
     {"the default poll interval bounds the switches between polls",

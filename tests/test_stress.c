@@ -30,7 +30,7 @@ static uint64_t elapsed_ms(uint64_t since)
 struct live {
     size_t n;
     size_t started;
-    size_t seen_all;   /* tasks that saw every other task started */
+    size_t seen_all; /* tasks that saw every other task started */
     size_t bad_yield;
 };
 
@@ -177,9 +177,9 @@ static void *deep_main(void *arg)
     miou_task *t;
     void *r = NULL;
     (void)arg;
-    if (!CHECK_RC(miou_async_with(&t, &small, deep_task,
-                                  (void *)(uintptr_t)(n - 1)),
-                  0))
+    if (!CHECK_RC(
+            miou_async_with(&t, &small, deep_task, (void *)(uintptr_t)(n - 1)),
+            0))
         return NULL;
     if (deep.sleep_at_leaf) {
         while (!deep.leaf_reached)
@@ -292,8 +292,7 @@ static void *leaf_task(void *arg)
             l->rc = miou_cond_wait(&tree.c, &tree.cm);
         else
             l->rc = miou_cond_wait_until(&tree.c, &tree.cm,
-                                         miou_clock_monotonic() +
-                                             MS(600000));
+                                         miou_clock_monotonic() + MS(600000));
         l->extra = miou_mutex_unlock(&tree.cm) != 0;
         break;
     case K_ORPHANS:
@@ -368,8 +367,8 @@ static void *tree_main(void *arg)
     CHECK_RC(miou_sleep(MS(2)), 0);
     t0 = miou_clock_monotonic();
     CHECK_RC(miou_cancel(root), 0);
-    check_note("cancelled a tree of %zu blocked tasks in %llu ms",
-               tree.nleaves, (unsigned long long)elapsed_ms(t0));
+    check_note("cancelled a tree of %zu blocked tasks in %llu ms", tree.nleaves,
+               (unsigned long long)elapsed_ms(t0));
     for (i = 0; i < tree.nleaves; i++) {
         struct leaf *l = &tree.leaves[i];
         if (!l->ended)
@@ -413,7 +412,7 @@ static void a_tree_of_10000_blocked_tasks_is_cancelled(void)
 
 struct sleeper {
     uint64_t deadline;
-    uint64_t slept_at;  /* clock when it called sleep_until */
+    uint64_t slept_at; /* clock when it called sleep_until */
     uint64_t woke_at;
     size_t sleep_seq, wake_seq;
     int rc;
@@ -463,8 +462,7 @@ static void *sleepers_main(void *arg)
     spawn_ns = miou_clock_monotonic() - t0;
     sl.base = miou_clock_monotonic() + 10 * spawn_ns + MS(250);
     for (i = 0; i < n; i++)
-        sl.s[i].deadline =
-            sl.base + (uint64_t)(((i * 7919u) % n) / 2) * 1000u;
+        sl.s[i].deadline = sl.base + (uint64_t)(((i * 7919u) % n) / 2) * 1000u;
     CHECK_RC(miou_yield(), 0);
     miou_stats(&st);
     CHECK_UEQ(st.sleepers, n);

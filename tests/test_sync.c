@@ -317,8 +317,7 @@ static void *no_waiter_main(void *arg)
     CHECK_RC(miou_mutex_lock(&s->m), 0);
     t0 = miou_clock_monotonic();
     /* The earlier signals were not kept for this waiter. */
-    CHECK_RC(miou_cond_wait_until(&s->c, &s->m, t0 + MS(10)),
-             MIOU_ETIMEDOUT);
+    CHECK_RC(miou_cond_wait_until(&s->c, &s->m, t0 + MS(10)), MIOU_ETIMEDOUT);
     CHECK_UGE(miou_clock_monotonic(), t0 + MS(10));
     CHECK_RC(miou_mutex_unlock(&s->m), 0);
     return NULL;

@@ -99,8 +99,7 @@ static void *enomem_main(void *arg)
     miou_orphans_init(&o);
     CHECK_RC(miou_async_with(&t, &opts, return_arg, NULL), MIOU_ENOMEM);
     CHECK_NULL(t);
-    CHECK_RC(miou_async_orphan(&o, &t, &opts, return_arg, NULL),
-             MIOU_ENOMEM);
+    CHECK_RC(miou_async_orphan(&o, &t, &opts, return_arg, NULL), MIOU_ENOMEM);
     CHECK_UEQ(miou_orphans_count(&o), 0);
     CHECK_TASKS(1);
     /* The run goes on. */
@@ -331,8 +330,7 @@ static void *family_main(void *arg)
     if (CHECK_NOT_NULL(f->grandchild)) {
         CHECK_RC(miou_await(f->grandchild, &r), MIOU_ENOTCHILD);
         CHECK_RC(miou_cancel(f->grandchild), MIOU_ENOTCHILD);
-        CHECK_RC(miou_await_one(&f->grandchild, 1, NULL, NULL),
-                 MIOU_ENOTCHILD);
+        CHECK_RC(miou_await_one(&f->grandchild, 1, NULL, NULL), MIOU_ENOTCHILD);
     }
     CHECK_RC(miou_await(miou_self(), NULL), MIOU_ENOTCHILD);
     CHECK_RC(miou_cancel(miou_self()), MIOU_ENOTCHILD);
@@ -579,8 +577,7 @@ static void echildren_cancels_the_whole_subtree(void)
 static const struct check_case cases[] = {
     {"a spawned child is queued and the parent goes on",
      child_is_queued_and_parent_goes_on},
-    {"a child runs when its parent yields",
-     child_runs_when_the_parent_yields},
+    {"a child runs when its parent yields", child_runs_when_the_parent_yields},
     {"async with bad arguments is MIOU_EINVAL and creates nothing",
      async_argument_errors_are_einval},
     {"a stack no memory can hold is MIOU_ENOMEM and creates nothing",

@@ -246,8 +246,7 @@ static void errors_of_connect_listen_and_accept(miou_tcpip *s)
     miou_tcp *c;
     miou_tcp_listener *l, *l2;
     miou_tcpip *again;
-    CHECK_RC(miou_tcp_connect(s, SELF, 9, in(SECOND), &c),
-             MIOU_ECONNREFUSED);
+    CHECK_RC(miou_tcp_connect(s, SELF, 9, in(SECOND), &c), MIOU_ECONNREFUSED);
     if (CHECK_RC(miou_tcp_listen(s, PORT, 4, &l), 0)) {
         CHECK_RC(miou_tcp_listen(s, PORT, 4, &l2), MIOU_EADDRINUSE);
         uint64_t t0 = miou_clock_monotonic();
@@ -316,7 +315,8 @@ static void half_close_and_reset_reach_the_peer(void)
     run_with_stack(half_close_then_reset);
 }
 
-/* ---- Cancellation --------------------------------------------------------- */
+/* ---- Cancellation ---------------------------------------------------------
+ */
 
 struct blocked {
     miou_tcp_listener *l;
@@ -404,8 +404,7 @@ static void cancel_a_connect(miou_tcpip *s)
     CHECK_RC(miou_cancel(t), 0);
     CHECK_RC(b.rc, MIOU_ECANCELED);
     miou_tcp *c;
-    CHECK_RC(miou_tcp_connect(s, MIOU_IPV4(10, 0, 0, 77), PORT, in(MS(50)),
-                              &c),
+    CHECK_RC(miou_tcp_connect(s, MIOU_IPV4(10, 0, 0, 77), PORT, in(MS(50)), &c),
              MIOU_ETIMEDOUT);
 }
 
@@ -442,8 +441,7 @@ static void *stack_close_main(void *arg)
         CHECK_RC(miou_await(t, NULL), 0);
         CHECK_RC(b.rc, MIOU_ECONNABORTED);
         /* The objects are still their owners', to close. */
-        CHECK_RC((int)miou_tcp_write(peer, "x", 1, FOREVER),
-                 MIOU_ECONNABORTED);
+        CHECK_RC((int)miou_tcp_write(peer, "x", 1, FOREVER), MIOU_ECONNABORTED);
         CHECK_RC(miou_tcp_close(c), 0);
         CHECK_RC(miou_tcp_close(peer), 0);
         CHECK_RC(miou_tcp_listener_close(l), 0);
@@ -462,7 +460,8 @@ static void closing_the_stack_wakes_blocked_tasks(void)
     run_with_stack(NULL); /* and the heap is back to its timers */
 }
 
-/* ---- UDP ------------------------------------------------------------------ */
+/* ---- UDP ------------------------------------------------------------------
+ */
 
 static void udp_to_itself(miou_tcpip *s)
 {
@@ -491,8 +490,7 @@ static void udp_to_itself(miou_tcpip *s)
         while (miou_udp_recv(a, buf, sizeof buf, NULL, NULL, in(MS(20))) > 0)
             got++;
         CHECK_EQ(got, 4);
-        CHECK_RC((int)miou_udp_recv(a, buf, sizeof buf, NULL, NULL,
-                                    in(MS(10))),
+        CHECK_RC((int)miou_udp_recv(a, buf, sizeof buf, NULL, NULL, in(MS(10))),
                  MIOU_ETIMEDOUT);
         CHECK_RC(miou_udp_send(a, SELF, 5001, buf, 70000), MIOU_EMSGSIZE);
         CHECK_RC(miou_udp_close(b), 0);

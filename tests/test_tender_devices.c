@@ -95,8 +95,8 @@ static unsigned long option_number(const char *name, unsigned long dflt)
 
 struct peer {
     int fd;
-    int owned;              /* a socket of ours, bound at (path) */
-    struct sockaddr_un to;  /* the device's socket, when owned */
+    int owned;             /* a socket of ours, bound at (path) */
+    struct sockaddr_un to; /* the device's socket, when owned */
     struct sockaddr_un path;
 };
 
@@ -105,9 +105,9 @@ static int set_path(struct sockaddr_un *a, const char *dir, const char *name,
 {
     memset(a, 0, sizeof *a);
     a->sun_family = AF_UNIX;
-    return CHECK_LT(snprintf(a->sun_path, sizeof a->sun_path, "%s/%s.%s", dir,
-                             name, ext),
-                    (int)sizeof a->sun_path);
+    return CHECK_LT(
+        snprintf(a->sun_path, sizeof a->sun_path, "%s/%s.%s", dir, name, ext),
+        (int)sizeof a->sun_path);
 }
 
 static int bind_peer(struct peer *p)
@@ -162,10 +162,10 @@ static void peer_close(struct peer *p)
 
 static int peer_send(const struct peer *p, const void *buf, size_t n)
 {
-    ssize_t sent = p->owned ? sendto(p->fd, buf, n, 0,
-                                     (const struct sockaddr *)&p->to,
-                                     sizeof p->to)
-                            : send(p->fd, buf, n, 0);
+    ssize_t sent = p->owned
+                       ? sendto(p->fd, buf, n, 0,
+                                (const struct sockaddr *)&p->to, sizeof p->to)
+                       : send(p->fd, buf, n, 0);
     return CHECK_EQ(sent, (ssize_t)n);
 }
 
@@ -725,7 +725,8 @@ static int check_released(const char *topic, int fd)
     ok &= lstat(path, &st) != 0 && errno == ENOENT;
     ok &= fd < 0 || fcntl(fd, F_GETFD) < 0;
     printf("%s - %s: miou_hosted_main() removes its sockets and closes its "
-           "descriptors\n", ok ? "ok" : "not ok", topic);
+           "descriptors\n",
+           ok ? "ok" : "not ok", topic);
     fflush(stdout);
     return ok ? 0 : 1;
 }
@@ -776,12 +777,16 @@ static int self_setup(const char *prog)
     }
     snprintf(svc, sizeof svc,
              "--net:service=unix:%s/service.sock,%s/service.peer", dir, dir);
-    snprintf(bak, sizeof bak,
-             "--net:backup=unix:%s/backup.sock,%s/backup.peer", dir, dir);
+    snprintf(bak, sizeof bak, "--net:backup=unix:%s/backup.sock,%s/backup.peer",
+             dir, dir);
     snprintf(disk, sizeof disk, "--block:storage=%s", image);
     snprintf(dirarg, sizeof dirarg, "--dir=%s", dir);
     {
-        const char *const run1[] = {svc, bak, disk, "--", dirarg,
+        const char *const run1[] = {svc,
+                                    bak,
+                                    disk,
+                                    "--",
+                                    dirarg,
                                     "--peer-service=unix",
                                     "--peer-backup=unix"};
 
@@ -793,9 +798,14 @@ static int self_setup(const char *prog)
     snprintf(bak, sizeof bak, "--net:backup=@%d", sv[0]);
     snprintf(fdarg, sizeof fdarg, "--peer-backup=fd:%d", sv[1]);
     {
-        const char *const run2[] = {svc, bak, disk,
-                                    "--block-sector-size:storage=4096", "--",
-                                    dirarg, "--peer-service=unix", fdarg,
+        const char *const run2[] = {svc,
+                                    bak,
+                                    disk,
+                                    "--block-sector-size:storage=4096",
+                                    "--",
+                                    dirarg,
+                                    "--peer-service=unix",
+                                    fdarg,
                                     "--sector=4096",
                                     "--topic=tender_devices_4096"};
 

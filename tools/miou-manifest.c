@@ -105,19 +105,19 @@ enum jtype { J_NULL, J_BOOL, J_INT, J_REAL, J_STRING, J_ARRAY, J_OBJECT };
 
 struct jvalue {
     enum jtype type;
-    int line;            /* where the value starts */
-    long long i;         /* J_INT; J_BOOL: 0 or 1 */
-    char *s;             /* J_STRING, without NUL bytes */
-    size_t n, cap;       /* J_ARRAY, J_OBJECT: members, and room */
-    struct jvalue **v;   /* their values */
-    char **keys;         /* J_OBJECT: their keys */
+    int line;          /* where the value starts */
+    long long i;       /* J_INT; J_BOOL: 0 or 1 */
+    char *s;           /* J_STRING, without NUL bytes */
+    size_t n, cap;     /* J_ARRAY, J_OBJECT: members, and room */
+    struct jvalue **v; /* their values */
+    char **keys;       /* J_OBJECT: their keys */
 };
 
 static const char *jtype_name(enum jtype t)
 {
-    static const char *const names[] = {"null",   "true or false", "an integer",
-                                        "a number", "a string",    "an array",
-                                        "an object"};
+    static const char *const names[] = {
+        "null",     "true or false", "an integer", "a number",
+        "a string", "an array",      "an object"};
     return names[t];
 }
 
@@ -293,8 +293,10 @@ static char *parse_string_body(struct parser *ps)
             return out;
         }
         if (c < 0x20)
-            fail(ps->line, "control character (byte 0x%02x) in a string; "
-                 "write it as an escape", c);
+            fail(ps->line,
+                 "control character (byte 0x%02x) in a string; "
+                 "write it as an escape",
+                 c);
         if (c != '\\') {
             size_t len = utf8_length((const unsigned char *)ps->p,
                                      (const unsigned char *)ps->end);
@@ -310,14 +312,30 @@ static char *parse_string_body(struct parser *ps)
         if (ps->p >= ps->end)
             fail(ps->line, "string not closed before the end of the file");
         switch (*ps->p++) {
-        case '"': out[n++] = '"'; break;
-        case '\\': out[n++] = '\\'; break;
-        case '/': out[n++] = '/'; break;
-        case 'b': out[n++] = '\b'; break;
-        case 'f': out[n++] = '\f'; break;
-        case 'n': out[n++] = '\n'; break;
-        case 'r': out[n++] = '\r'; break;
-        case 't': out[n++] = '\t'; break;
+        case '"':
+            out[n++] = '"';
+            break;
+        case '\\':
+            out[n++] = '\\';
+            break;
+        case '/':
+            out[n++] = '/';
+            break;
+        case 'b':
+            out[n++] = '\b';
+            break;
+        case 'f':
+            out[n++] = '\f';
+            break;
+        case 'n':
+            out[n++] = '\n';
+            break;
+        case 'r':
+            out[n++] = '\r';
+            break;
+        case 't':
+            out[n++] = '\t';
+            break;
         case 'u': {
             long cp = unicode_escape(ps);
 
@@ -574,8 +592,7 @@ static const char *shown(const char *s)
     return out;
 }
 
-static void expect_type(const struct jvalue *v, enum jtype t,
-                        const char *what)
+static void expect_type(const struct jvalue *v, enum jtype t, const char *what)
 {
     if (v->type != t)
         fail(v->line, "%s must be %s, not %s", what, jtype_name(t),
@@ -595,8 +612,10 @@ static void check_name(const struct jvalue *v)
              shown(v->s), NAME_MAX_LEN);
     if (strspn(v->s, "abcdefghijklmnopqrstuvwxyz"
                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != len)
-        fail(v->line, "device name \"%s\" may hold only ASCII letters and "
-             "digits", shown(v->s));
+        fail(v->line,
+             "device name \"%s\" may hold only ASCII letters and "
+             "digits",
+             shown(v->s));
 }
 
 static struct device read_device(const struct jvalue *o)
@@ -612,8 +631,10 @@ static struct device read_device(const struct jvalue *o)
         else if (strcmp(o->keys[k], "type") == 0)
             type = o->v[k];
         else
-            fail(o->v[k]->line, "unknown key \"%s\" in a device (only "
-                 "\"name\" and \"type\")", shown(o->keys[k]));
+            fail(o->v[k]->line,
+                 "unknown key \"%s\" in a device (only "
+                 "\"name\" and \"type\")",
+                 shown(o->keys[k]));
     }
     if (name == NULL)
         fail(o->line, "a device has no \"name\"");
@@ -626,8 +647,10 @@ static struct device read_device(const struct jvalue *o)
         if (strcmp(type->s, device_types[k]) == 0)
             d.type = device_types[k];
     if (d.type == NULL)
-        fail(type->line, "device \"%s\": unknown type \"%s\" (NET_BASIC or "
-             "BLOCK_BASIC)", name->s, shown(type->s));
+        fail(type->line,
+             "device \"%s\": unknown type \"%s\" (NET_BASIC or "
+             "BLOCK_BASIC)",
+             name->s, shown(type->s));
     d.name = name->s;
     d.line = name->line;
     return d;
@@ -649,12 +672,16 @@ static size_t read_manifest(const struct jvalue *root,
         else if (strcmp(root->keys[k], "devices") == 0)
             devices = root->v[k];
         else
-            fail(root->v[k]->line, "unknown key \"%s\" (only \"type\", "
-                 "\"version\" and \"devices\")", shown(root->keys[k]));
+            fail(root->v[k]->line,
+                 "unknown key \"%s\" (only \"type\", "
+                 "\"version\" and \"devices\")",
+                 shown(root->keys[k]));
     }
     if (type == NULL || version == NULL || devices == NULL)
         fail(root->line, "the manifest has no \"%s\"",
-             type == NULL ? "type" : version == NULL ? "version" : "devices");
+             type == NULL      ? "type"
+             : version == NULL ? "version"
+                               : "devices");
     expect_type(type, J_STRING, "\"type\"");
     if (strcmp(type->s, "solo5.manifest") != 0)
         fail(type->line, "\"type\" must be \"solo5.manifest\", not \"%s\"",
@@ -669,8 +696,10 @@ static size_t read_manifest(const struct jvalue *root,
         devs[n] = read_device(devices->v[k]);
         for (j = 0; j < n; j++)
             if (strcmp(devs[j].name, devs[n].name) == 0)
-                fail(devs[n].line, "device name \"%s\" is declared twice "
-                     "(first at line %d)", devs[n].name, devs[j].line);
+                fail(devs[n].line,
+                     "device name \"%s\" is declared twice "
+                     "(first at line %d)",
+                     devs[n].name, devs[j].line);
         n++;
     }
     return n;

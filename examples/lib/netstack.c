@@ -21,9 +21,7 @@
 #define IPV4_MF_AND_OFFSET 0x3fffu /* "more fragments" and the offset */
 #define DEFAULT_TTL 64
 
-static const uint8_t broadcast[ETH_ALEN] = {0xff, 0xff, 0xff,
-                                            0xff, 0xff, 0xff};
-
+static const uint8_t broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 
 /* A group address (multicast or broadcast): never the source of a frame
@@ -196,7 +194,8 @@ static const uint8_t *arp_view(const uint8_t *in, size_t len, enum verdict *v)
         return NULL;
     }
     /* Another hardware or protocol type is not ours to answer. */
-    if (net_get16(a) != ARP_HTYPE_ETHERNET || net_get16(a + 2) != ETHERTYPE_IPV4) {
+    if (net_get16(a) != ARP_HTYPE_ETHERNET ||
+        net_get16(a + 2) != ETHERTYPE_IPV4) {
         *v = IGNORE;
         return NULL;
     }
@@ -254,8 +253,8 @@ static enum verdict ipv4_view(const uint8_t *in, size_t len,
     avail = len - ETH_HLEN;
     hlen = (size_t)(ip[0] & 0x0f) * 4;
     total = net_get16(ip + 2);
-    if (ip[0] >> 4 != 4 || hlen < IPV4_HLEN || hlen > avail ||
-        total < hlen || total > avail)
+    if (ip[0] >> 4 != 4 || hlen < IPV4_HLEN || hlen > avail || total < hlen ||
+        total > avail)
         return MALFORMED;
     if (inet_checksum(ip, hlen) != 0)
         return MALFORMED;
@@ -330,17 +329,17 @@ static enum verdict answer_ipv4(const struct responder *r, const uint8_t *in,
     if (verdict != WELL_FORMED)
         return verdict;
     icmp = v.payload;
-    if (icmp[0] != ICMP_ECHO_REQUEST || icmp[1] != 0 ||
-        is_group(in + ETH_ALEN))
+    if (icmp[0] != ICMP_ECHO_REQUEST || icmp[1] != 0 || is_group(in + ETH_ALEN))
         return IGNORE;
     /* The reply drops the request's IP options: it may be shorter. */
     reply_len = ETH_HLEN + IPV4_HLEN + v.payload_len;
     if (out_size < reply_len)
         return IGNORE;
     eth_header(out, in + ETH_ALEN, r->mac, ETHERTYPE_IPV4);
-    echo_packet(out + ETH_HLEN, v.ip[1], net_get16(v.ip + 4), DEFAULT_TTL, r->ip,
-                v.src, ICMP_ECHO_REPLY, net_get16(icmp + 4), net_get16(icmp + 6),
-                icmp + ICMP_HLEN, v.payload_len - ICMP_HLEN);
+    echo_packet(out + ETH_HLEN, v.ip[1], net_get16(v.ip + 4), DEFAULT_TTL,
+                r->ip, v.src, ICMP_ECHO_REPLY, net_get16(icmp + 4),
+                net_get16(icmp + 6), icmp + ICMP_HLEN,
+                v.payload_len - ICMP_HLEN);
     *n = pad(out, reply_len, out_size);
     return ANSWER_ECHO;
 }
@@ -396,9 +395,8 @@ size_t arp_request_build(uint8_t *out, size_t out_size,
     return pad(out, ARP_FRAME_LEN, out_size);
 }
 
-int arp_reply_parse(const uint8_t *in, size_t len,
-                    const uint8_t mac[ETH_ALEN], uint32_t from_ip,
-                    uint8_t from_mac[ETH_ALEN])
+int arp_reply_parse(const uint8_t *in, size_t len, const uint8_t mac[ETH_ALEN],
+                    uint32_t from_ip, uint8_t from_mac[ETH_ALEN])
 {
     enum verdict v;
     const uint8_t *a;
@@ -418,8 +416,7 @@ int arp_reply_parse(const uint8_t *in, size_t len,
 
 size_t echo_request_build(uint8_t *out, size_t out_size,
                           const uint8_t mac[ETH_ALEN],
-                          const uint8_t dst_mac[ETH_ALEN],
-                          const struct echo *e)
+                          const uint8_t dst_mac[ETH_ALEN], const struct echo *e)
 {
     size_t n;
 
@@ -436,9 +433,8 @@ size_t echo_request_build(uint8_t *out, size_t out_size,
     return pad(out, n, out_size);
 }
 
-int echo_reply_parse(const uint8_t *in, size_t len,
-                     const uint8_t mac[ETH_ALEN], uint32_t ip,
-                     struct echo *e)
+int echo_reply_parse(const uint8_t *in, size_t len, const uint8_t mac[ETH_ALEN],
+                     uint32_t ip, struct echo *e)
 {
     struct ipv4_view v;
     const uint8_t *icmp;

@@ -18,14 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ETH_ALEN 6          /* bytes of a MAC address */
-#define ETH_HLEN 14         /* bytes of an Ethernet header */
-#define ETH_ZLEN 60         /* shortest frame on the wire, without the FCS */
+#define ETH_ALEN 6  /* bytes of a MAC address */
+#define ETH_HLEN 14 /* bytes of an Ethernet header */
+#define ETH_ZLEN 60 /* shortest frame on the wire, without the FCS */
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
-#define ARP_LEN 28          /* an ARP packet for IPv4 over Ethernet */
-#define IPV4_HLEN 20        /* an IPv4 header without options */
-#define ICMP_HLEN 8         /* an ICMP echo header */
+#define ARP_LEN 28   /* an ARP packet for IPv4 over Ethernet */
+#define IPV4_HLEN 20 /* an IPv4 header without options */
+#define ICMP_HLEN 8  /* an ICMP echo header */
 #define ARP_FRAME_LEN (ETH_HLEN + ARP_LEN)
 /* Bytes of a frame carrying an ICMP echo with (data) bytes of payload. */
 #define ECHO_FRAME_LEN(data) (ETH_HLEN + IPV4_HLEN + ICMP_HLEN + (data))
@@ -38,8 +38,8 @@ static inline uint16_t net_get16(const uint8_t *p)
 
 static inline uint32_t net_get32(const uint8_t *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
 }
 
 static inline void net_put16(uint8_t *p, uint16_t v)
@@ -107,8 +107,8 @@ void responder_init(struct responder *r, const uint8_t mac[ETH_ALEN],
  * reply's length (padded to ETH_ZLEN when (out) has room), or 0 when there
  * is nothing to send: the frame is for someone else, is not a request, is
  * a fragment (ignored: no reassembly), is malformed (lengths, IP header
- * length, checksums), or the reply does not fit in (out). Counts the frame in exactly one of r's counters.
- * (in) and (out) must not overlap. */
+ * length, checksums), or the reply does not fit in (out). Counts the frame in
+ * exactly one of r's counters. (in) and (out) must not overlap. */
 size_t answer_frame(struct responder *r, const uint8_t *in, size_t len,
                     uint8_t *out, size_t out_size);
 
@@ -121,16 +121,15 @@ size_t arp_request_build(uint8_t *out, size_t out_size,
 
 /* When the frame at (in) is an ARP reply from (from_ip), sent to (mac) or
  * broadcast, store the sender's MAC in (from_mac) and return 1; else 0. */
-int arp_reply_parse(const uint8_t *in, size_t len,
-                    const uint8_t mac[ETH_ALEN], uint32_t from_ip,
-                    uint8_t from_mac[ETH_ALEN]);
+int arp_reply_parse(const uint8_t *in, size_t len, const uint8_t mac[ETH_ALEN],
+                    uint32_t from_ip, uint8_t from_mac[ETH_ALEN]);
 
 /* What an ICMP echo request or reply carries. */
 struct echo {
-    uint32_t src, dst;    /* IPv4 addresses */
-    uint16_t id, seq;     /* identifier and sequence number */
-    uint8_t ttl;          /* the IPv4 time to live */
-    const uint8_t *data;  /* payload, inside the frame parsed */
+    uint32_t src, dst;   /* IPv4 addresses */
+    uint16_t id, seq;    /* identifier and sequence number */
+    uint8_t ttl;         /* the IPv4 time to live */
+    const uint8_t *data; /* payload, inside the frame parsed */
     size_t data_len;
 };
 
@@ -145,8 +144,7 @@ size_t echo_request_build(uint8_t *out, size_t out_size,
 
 /* When the frame at (in) is a well-formed ICMP echo reply sent to (mac)
  * and (ip), fill (*e) (its data points into (in)) and return 1; else 0. */
-int echo_reply_parse(const uint8_t *in, size_t len,
-                     const uint8_t mac[ETH_ALEN], uint32_t ip,
-                     struct echo *e);
+int echo_reply_parse(const uint8_t *in, size_t len, const uint8_t mac[ETH_ALEN],
+                     uint32_t ip, struct echo *e);
 
 #endif

@@ -127,8 +127,8 @@ enum pinger_phase {
 
 struct pinger {
     struct miou_sim_link *link;
-    uint32_t ip, target;          /* ours and the unikernel's */
-    unsigned long count;          /* echo requests to send */
+    uint32_t ip, target; /* ours and the unikernel's */
+    unsigned long count; /* echo requests to send */
     enum pinger_phase phase;
     uint8_t target_mac[ETH_ALEN]; /* once resolved */
     unsigned long seq;            /* the request in flight, 1..count */
@@ -138,12 +138,12 @@ struct pinger {
     unsigned long replies;        /* distinct sequence numbers answered */
     uint8_t *answered;            /* [1..count]: its reply came */
     /* What went wrong, for close()'s verdict. */
-    unsigned long gave_up;        /* requests sent TRIES times, unanswered */
-    unsigned long duplicates;     /* replies to a request already answered
-                                     (expected with dup faults: ignored) */
-    unsigned long wrong_data;     /* replies whose payload was not ours */
-    unsigned long unsent;         /* replies to a request never sent */
-    unsigned long wrong_mac;      /* ARP replies not giving the link's MAC */
+    unsigned long gave_up;    /* requests sent TRIES times, unanswered */
+    unsigned long duplicates; /* replies to a request already answered
+                                 (expected with dup faults: ignored) */
+    unsigned long wrong_data; /* replies whose payload was not ours */
+    unsigned long unsent;     /* replies to a request never sent */
+    unsigned long wrong_mac;  /* ARP replies not giving the link's MAC */
     /* Answers ARP and ping for our own address, as a real host would, in
      * case the unikernel resolves us before replying. */
     struct responder self;
@@ -176,16 +176,19 @@ static void pinger_send_arp(struct pinger *p)
 static void pinger_send_echo(struct pinger *p)
 {
     uint8_t data[PING_DATA_LEN];
-    struct echo e = {.src = p->ip, .dst = p->target, .id = PING_ID,
-                     .seq = (uint16_t)p->seq, .data = data,
+    struct echo e = {.src = p->ip,
+                     .dst = p->target,
+                     .id = PING_ID,
+                     .seq = (uint16_t)p->seq,
+                     .data = data,
                      .data_len = PING_DATA_LEN};
     size_t n;
 
     ping_payload(p->seq, data);
     if (buffer_reserve(&p->out, ECHO_FRAME_LEN(PING_DATA_LEN)) != 0)
         return;
-    n = echo_request_build(p->out.data, p->out.size, pinger_mac,
-                           p->target_mac, &e);
+    n = echo_request_build(p->out.data, p->out.size, pinger_mac, p->target_mac,
+                           &e);
     if (n > 0 && miou_sim_link_send(p->link, p->out.data, n) == 0 &&
         p->seq > p->sent_max)
         p->sent_max = p->seq;
@@ -383,13 +386,13 @@ static int pinger_close(void *state)
     ok = p->replies == p->count && p->wrong_data == 0 && p->unsent == 0 &&
          p->wrong_mac == 0;
     if (!ok) {
-        fprintf(stderr, "sim: peer pinger on %s: ",
-                miou_sim_link_name(p->link));
+        fprintf(stderr,
+                "sim: peer pinger on %s: ", miou_sim_link_name(p->link));
         if (!p->resolved)
             fprintf(stderr, "no ARP reply from %s; ",
                     ipv4_format(p->target, ip));
-        fprintf(stderr, "%lu of %lu echo replies from %s", p->replies,
-                p->count, ipv4_format(p->target, ip));
+        fprintf(stderr, "%lu of %lu echo replies from %s", p->replies, p->count,
+                ipv4_format(p->target, ip));
         if (p->replies < p->count) {
             fprintf(stderr, ", missing icmp_seq");
             print_missing(p);
@@ -400,8 +403,7 @@ static int pinger_close(void *state)
         if (p->wrong_data > 0)
             fprintf(stderr, "; %lu replies with wrong data", p->wrong_data);
         if (p->unsent > 0)
-            fprintf(stderr, "; %lu replies to requests never sent",
-                    p->unsent);
+            fprintf(stderr, "; %lu replies to requests never sent", p->unsent);
         if (p->wrong_mac > 0)
             fprintf(stderr, "; %lu ARP replies not giving the device's MAC",
                     p->wrong_mac);
@@ -558,8 +560,7 @@ void sim_peers_register(const struct miou_sim_peer *const *peers, size_t n)
 
     for (i = 0; i < n; i++)
         if (miou_sim_peer_register(peers[i]) != 0)
-            fprintf(stderr, "sim: cannot register peer %s\n",
-                    peers[i]->name);
+            fprintf(stderr, "sim: cannot register peer %s\n", peers[i]->name);
 }
 
 /* Before main(): see sim_peers_register(). */

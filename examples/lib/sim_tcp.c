@@ -84,7 +84,7 @@ struct simtcp {
     /* The timer: retransmission, window probe or connection retry. */
     uint64_t timer_at; /* 0: none */
     uint64_t rto;
-    unsigned timeouts;  /* expiries in a row */
+    unsigned timeouts; /* expiries in a row */
 
     struct simtcp_counts counts;
 };
@@ -106,13 +106,24 @@ struct simtcp_host {
 
 #define OUT_SIZE (ETH_HLEN + IPV4_HLEN + TCP_HLEN + 4 + OUR_MSS + ETH_ZLEN)
 
-/* ---- Sequence numbers ----------------------------------------------------- */
+/* ---- Sequence numbers -----------------------------------------------------
+ */
 
-static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
-static int seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
-static int seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static int seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+static int seq_leq(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) <= 0;
+}
+static int seq_gt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
 
-/* ---- Checksums ------------------------------------------------------------ */
+/* ---- Checksums ------------------------------------------------------------
+ */
 
 /* The TCP checksum over the pseudo-header and the (len) bytes of segment
  * (tcp), its checksum field as it is. */
@@ -129,7 +140,8 @@ static uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t *tcp,
     return inet_fold(inet_sum(inet_sum(0, pseudo, sizeof pseudo), tcp, len));
 }
 
-/* ---- Output --------------------------------------------------------------- */
+/* ---- Output ---------------------------------------------------------------
+ */
 
 /* Send one segment of (c): (flags), sequence number (seq), (len) bytes of
  * (data), with our MSS option on a SYN. */
@@ -189,7 +201,8 @@ static void send_ack(struct simtcp *c)
     send_segment(c, TCP_ACK, c->snd_nxt, NULL, 0);
 }
 
-/* ---- Timer ---------------------------------------------------------------- */
+/* ---- Timer ----------------------------------------------------------------
+ */
 
 /* Ask the link for a wakeup at the earliest timer of any connection. */
 static void host_arm(struct simtcp_host *h)
@@ -216,7 +229,8 @@ static void fail(struct simtcp *c, const char *why)
     c->timer_at = 0;
 }
 
-/* ---- Connecting ----------------------------------------------------------- */
+/* ---- Connecting -----------------------------------------------------------
+ */
 
 /* A new attempt: a fresh port and initial sequence number, then the SYN. */
 static void attempt(struct simtcp *c)
@@ -261,7 +275,8 @@ static uint32_t parse_mss(const uint8_t *tcp, size_t hlen)
     return DEFAULT_MSS;
 }
 
-/* ---- Sending -------------------------------------------------------------- */
+/* ---- Sending --------------------------------------------------------------
+ */
 
 /* Bytes of the queue from sequence number (seq) on. */
 static const uint8_t *queue_at(const struct simtcp *c, uint32_t seq)
@@ -334,7 +349,8 @@ static void try_send(struct simtcp *c)
     }
 }
 
-/* ---- Receiving ------------------------------------------------------------ */
+/* ---- Receiving ------------------------------------------------------------
+ */
 
 static void deliver(struct simtcp *c, const uint8_t *data, size_t len)
 {
@@ -400,8 +416,8 @@ static void ooo_drain(struct simtcp *c)
 }
 
 /* The acknowledgement field of a segment in a synchronized state. */
-static void on_ack(struct simtcp *c, uint32_t ack, uint32_t seq,
-                   uint32_t wnd, size_t len, int fin)
+static void on_ack(struct simtcp *c, uint32_t ack, uint32_t seq, uint32_t wnd,
+                   size_t len, int fin)
 {
     struct simtcp_host *h = c->host;
 
@@ -496,8 +512,7 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
     if (flags & TCP_RST) {
         /* A reset for this connection (its sequence number in our window:
          * a stray one from a duplicate is not). */
-        if (seq_leq(c->rcv_nxt, seq) &&
-            seq_lt(seq, c->rcv_nxt + OUR_WINDOW))
+        if (seq_leq(c->rcv_nxt, seq) && seq_lt(seq, c->rcv_nxt + OUR_WINDOW))
             fail(c, "reset by the unikernel");
         return;
     }
@@ -551,7 +566,8 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
     try_send(c);
 }
 
-/* ---- The timer's expiry --------------------------------------------------- */
+/* ---- The timer's expiry ---------------------------------------------------
+ */
 
 static void on_timer(struct simtcp *c)
 {
@@ -591,7 +607,8 @@ static void on_timer(struct simtcp *c)
     try_send(c);
 }
 
-/* ---- The host ------------------------------------------------------------- */
+/* ---- The host -------------------------------------------------------------
+ */
 
 struct simtcp_host *simtcp_host_open(struct miou_sim_link *link,
                                      const uint8_t mac[ETH_ALEN], uint32_t ip,
@@ -720,7 +737,8 @@ void simtcp_host_wakeup(struct simtcp_host *h)
     host_arm(h);
 }
 
-/* ---- Connections ---------------------------------------------------------- */
+/* ---- Connections ----------------------------------------------------------
+ */
 
 struct simtcp *simtcp_connect(struct simtcp_host *h, uint16_t port,
                               void *cookie)

@@ -51,12 +51,12 @@ struct simtcp_ops {
 /* What a connection went through, for a verdict and a summary. */
 struct simtcp_counts {
     uint64_t segments_out, segments_in;
-    uint64_t retransmits;     /* segments sent again (timeouts, fast) */
-    uint64_t timeouts;        /* retransmission timer expiries */
-    uint64_t out_of_order;    /* data segments ahead of the next byte */
-    uint64_t duplicates;      /* data segments already received */
-    uint64_t refused;         /* connection attempts answered by RST */
-    uint64_t finished_ns;     /* virtual time it finished (0: it did not) */
+    uint64_t retransmits;  /* segments sent again (timeouts, fast) */
+    uint64_t timeouts;     /* retransmission timer expiries */
+    uint64_t out_of_order; /* data segments ahead of the next byte */
+    uint64_t duplicates;   /* data segments already received */
+    uint64_t refused;      /* connection attempts answered by RST */
+    uint64_t finished_ns;  /* virtual time it finished (0: it did not) */
 };
 
 /* A host (ip, mac) on (link), talking to the unikernel at (target) (its

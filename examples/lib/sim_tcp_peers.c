@@ -42,7 +42,8 @@
 static const uint8_t client_mac[ETH_ALEN] = {0x02, 0x70, 0x65,
                                              0x65, 0x72, 0x03};
 
-/* ---- Arguments ------------------------------------------------------------ */
+/* ---- Arguments ------------------------------------------------------------
+ */
 
 /* Parse (len) bytes of (s) as a decimal count in [1, max], with an
  * optional K, M or G: 0, or -1. */
@@ -51,10 +52,11 @@ static int parse_size(const char *s, size_t len, uint64_t max, uint64_t *out)
     uint64_t v = 0, unit = 1;
     size_t i;
 
-    if (len > 0 && (s[len - 1] == 'K' || s[len - 1] == 'M' ||
-                    s[len - 1] == 'G')) {
-        unit = s[len - 1] == 'K' ? 1u << 10 : s[len - 1] == 'M' ? 1u << 20
-                                                                 : 1u << 30;
+    if (len > 0 &&
+        (s[len - 1] == 'K' || s[len - 1] == 'M' || s[len - 1] == 'G')) {
+        unit = s[len - 1] == 'K'   ? 1u << 10
+               : s[len - 1] == 'M' ? 1u << 20
+                                   : 1u << 30;
         len--;
     }
     if (len == 0)
@@ -90,7 +92,8 @@ static int split(const char *arg, const char **field, size_t *len, int max)
     }
 }
 
-/* ---- echo-client ---------------------------------------------------------- */
+/* ---- echo-client ----------------------------------------------------------
+ */
 
 /* The send queue of a connection is refilled up to QUEUE_MAX, CHUNK bytes
  * at a time. */
@@ -104,10 +107,10 @@ static int split(const char *arg, const char **field, size_t *len, int max)
 
 struct echo_conn {
     struct simtcp *tcp;
-    uint64_t key;                /* its stream: byte i is stream_byte(key, i) */
+    uint64_t key; /* its stream: byte i is stream_byte(key, i) */
     uint64_t sent, received;
-    uint64_t fnv;                /* of what came back */
-    uint64_t first_mismatch;     /* offset, when mismatched */
+    uint64_t fnv;            /* of what came back */
+    uint64_t first_mismatch; /* offset, when mismatched */
     int mismatched, eof;
 };
 
@@ -149,8 +152,8 @@ static void echo_fill(struct echo_client *e, struct echo_conn *k)
     uint8_t chunk[CHUNK];
 
     while (k->sent < e->bytes && simtcp_queued(k->tcp) < QUEUE_MAX) {
-        size_t n = e->bytes - k->sent < CHUNK ? (size_t)(e->bytes - k->sent)
-                                               : CHUNK;
+        size_t n =
+            e->bytes - k->sent < CHUNK ? (size_t)(e->bytes - k->sent) : CHUNK;
 
         stream_bytes(k->key, k->sent, chunk, n);
         if (simtcp_write(k->tcp, chunk, n) != 0)
@@ -225,8 +228,8 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     uint32_t target = DEFAULT_UNIKERNEL_IP;
     struct echo_client *e;
     int n = arg ? split(arg, field, len, 5) : 0;
-    int overrun = n > 1 && len[n - 1] == 7 &&
-                  memcmp(field[n - 1], "overrun", 7) == 0;
+    int overrun =
+        n > 1 && len[n - 1] == 7 && memcmp(field[n - 1], "overrun", 7) == 0;
     unsigned i;
 
     n -= overrun;
@@ -253,8 +256,8 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     e->port = (uint16_t)port;
     e->target = target;
     e->conns = calloc(e->nconns, sizeof *e->conns);
-    e->host = simtcp_host_open(link, client_mac, CLIENT_IP, target,
-                               &echo_ops, e);
+    e->host =
+        simtcp_host_open(link, client_mac, CLIENT_IP, target, &echo_ops, e);
     if (e->conns == NULL || e->host == NULL)
         goto fail;
     simtcp_host_overrun(e->host, overrun);
@@ -307,15 +310,13 @@ static void print_counts(const struct simtcp_counts *s)
         fprintf(stderr, "; done at %llu.%06llu s of virtual time",
                 (unsigned long long)(s->finished_ns / 1000000000u),
                 (unsigned long long)(s->finished_ns / 1000u % 1000000u));
-    fprintf(stderr,
-            "; segments %llu out, %llu in; %llu sent again (%llu timeouts), "
-            "%llu out of order, %llu duplicates received",
-            (unsigned long long)s->segments_out,
-            (unsigned long long)s->segments_in,
-            (unsigned long long)s->retransmits,
-            (unsigned long long)s->timeouts,
-            (unsigned long long)s->out_of_order,
-            (unsigned long long)s->duplicates);
+    fprintf(
+        stderr,
+        "; segments %llu out, %llu in; %llu sent again (%llu timeouts), "
+        "%llu out of order, %llu duplicates received",
+        (unsigned long long)s->segments_out, (unsigned long long)s->segments_in,
+        (unsigned long long)s->retransmits, (unsigned long long)s->timeouts,
+        (unsigned long long)s->out_of_order, (unsigned long long)s->duplicates);
 }
 
 /* How many failing connections the verdict names, at most. */
@@ -340,11 +341,12 @@ static int echo_client_close(void *state)
             continue;
         if (bad++ >= FAILURES_SHOWN)
             continue;
-        fprintf(stderr, "sim: peer echo-client on %s: connection %u: ",
-                name, i + 1);
+        fprintf(stderr, "sim: peer echo-client on %s: connection %u: ", name,
+                i + 1);
         if (k->mismatched)
-            fprintf(stderr, "the echo differs from what was sent at byte "
-                            "%llu; ",
+            fprintf(stderr,
+                    "the echo differs from what was sent at byte "
+                    "%llu; ",
                     (unsigned long long)k->first_mismatch);
         fprintf(stderr, "%llu of %llu bytes sent, %llu echoed, %s",
                 (unsigned long long)k->sent, (unsigned long long)e->bytes,
@@ -354,17 +356,18 @@ static int echo_client_close(void *state)
         fprintf(stderr, "%s%s\n", why ? "; " : "", why ? why : "");
     }
     if (simtcp_host_errors(e->host) > 0) {
-        fprintf(stderr, "sim: peer echo-client on %s: %llu frames from the "
-                        "unikernel were malformed or unexpected\n",
+        fprintf(stderr,
+                "sim: peer echo-client on %s: %llu frames from the "
+                "unikernel were malformed or unexpected\n",
                 name, (unsigned long long)simtcp_host_errors(e->host));
         bad++;
     }
-    fprintf(stderr, "sim: peer echo-client on %s: %u of %u connections "
-                    "echoed %llu bytes each way identically (fnv1a "
-                    "%016llx)",
-            name, e->nconns - (bad > e->nconns ? e->nconns : bad),
-            e->nconns, (unsigned long long)e->bytes,
-            (unsigned long long)fnv);
+    fprintf(stderr,
+            "sim: peer echo-client on %s: %u of %u connections "
+            "echoed %llu bytes each way identically (fnv1a "
+            "%016llx)",
+            name, e->nconns - (bad > e->nconns ? e->nconns : bad), e->nconns,
+            (unsigned long long)e->bytes, (unsigned long long)fnv);
     print_counts(&sum);
     fprintf(stderr, "\n");
     simtcp_host_close(e->host);
@@ -465,8 +468,10 @@ static void http_head(struct http_client *h)
     h->body_bad = 0;
     h->in_body = 1;
     if (h->file != NULL && h->body_len != h->file_len) {
-        snprintf(what, sizeof what, "Content-Length %llu, the file has %zu "
-                 "bytes", (unsigned long long)h->body_len, h->file_len);
+        snprintf(what, sizeof what,
+                 "Content-Length %llu, the file has %zu "
+                 "bytes",
+                 (unsigned long long)h->body_len, h->file_len);
         http_problem(h, what);
         h->body_bad = 1;
     }
@@ -586,8 +591,7 @@ static int http_load(struct http_client *h, const char *name, size_t len)
     }
     h->file_len = (size_t)size;
     h->file = malloc(h->file_len ? h->file_len : 1);
-    if (h->file == NULL ||
-        fread(h->file, 1, h->file_len, f) != h->file_len) {
+    if (h->file == NULL || fread(h->file, 1, h->file_len, f) != h->file_len) {
         fprintf(stderr, "sim: peer http-client on %s: cannot read '%s'\n",
                 miou_sim_link_name(h->link), path);
         fclose(f);
@@ -612,8 +616,7 @@ static void *http_client_open(struct miou_sim_link *link, const char *arg)
     int n = arg ? split(arg, field, len, 3) : 0;
 
     if (n < 1 || len[0] == 0 || len[0] > PATH_LEN_MAX || field[0][0] != '/' ||
-        memchr(field[0], ' ', len[0]) != NULL ||
-        (n > 2 && len[2] == 0)) {
+        memchr(field[0], ' ', len[0]) != NULL || (n > 2 && len[2] == 0)) {
         fprintf(stderr,
                 "sim: peer http-client on %s: bad argument '%s' "
                 "(PATH[,COUNT[,FILE]]: PATH from '/', without spaces, up to "
@@ -628,10 +631,10 @@ static void *http_client_open(struct miou_sim_link *link, const char *arg)
     h->count = 1;
     memcpy(h->path, field[0], len[0]);
     if (n > 1 && parse_size(field[1], len[1], MAX_REQUESTS, &h->count)) {
-        fprintf(stderr, "sim: peer http-client on %s: bad count '%.*s' "
-                        "(1 to %d)\n",
-                miou_sim_link_name(link), (int)len[1], field[1],
-                MAX_REQUESTS);
+        fprintf(stderr,
+                "sim: peer http-client on %s: bad count '%.*s' "
+                "(1 to %d)\n",
+                miou_sim_link_name(link), (int)len[1], field[1], MAX_REQUESTS);
         http_client_free(h);
         return NULL;
     }
@@ -665,11 +668,11 @@ static int http_client_close(void *state)
     const char *name = miou_sim_link_name(h->link);
     const char *why = simtcp_failure(h->tcp);
     int good = h->ok == h->count && h->extra == 0 && h->eof &&
-               simtcp_finished(h->tcp) &&
-               simtcp_host_errors(h->host) == 0;
+               simtcp_finished(h->tcp) && simtcp_host_errors(h->host) == 0;
 
-    fprintf(stderr, "sim: peer http-client on %s: %llu of %llu responses "
-                    "to GET %s good, %llu body bytes%s",
+    fprintf(stderr,
+            "sim: peer http-client on %s: %llu of %llu responses "
+            "to GET %s good, %llu body bytes%s",
             name, (unsigned long long)h->ok, (unsigned long long)h->count,
             h->path, (unsigned long long)h->body_bytes,
             h->file != NULL && h->ok > 0 ? ", each body equal to the file"
@@ -685,8 +688,9 @@ static int http_client_close(void *state)
             fprintf(stderr, "; the server did not close the connection");
         fprintf(stderr, "\n");
         if (simtcp_host_errors(h->host) > 0)
-            fprintf(stderr, "sim: peer http-client on %s: %llu frames from "
-                            "the unikernel were malformed or unexpected\n",
+            fprintf(stderr,
+                    "sim: peer http-client on %s: %llu frames from "
+                    "the unikernel were malformed or unexpected\n",
                     name, (unsigned long long)simtcp_host_errors(h->host));
     }
     http_client_free(h);
@@ -701,7 +705,8 @@ static const struct miou_sim_peer http_client_peer = {
     .close = http_client_close,
 };
 
-/* ---- Registration --------------------------------------------------------- */
+/* ---- Registration ---------------------------------------------------------
+ */
 
 __attribute__((constructor)) static void sim_tcp_peers_register(void)
 {

@@ -60,17 +60,18 @@ static int block_check(const struct miou__sched *s, const miou_block *b,
 }
 
 /* Move one block; 0 or MIOU_EIO. */
-static int block_move(const struct miou_block *b, uint64_t offset,
-                      uint8_t *buf, int write)
+static int block_move(const struct miou_block *b, uint64_t offset, uint8_t *buf,
+                      int write)
 {
     size_t bs = (size_t)b->info.block_size;
-    solo5_result_t rc = write ? solo5_block_write(b->dev.handle, offset, buf, bs)
-                              : solo5_block_read(b->dev.handle, offset, buf, bs);
+    solo5_result_t rc = write
+                            ? solo5_block_write(b->dev.handle, offset, buf, bs)
+                            : solo5_block_read(b->dev.handle, offset, buf, bs);
     return rc == SOLO5_R_OK ? 0 : MIOU_EIO;
 }
 
-static int atomic_op(miou_block *b, uint64_t offset, uint8_t *buf,
-                     size_t size, int write)
+static int atomic_op(miou_block *b, uint64_t offset, uint8_t *buf, size_t size,
+                     int write)
 {
     int err = block_check(&miou__the_sched, b, offset, buf, size);
     if (err)

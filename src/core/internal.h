@@ -4,9 +4,9 @@
  * The core reaches the outside world only through the Solo5 calls
  * (solo5.h) and the allocator (malloc/free); it has no platform #ifdef.
  * One run exists at a time (per thread, on hosted): its state is one struct
- * miou__sched, reached as miou__s (NULL outside miou_run()). It is a static object rather than an
- * allocated one so that reaching it costs no load: every switch starts by
- * reading it.
+ * miou__sched, reached as miou__s (NULL outside miou_run()). It is a static
+ * object rather than an allocated one so that reaching it costs no load: every
+ * switch starts by reading it.
  */
 #ifndef MIOU_CORE_INTERNAL_H
 #define MIOU_CORE_INTERNAL_H
@@ -86,7 +86,7 @@ struct miou__timer {
      * has ended (no timer then), the order of ending, which
      * miou_await_first() and miou_await_one() go by. */
     uint64_t seq;
-    size_t index;  /* position in the heap, TIMER_DISARMED when absent */
+    size_t index; /* position in the heap, TIMER_DISARMED when absent */
 };
 #define TIMER_DISARMED ((size_t)-1)
 
@@ -103,7 +103,8 @@ struct miou__stack {
     size_t size;              /* usable bytes, a multiple of 16 */
     unsigned valgrind_id;
 };
-#define MIOU__CANARY_BYTES (MIOU__CANARY_WORDS * 8 + 8) /* keeps 16-alignment */
+#define MIOU__CANARY_BYTES (MIOU__CANARY_WORDS * 8 + 8) /* keeps 16-alignment  \
+                                                         */
 
 /* The lowest address of the usable stack. */
 static inline void *miou__stack_lo(const struct miou__stack *st)
@@ -132,32 +133,32 @@ struct miou_hook {
 };
 
 struct miou__task {
-    void *sp;                    /* saved stack pointer while not running */
-    struct miou__stack *stack;   /* NULL once the task has ended */
+    void *sp;                  /* saved stack pointer while not running */
+    struct miou__stack *stack; /* NULL once the task has ended */
     struct miou__task *qnext, *qprev; /* in the run queue or a wait queue */
-    struct miou__queue *queue;   /* which queue, NULL when in none */
+    struct miou__queue *queue;        /* which queue, NULL when in none */
     struct miou__task *parent;
     struct miou__task *first_child, *sib_next, *sib_prev;
     miou_fn fn;
     void *arg;
-    void *result;                /* what fn returned */
-    const char *name;            /* NULL: "task-<id>" */
-    miou_orphans *orphans;       /* the set it was spawned into */
+    void *result;                  /* what fn returned */
+    const char *name;              /* NULL: "task-<id>" */
+    miou_orphans *orphans;         /* the set it was spawned into */
     struct miou_cleanup *cleanups; /* newest first */
-    const void *wait_on;         /* the object waited on, for miou_dump() */
+    const void *wait_on;           /* the object waited on, for miou_dump() */
     struct miou__timer timer;
     uint64_t id;
-    uint32_t slot;               /* position in the slab table */
-    uint32_t gen;                /* generation, bumped at each release */
-    uint32_t nchildren;          /* children not yet released */
-    uint32_t nlive;              /* children not yet ended */
-    int status;                  /* final status, once ended */
-    int wake;                    /* what the suspended call returns */
-    uint8_t state;               /* enum task_state */
-    uint8_t wait;                /* enum task_wait */
+    uint32_t slot;      /* position in the slab table */
+    uint32_t gen;       /* generation, bumped at each release */
+    uint32_t nchildren; /* children not yet released */
+    uint32_t nlive;     /* children not yet ended */
+    int status;         /* final status, once ended */
+    int wake;           /* what the suspended call returns */
+    uint8_t state;      /* enum task_state */
+    uint8_t wait;       /* enum task_wait */
     uint8_t cancelled;
-    uint8_t watched;             /* its parent waits for it to end */
-    uint8_t mark;                /* scratch: duplicate check of lists */
+    uint8_t watched; /* its parent waits for it to end */
+    uint8_t mark;    /* scratch: duplicate check of lists */
 };
 
 /* Tasks are allocated in slabs, found by slot number through a table, and
@@ -179,22 +180,22 @@ struct stack_class {
 };
 
 struct miou__sched {
-    struct miou__task *current;  /* the running task; NULL in the loop */
+    struct miou__task *current; /* the running task; NULL in the loop */
     int active;                 /* inside miou_run() */
     void *sp;                   /* the scheduler loop's saved stack */
     struct miou__queue runq;
     struct miou__heap_node *heap; /* sleepers, a binary min-heap */
     size_t nheap, heap_cap;
     uint64_t timer_seq;
-    unsigned steps;             /* switches since the last poll */
+    unsigned steps; /* switches since the last poll */
     unsigned poll_interval;
     size_t stack_size;
     struct miou__task *root;
-    size_t ntasks;              /* spawned, not yet released */
-    size_t net_readers;    /* tasks in WAIT_NET */
-    struct miou__queue blockq;  /* tasks in WAIT_BLOCK, oldest first */
-    size_t block_waiters;       /* tasks in blockq */
-    uint32_t run_id;            /* this run's number, for device handles */
+    size_t ntasks;             /* spawned, not yet released */
+    size_t net_readers;        /* tasks in WAIT_NET */
+    struct miou__queue blockq; /* tasks in WAIT_BLOCK, oldest first */
+    size_t block_waiters;      /* tasks in blockq */
+    uint32_t run_id;           /* this run's number, for device handles */
     uint64_t next_id;
     uint64_t switches, polls;
     /* The clock's last reading since the loop last ran (now_fresh), for
@@ -204,7 +205,7 @@ struct miou__sched {
     /* Released tasks, reused oldest first so that a stale handle stays
      * recognisable (MIOU_ENOTCHILD) for as long as possible. */
     struct miou__queue free_tasks;
-    struct task_slab **slabs;   /* by slot / TASK_SLAB */
+    struct task_slab **slabs; /* by slot / TASK_SLAB */
     size_t nslabs, slabs_cap;
     struct stack_class pool[STACK_CLASSES];
     /* The stack of the task that ended last: it was still running on it,
@@ -330,8 +331,8 @@ enum device_type { DEVICE_NONE, DEVICE_NET, DEVICE_BLOCK };
 
 struct miou__device {
     char name[MIOU__DEVICE_NAME];
-    uint8_t type;      /* enum device_type */
-    uint32_t run;      /* run_id of the run holding it; 0 for none */
+    uint8_t type; /* enum device_type */
+    uint32_t run; /* run_id of the run holding it; 0 for none */
     solo5_handle_t handle;
 };
 
@@ -423,9 +424,10 @@ static inline struct miou__task *miou__self(void)
 
 /* task.c --------------------------------------------------------------- */
 void miou__cancel_tree(struct miou__task *t);
-struct miou__task *miou__task_new(struct miou__sched *s, struct miou__task *parent,
-                                 const struct miou_task_options *opts,
-                                 miou_fn fn, void *arg, int *err);
+struct miou__task *miou__task_new(struct miou__sched *s,
+                                  struct miou__task *parent,
+                                  const struct miou_task_options *opts,
+                                  miou_fn fn, void *arg, int *err);
 void miou__task_free_all(struct miou__sched *s);
 /* The handle of (t): its generation and its slot + 1 (so that no handle
  * is NULL) packed into a pointer-sized value. */

@@ -32,11 +32,17 @@ static const char *state_name(const struct miou__task *t)
 
 static const char *wait_name(const struct miou__task *t)
 {
-    static const char *const names[] = {
-        "",          "sleep",         "mutex lock",  "condition",
-        "orphans",   "net input",     "scheduled block I/O",
-        "await child", "its children to end", "mutex relock",
-        "nothing (yielded)"};
+    static const char *const names[] = {"",
+                                        "sleep",
+                                        "mutex lock",
+                                        "condition",
+                                        "orphans",
+                                        "net input",
+                                        "scheduled block I/O",
+                                        "await child",
+                                        "its children to end",
+                                        "mutex relock",
+                                        "nothing (yielded)"};
     return names[t->wait];
 }
 

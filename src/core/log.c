@@ -79,7 +79,7 @@ static void format(struct out *o, const char *fmt, va_list ap)
         }
         case 'u':
         case 'x': {
-            unsigned long long v = size       ? va_arg(ap, size_t)
+            unsigned long long v = size         ? va_arg(ap, size_t)
                                    : longs == 2 ? va_arg(ap, unsigned long long)
                                    : longs      ? va_arg(ap, unsigned long)
                                                 : va_arg(ap, unsigned);

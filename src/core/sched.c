@@ -43,8 +43,8 @@ static void runq_push_seeded(struct miou__queue *q, struct miou__task *t,
 {
     struct miou__sched *s = &miou__the_sched;
     /* Insert behind it. */
-    struct miou__task *after = wait_is_ordered(kind) ? s->woken_last[kind]
-                                                     : NULL;
+    struct miou__task *after =
+        wait_is_ordered(kind) ? s->woken_last[kind] : NULL;
     struct miou__task *u = after ? after->qnext : q->head;
     unsigned len = 0;
     for (; u && len < SEEDED_POSITIONS; u = u->qnext)
@@ -277,8 +277,8 @@ static void loop(struct miou__sched *s)
         /* Tasks ran since the clock was last read: miou_clock_recent()
          * reads it again, once, for the next of them that asks. */
         s->now_fresh = 0;
-        if (!s->runq.head && s->blockq.head &&
-            s->steps < s->poll_interval && !sleeper_due(s)) {
+        if (!s->runq.head && s->blockq.head && s->steps < s->poll_interval &&
+            !sleeper_due(s)) {
             s->steps++;
             miou__block_step(s);
         } else {

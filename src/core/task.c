@@ -59,9 +59,10 @@ void miou__task_free_all(struct miou__sched *s)
     s->free_tasks.head = s->free_tasks.tail = NULL;
 }
 
-struct miou__task *miou__task_new(struct miou__sched *s, struct miou__task *parent,
-                                 const struct miou_task_options *opts,
-                                 miou_fn fn, void *arg, int *err)
+struct miou__task *miou__task_new(struct miou__sched *s,
+                                  struct miou__task *parent,
+                                  const struct miou_task_options *opts,
+                                  miou_fn fn, void *arg, int *err)
 {
     size_t size = opts && opts->stack_size ? opts->stack_size : s->stack_size;
     if (size < MIOU_STACK_MIN || size > SIZE_MAX / 2) {
@@ -86,8 +87,8 @@ struct miou__task *miou__task_new(struct miou__sched *s, struct miou__task *pare
     t->slot = slot;
     t->gen = gen;
     t->stack = st;
-    t->sp = miou__ctx_init(miou__stack_lo(st), st->size,
-                           miou__task_entry_point, t);
+    t->sp =
+        miou__ctx_init(miou__stack_lo(st), st->size, miou__task_entry_point, t);
     t->fn = fn;
     t->arg = arg;
     t->name = opts ? opts->name : NULL;
@@ -289,8 +290,8 @@ static struct miou__task *child(const miou_task *h)
 
 /* Check a list of children: each a child of (self), none twice. An empty
  * list is accepted: callers that need one task check (n) themselves. */
-static int check_children(const struct miou__task *self,
-                          miou_task *const *ts, size_t n)
+static int check_children(const struct miou__task *self, miou_task *const *ts,
+                          size_t n)
 {
     if (n && !ts)
         return MIOU_EINVAL;
@@ -320,8 +321,7 @@ static void wait_done(struct miou__task *t)
     t->watched = 0;
 }
 
-static int collect(struct miou__task *self, struct miou__task *t,
-                   void **result)
+static int collect(struct miou__task *self, struct miou__task *t, void **result)
 {
     int status = t->status;
     if (result)
@@ -376,7 +376,8 @@ static size_t wait_any(miou_task *const *ts, size_t n)
         uint64_t first_seq = 0;
         for (size_t i = 0; i < n; i++) {
             struct miou__task *t = child(ts[i]);
-            if (t->state == TASK_DONE && (first == n || t->timer.seq < first_seq)) {
+            if (t->state == TASK_DONE &&
+                (first == n || t->timer.seq < first_seq)) {
                 first = i;
                 first_seq = t->timer.seq;
             }
@@ -429,8 +430,7 @@ int miou_await_first(miou_task *const *ts, size_t n, size_t *index,
     return await_winner(ts, n, index, result, 1);
 }
 
-int miou_await_one(miou_task *const *ts, size_t n, size_t *index,
-                   void **result)
+int miou_await_one(miou_task *const *ts, size_t n, size_t *index, void **result)
 {
     return await_winner(ts, n, index, result, 0);
 }

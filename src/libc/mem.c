@@ -179,18 +179,14 @@ static inline void copy_large(unsigned char *d, const unsigned char *s,
 {
 #if defined(__x86_64__)
     if (n >= REP_MOVSB_MIN) {
-        __asm__ volatile("rep movsb"
-                         : "+D"(d), "+S"(s), "+c"(n)
-                         :
-                         : "memory");
+        __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
         return;
     }
 #endif
     copy_forward(d, s, n);
 }
 
-NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src,
-                        size_t n)
+NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     if (n <= 64)
         copy_upto64(dst, src, n);

@@ -100,8 +100,17 @@ enum {
     F_HASH = 16  /* alternative form: 0 for %o, 0x for %x */
 };
 
-enum length { LEN_NONE, LEN_HH, LEN_H, LEN_L, LEN_LL, LEN_Z, LEN_J, LEN_T,
-              LEN_BIG_L };
+enum length {
+    LEN_NONE,
+    LEN_HH,
+    LEN_H,
+    LEN_L,
+    LEN_LL,
+    LEN_Z,
+    LEN_J,
+    LEN_T,
+    LEN_BIG_L
+};
 
 struct spec {
     unsigned flags;
@@ -166,16 +175,23 @@ static void emit_int(struct sink *s, const struct spec *sp, uintmax_t v,
 static intmax_t arg_signed(va_list *ap, enum length len)
 {
     switch (len) {
-    case LEN_HH: return (signed char)va_arg(*ap, int);
-    case LEN_H: return (short)va_arg(*ap, int);
-    case LEN_L: return va_arg(*ap, long);
+    case LEN_HH:
+        return (signed char)va_arg(*ap, int);
+    case LEN_H:
+        return (short)va_arg(*ap, int);
+    case LEN_L:
+        return va_arg(*ap, long);
     case LEN_LL:
-    case LEN_BIG_L: return va_arg(*ap, long long);
+    case LEN_BIG_L:
+        return va_arg(*ap, long long);
     /* The signed type of size_t is ptrdiff_t's size on every target. */
     case LEN_Z:
-    case LEN_T: return va_arg(*ap, ptrdiff_t);
-    case LEN_J: return va_arg(*ap, intmax_t);
-    case LEN_NONE: break;
+    case LEN_T:
+        return va_arg(*ap, ptrdiff_t);
+    case LEN_J:
+        return va_arg(*ap, intmax_t);
+    case LEN_NONE:
+        break;
     }
     return va_arg(*ap, int);
 }
@@ -183,15 +199,22 @@ static intmax_t arg_signed(va_list *ap, enum length len)
 static uintmax_t arg_unsigned(va_list *ap, enum length len)
 {
     switch (len) {
-    case LEN_HH: return (unsigned char)va_arg(*ap, unsigned);
-    case LEN_H: return (unsigned short)va_arg(*ap, unsigned);
-    case LEN_L: return va_arg(*ap, unsigned long);
+    case LEN_HH:
+        return (unsigned char)va_arg(*ap, unsigned);
+    case LEN_H:
+        return (unsigned short)va_arg(*ap, unsigned);
+    case LEN_L:
+        return va_arg(*ap, unsigned long);
     case LEN_LL:
-    case LEN_BIG_L: return va_arg(*ap, unsigned long long);
+    case LEN_BIG_L:
+        return va_arg(*ap, unsigned long long);
     case LEN_Z:
-    case LEN_T: return va_arg(*ap, size_t);
-    case LEN_J: return va_arg(*ap, uintmax_t);
-    case LEN_NONE: break;
+    case LEN_T:
+        return va_arg(*ap, size_t);
+    case LEN_J:
+        return va_arg(*ap, uintmax_t);
+    case LEN_NONE:
+        break;
     }
     return va_arg(*ap, unsigned);
 }
@@ -282,11 +305,24 @@ static int parse_spec(const char **p, struct spec *sp, va_list *ap)
             sp->len = LEN_LL;
         }
         break;
-    case 'z': f++; sp->len = LEN_Z; break;
-    case 'j': f++; sp->len = LEN_J; break;
-    case 't': f++; sp->len = LEN_T; break;
-    case 'L': f++; sp->len = LEN_BIG_L; break;
-    default: break;
+    case 'z':
+        f++;
+        sp->len = LEN_Z;
+        break;
+    case 'j':
+        f++;
+        sp->len = LEN_J;
+        break;
+    case 't':
+        f++;
+        sp->len = LEN_T;
+        break;
+    case 'L':
+        f++;
+        sp->len = LEN_BIG_L;
+        break;
+    default:
+        break;
     }
     *p = f;
     return 0;
@@ -419,8 +455,9 @@ static double ld_to_double(long double x)
         } else if (sh > 114) {
             out = 0;
         } else {
-            keep = sh < 64 ? lo >> sh | hi << (64 - sh)
-                   : sh < 128 ? hi >> (sh - 64) : 0;
+            keep = sh < 64    ? lo >> sh | hi << (64 - sh)
+                   : sh < 128 ? hi >> (sh - 64)
+                              : 0;
             if (bit128(hi, lo, sh - 1) &&
                 (any_below128(hi, lo, sh - 1) || (keep & 1)))
                 keep++;
@@ -447,8 +484,8 @@ static double ld_to_double(long double x)
 /* The integer part in binary: below 2^1024, 32 words, and the three
  * words a 53-bit m shifted into place may touch. */
 #define INT_WORDS 34
-#define INT_CHUNKS 35  /* 9 * 35 >= 309 digits */
-#define FRAC_WORDS 34  /* 32 * 34 >= 1074 bits */
+#define INT_CHUNKS 35 /* 9 * 35 >= 309 digits */
+#define FRAC_WORDS 34 /* 32 * 34 >= 1074 bits */
 
 /* The decimal digits of |x| in order, from the first digit of its
  * integer part (position 0), then its fraction, then zeros forever. */
@@ -457,12 +494,12 @@ struct digits {
                                    significant chunk first */
     uint32_t frac[FRAC_WORDS];  /* fraction * 2^(32 * nfrac), little-endian
                                    32-bit words */
-    int nchunk;    /* chunks of (chunk) not yet read */
-    int nfrac;     /* words in (frac) */
-    int intlen;    /* digits of the integer part, at least one ("0") */
-    int end;       /* position after the last nonzero digit; 0 for zero */
-    int pos;       /* position of the next digit */
-    int cur_pos;   /* next digit in (cur); 9 when (cur) is used up */
+    int nchunk;                 /* chunks of (chunk) not yet read */
+    int nfrac;                  /* words in (frac) */
+    int intlen;  /* digits of the integer part, at least one ("0") */
+    int end;     /* position after the last nonzero digit; 0 for zero */
+    int pos;     /* position of the next digit */
+    int cur_pos; /* next digit in (cur); 9 when (cur) is used up */
     unsigned char cur[9]; /* the current nine digits, as numbers */
 };
 
@@ -603,7 +640,7 @@ struct rounded {
     size_t last9;  /* index of the last digit that is not 9 */
     size_t lastnz; /* index of the last nonzero digit of the result */
     int up, carry;
-    size_t i;      /* index of the next digit to print */
+    size_t i; /* index of the next digit to print */
 };
 
 /* First pass: read the digits and decide the rounding. n >= 1. */
@@ -710,8 +747,8 @@ static size_t exp_text(char *out, char e, long x, int min)
 
 /* %a %A: 0x1.<13 hex digits>p<exponent>, 0x0.<digits>p-1022 for
  * subnormals, 0x0p+0 for zero. */
-static void convert_hex_float(struct sink *s, const struct spec *sp,
-                              int upper, char sign, uint64_t bits)
+static void convert_hex_float(struct sink *s, const struct spec *sp, int upper,
+                              char sign, uint64_t bits)
 {
     const char *xd = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     int ex = (int)(bits >> FP_MANT_BITS & 0x7ff);
@@ -815,8 +852,9 @@ static void convert_float(struct sink *s, const struct spec *sp, char c,
          * "0.000" when x10 < 0. Without '#', no trailing zeros. */
         nint = x10 >= 0 ? (size_t)x10 + 1 : 1;
         lead0 = x10 >= 0 ? 0 : (size_t)(-x10 - 1);
-        nfrac = hash ? (size_t)(big_p - 1 - x10)
-                     : lnz > x10 ? (size_t)(lnz - x10) : 0;
+        nfrac = hash        ? (size_t)(big_p - 1 - x10)
+                : lnz > x10 ? (size_t)(lnz - x10)
+                            : 0;
         len = (sign != 0) + nint + (nfrac > 0 || hash) + nfrac;
         tail = pad_number(s, sp, len, sign, "", 1);
         if (x10 >= 0)
@@ -831,8 +869,7 @@ static void convert_float(struct sink *s, const struct spec *sp, char c,
         return;
     }
     /* Style e with big_p - 1 decimals (%g: without trailing zeros). */
-    nfrac = lc == 'e' || hash ? (size_t)(big_p - 1)
-                              : lnz > 0 ? (size_t)lnz : 0;
+    nfrac = lc == 'e' || hash ? (size_t)(big_p - 1) : lnz > 0 ? (size_t)lnz : 0;
     elen = exp_text(et, upper ? 'E' : 'e', x10, 2);
     len = (sign != 0) + 1 + (nfrac > 0 || hash) + nfrac + elen;
     tail = pad_number(s, sp, len, sign, "", 1);
@@ -846,14 +883,13 @@ static void convert_float(struct sink *s, const struct spec *sp, char c,
 
 /* Carry out the conversion (c) of (sp). 0, or -1 when (c) is not
  * supported (the caller copies the specification to the output). */
-static int convert(struct sink *s, const struct spec *sp, char c,
-                   va_list *ap)
+static int convert(struct sink *s, const struct spec *sp, char c, va_list *ap)
 {
     switch (c) {
     case 'd':
     case 'i': {
         intmax_t v = arg_signed(ap, sp->len);
-        const char *sign = v < 0                  ? "-"
+        const char *sign = v < 0                 ? "-"
                            : sp->flags & F_PLUS  ? "+"
                            : sp->flags & F_SPACE ? " "
                                                  : "";
@@ -1065,8 +1101,7 @@ int putchar(int c)
     return fputc(c, stdout);
 }
 
-size_t fwrite(const void *restrict p, size_t size, size_t n,
-              FILE *restrict f)
+size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
 {
     if (size == 0 || n == 0)
         return 0;

@@ -35,8 +35,7 @@ struct scanned {
 
 /* Read a number from (nptr) as strtoull() does and set (*endptr). 0, or
  * -1 when (base) is not valid (errno EINVAL then). */
-static int scan(const char *nptr, char **endptr, int base,
-                struct scanned *out)
+static int scan(const char *nptr, char **endptr, int base, struct scanned *out)
 {
     const unsigned char *p = (const unsigned char *)nptr;
     const unsigned char *digits;
@@ -122,8 +121,7 @@ long strtol(const char *restrict nptr, char **restrict endptr, int base)
     return (long)to_signed(&sc, LONG_MAX);
 }
 
-long long strtoll(const char *restrict nptr, char **restrict endptr,
-                  int base)
+long long strtoll(const char *restrict nptr, char **restrict endptr, int base)
 {
     struct scanned sc;
     if (scan(nptr, endptr, base, &sc) < 0)
@@ -140,8 +138,8 @@ unsigned long strtoul(const char *restrict nptr, char **restrict endptr,
     return (unsigned long)to_unsigned(&sc, ULONG_MAX);
 }
 
-unsigned long long strtoull(const char *restrict nptr,
-                            char **restrict endptr, int base)
+unsigned long long strtoull(const char *restrict nptr, char **restrict endptr,
+                            int base)
 {
     struct scanned sc;
     if (scan(nptr, endptr, base, &sc) < 0)

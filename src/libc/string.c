@@ -91,8 +91,7 @@ NO_LIBCALL char *strcpy(char *restrict dst, const char *restrict src)
 /* Copies at most (n) bytes and fills the rest of the (n) with NULs; no
  * NUL is added when (src) is (n) bytes or longer, as the standard has
  * it. */
-NO_LIBCALL char *strncpy(char *restrict dst, const char *restrict src,
-                         size_t n)
+NO_LIBCALL char *strncpy(char *restrict dst, const char *restrict src, size_t n)
 {
     size_t i = 0;
     for (; i < n && src[i]; i++)

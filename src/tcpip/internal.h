@@ -53,16 +53,16 @@ struct miou_tcpip {
     struct netif netif;
     miou_net *net;
     struct miou_net_info info;
-    uint8_t *frame;           /* one frame's buffer, for input and output */
+    uint8_t *frame; /* one frame's buffer, for input and output */
     miou_task *input_task, *timer_task;
     /* Every wait of the layer holds this mutex; cooperative tasks never
      * contend for it, but miou_cond_wait() wants one. */
     miou_mutex lock;
-    miou_cond timer_wake;     /* the timer task sleeps on it */
-    uint64_t timer_deadline;  /* when the timer task will wake */
-    miou_cond address_cond;   /* DHCP bound an address */
+    miou_cond timer_wake;    /* the timer task sleeps on it */
+    uint64_t timer_deadline; /* when the timer task will wake */
+    miou_cond address_cond;  /* DHCP bound an address */
     int closed;
-    unsigned users;           /* tasks in miou_tcpip_wait_address() */
+    unsigned users; /* tasks in miou_tcpip_wait_address() */
     /* What is open, for miou_tcpip_close() to abort. */
     struct tcpip_node *conns, *listeners, *udps;
     uint64_t frames_in, frames_out, frames_dropped;

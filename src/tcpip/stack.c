@@ -126,8 +126,8 @@ static void *timer_main(void *arg)
         if (s->netif.loop_first)
             netif_poll(&s->netif);
         s->timer_deadline = next_timeout();
-        if (miou_cond_wait_until(&s->timer_wake, &s->lock,
-                                 s->timer_deadline) == MIOU_ECANCELED)
+        if (miou_cond_wait_until(&s->timer_wake, &s->lock, s->timer_deadline) ==
+            MIOU_ECANCELED)
             break;
     }
     miou_mutex_unlock(&s->lock);

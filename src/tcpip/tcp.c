@@ -17,18 +17,18 @@
 #include "internal.h"
 
 struct miou_tcp {
-    struct tcpip_node node;         /* first: in the stack's list */
-    struct miou_tcp *qnext;         /* in a listener's accept queue */
-    struct miou_tcpip *s;           /* NULL once the stack is closed */
-    struct tcp_pcb *pcb;            /* NULL once lwIP let go of it */
+    struct tcpip_node node; /* first: in the stack's list */
+    struct miou_tcp *qnext; /* in a listener's accept queue */
+    struct miou_tcpip *s;   /* NULL once the stack is closed */
+    struct tcp_pcb *pcb;    /* NULL once lwIP let go of it */
     /* Received, not yet read: lwIP's chains, linked by hand. Their
      * tot_len fields are not kept up to date (a u16_t, which the queue
      * may outgrow: a peer that overruns lwIP's window can make lwIP
      * deliver more than 64 KiB), so only each pbuf's own len counts. */
     struct pbuf *rx, *rx_tail;
     miou_mutex lock;
-    miou_cond cond;                 /* any change: data, room, state */
-    int err;                        /* sticky MIOU_E* from lwIP */
+    miou_cond cond; /* any change: data, room, state */
+    int err;        /* sticky MIOU_E* from lwIP */
     uint8_t eof, shut_wr, connecting, connected, closed;
     unsigned users;
     uint32_t peer_addr;
@@ -36,10 +36,10 @@ struct miou_tcp {
 };
 
 struct miou_tcp_listener {
-    struct tcpip_node node;         /* first: in the stack's list */
+    struct tcpip_node node; /* first: in the stack's list */
     struct miou_tcpip *s;
     struct tcp_pcb *pcb;
-    struct miou_tcp *head, *tail;   /* accepted by lwIP, not by the owner */
+    struct miou_tcp *head, *tail; /* accepted by lwIP, not by the owner */
     unsigned queued, backlog;
     miou_mutex lock;
     miou_cond cond;
@@ -82,10 +82,10 @@ static void conn_release(struct miou_tcp *c)
         free(c);
 }
 
-/* ---- lwIP's callbacks ----------------------------------------------------- */
+/* ---- lwIP's callbacks -----------------------------------------------------
+ */
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
-                     err_t err)
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct miou_tcp *c = arg;
     (void)pcb;
@@ -208,7 +208,8 @@ static void conn_discard(struct miou_tcp *c)
         free(c);
 }
 
-/* ---- Connections ---------------------------------------------------------- */
+/* ---- Connections ----------------------------------------------------------
+ */
 
 int miou_tcp_connect(miou_tcpip *s, uint32_t addr, uint16_t port,
                      uint64_t deadline, miou_tcp **conn)
@@ -332,8 +333,7 @@ static size_t send_room(const struct tcp_pcb *pcb, size_t want)
     return want < room ? want : room;
 }
 
-long miou_tcp_write(miou_tcp *c, const void *buf, size_t len,
-                    uint64_t deadline)
+long miou_tcp_write(miou_tcp *c, const void *buf, size_t len, uint64_t deadline)
 {
     if (!c || c->closed || (!buf && len))
         return MIOU_EINVAL;
@@ -471,7 +471,8 @@ int miou_tcp_peer(const miou_tcp *c, uint32_t *addr, uint16_t *port)
     return 0;
 }
 
-/* ---- Listeners -------------------------------------------------------------- */
+/* ---- Listeners --------------------------------------------------------------
+ */
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {

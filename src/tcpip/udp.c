@@ -21,8 +21,8 @@ struct dgram {
 };
 
 struct miou_udp {
-    struct tcpip_node node;       /* first: in the stack's list */
-    struct miou_tcpip *s;         /* NULL once the stack is closed */
+    struct tcpip_node node; /* first: in the stack's list */
+    struct miou_tcpip *s;   /* NULL once the stack is closed */
     struct udp_pcb *pcb;
     struct dgram *head, *tail;
     unsigned queued, max;
@@ -70,8 +70,7 @@ static void drop_queue(struct miou_udp *u)
     u->queued = 0;
 }
 
-int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue,
-                  miou_udp **udp)
+int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue, miou_udp **udp)
 {
     if (!s || s->closed || !udp)
         return MIOU_EINVAL;

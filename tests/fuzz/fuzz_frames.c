@@ -132,16 +132,17 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                        \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz_frames.c:%d: property failed: %s\n",      \
-                    __LINE__, #cond);                                        \
-            abort();                                                         \
-        }                                                                    \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "fuzz_frames.c:%d: property failed: %s\n",         \
+                    __LINE__, #cond);                                          \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
-/* ---- The input's format --------------------------------------------------- */
+/* ---- The input's format ---------------------------------------------------
+ */
 
 #define CTL_FIX_IP 0x01u
 #define CTL_FIX_L4 0x02u
@@ -221,12 +222,12 @@ static uint32_t pseudo_sum(const uint8_t *ip, unsigned proto, size_t len)
 
 /* An IPv4 packet in a frame, as far as its header says. */
 struct ipv4 {
-    uint8_t *ip;      /* its header */
-    size_t ihl;       /* header bytes */
-    size_t total;     /* its total length field */
+    uint8_t *ip;  /* its header */
+    size_t ihl;   /* header bytes */
+    size_t total; /* its total length field */
     unsigned proto;
-    int fragment;     /* MF set or an offset: no transport header to check */
-    uint8_t *l4;      /* the payload, when the frame holds all of it */
+    int fragment; /* MF set or an offset: no transport header to check */
+    uint8_t *l4;  /* the payload, when the frame holds all of it */
     size_t l4len;
 };
 
@@ -270,9 +271,8 @@ static int l4_checksum_offset(const struct ipv4 *v)
  * included): 0xffff when it holds. */
 static uint16_t l4_sum(const struct ipv4 *v)
 {
-    uint32_t acc = v->proto == PROTO_ICMP
-                       ? 0
-                       : pseudo_sum(v->ip, v->proto, v->l4len);
+    uint32_t acc =
+        v->proto == PROTO_ICMP ? 0 : pseudo_sum(v->ip, v->proto, v->l4len);
     return fold(sum16(acc, v->l4, v->l4len));
 }
 
@@ -318,7 +318,8 @@ static void prepare(uint8_t *f, size_t n, unsigned control, unsigned flags,
     }
 }
 
-/* ---- The seeds (--seeds DIR) ---------------------------------------------- */
+/* ---- The seeds (--seeds DIR) ----------------------------------------------
+ */
 
 /* One input being written: the control byte, then frames. */
 struct input {
@@ -338,8 +339,7 @@ static void input_start(struct input *in, unsigned control)
 
 /* Add frame (f) of (n) bytes, its checksums computed (the fuzzer may
  * then run the input without the fixes and still reach as far). */
-static void input_frame(struct input *in, unsigned flags, uint8_t *f,
-                        size_t n)
+static void input_frame(struct input *in, unsigned flags, uint8_t *f, size_t n)
 {
     prepare(f, n, CTL_FIX_IP | CTL_FIX_L4, 0, &no_patch);
     if (in->b[0] & CTL_SEQUENCE) {
@@ -429,8 +429,8 @@ static size_t ipv4(uint8_t *f, uint32_t dst, unsigned proto,
                    const uint8_t *payload, size_t n)
 {
     static uint16_t id = 1;
-    return ipv4_packet(f, our_mac, PEER_IP, dst, proto, id++, 0x4000, NULL,
-                       0, payload, n);
+    return ipv4_packet(f, our_mac, PEER_IP, dst, proto, id++, 0x4000, NULL, 0,
+                       payload, n);
 }
 
 static size_t icmp_echo(uint8_t *m, uint16_t seq, size_t datalen)
@@ -445,8 +445,8 @@ static size_t icmp_echo(uint8_t *m, uint16_t seq, size_t datalen)
     return 8 + datalen;
 }
 
-static size_t udp(uint8_t *d, uint16_t sport, uint16_t dport,
-                  const void *data, size_t n)
+static size_t udp(uint8_t *d, uint16_t sport, uint16_t dport, const void *data,
+                  size_t n)
 {
     put16(d, sport);
     put16(d + 2, dport);
@@ -493,23 +493,22 @@ static size_t tcp_frame(uint8_t *f, uint16_t dport, uint32_t seq,
 {
     uint8_t seg[FRAME_MAX];
     static const uint8_t syn_opts[] = {
-        2, 4, 0x05, 0xb4,                  /* MSS 1460 */
-        4, 2,                              /* SACK permitted */
-        8, 10, 0, 0, 0, 1, 0, 0, 0, 0,     /* timestamps */
-        1, 3, 3, 7,                        /* NOP, window scale 7 */
+        2, 4,  0x05, 0xb4,                   /* MSS 1460 */
+        4, 2,                                /* SACK permitted */
+        8, 10, 0,    0,    0, 1, 0, 0, 0, 0, /* timestamps */
+        1, 3,  3,    7,                      /* NOP, window scale 7 */
     };
     size_t len = (flags & TH_SYN)
                      ? tcp(seg, dport, seq, 0, flags, window, syn_opts,
                            sizeof syn_opts, data, n)
-                     : tcp(seg, dport, seq, 0, flags, window, NULL, 0, data,
-                           n);
+                     : tcp(seg, dport, seq, 0, flags, window, NULL, 0, data, n);
     return ipv4(f, OUR_IP, PROTO_TCP, seg, len);
 }
 
 /* A DHCP reply from 10.0.0.1 of (type), offering 10.0.0.50 for (lease)
  * seconds, to renew after (t1), to rebind after (t2). */
-static size_t dhcp_reply(uint8_t *f, unsigned type, uint32_t lease,
-                         uint32_t t1, uint32_t t2)
+static size_t dhcp_reply(uint8_t *f, unsigned type, uint32_t lease, uint32_t t1,
+                         uint32_t t2)
 {
     uint8_t b[300], d[8 + sizeof b];
     memset(b, 0, sizeof b);
@@ -524,14 +523,21 @@ static size_t dhcp_reply(uint8_t *f, unsigned type, uint32_t lease,
     put32(o, 0x63825363u);
     o += 4;
     const uint8_t opts[] = {
-        53, 1, (uint8_t)type,
-        54, 4, 10, 0, 0, 1,
-        51, 4, 0, 0, 0, 0,
-        58, 4, 0, 0, 0, 0,
-        59, 4, 0, 0, 0, 0,
-        1, 4, 255, 255, 255, 0,
-        3, 4, 10, 0, 0, 1,
-        6, 4, 10, 0, 0, 1,
+        53,  1,   (uint8_t)type,
+        54,  4,   10,
+        0,   0,   1,
+        51,  4,   0,
+        0,   0,   0,
+        58,  4,   0,
+        0,   0,   0,
+        59,  4,   0,
+        0,   0,   0,
+        1,   4,   255,
+        255, 255, 0,
+        3,   4,   10,
+        0,   0,   1,
+        6,   4,   10,
+        0,   0,   1,
         255,
     };
     memcpy(o, opts, sizeof opts);
@@ -540,8 +546,8 @@ static size_t dhcp_reply(uint8_t *f, unsigned type, uint32_t lease,
     put32(o + 23, t2);
     size_t len = udp(d, 67, 68, b, sizeof b);
     static uint16_t id = 100;
-    return ipv4_packet(f, broadcast_mac, PEER_IP, 0xffffffffu, PROTO_UDP,
-                       id++, 0, NULL, 0, d, len);
+    return ipv4_packet(f, broadcast_mac, PEER_IP, 0xffffffffu, PROTO_UDP, id++,
+                       0, NULL, 0, d, len);
 }
 
 static int write_seeds(const char *dir)
@@ -554,8 +560,7 @@ static int write_seeds(const char *dir)
 
     /* One frame each, checksums fixed, then a few exact ones. */
     input_start(&in, CTL_FIX_IP | CTL_FIX_L4);
-    input_frame(&in, 0, f,
-                arp(f, 1, broadcast_mac, PEER_IP, zero_mac, OUR_IP));
+    input_frame(&in, 0, f, arp(f, 1, broadcast_mac, PEER_IP, zero_mac, OUR_IP));
     input_write(&in, "arp-request");
     input_start(&in, 0);
     input_frame(&in, 0, f, arp(f, 2, our_mac, PEER_IP, our_mac, OUR_IP));
@@ -588,8 +593,8 @@ static int write_seeds(const char *dir)
         static const uint8_t opts[] = {0x94, 4, 0, 0}; /* router alert */
         input_start(&in, CTL_FIX_IP | CTL_FIX_L4);
         input_frame(&in, 0, f,
-                    ipv4_packet(f, our_mac, PEER_IP, OUR_IP, PROTO_ICMP, 7,
-                                0, opts, sizeof opts, m, icmp_echo(m, 3, 8)));
+                    ipv4_packet(f, our_mac, PEER_IP, OUR_IP, PROTO_ICMP, 7, 0,
+                                opts, sizeof opts, m, icmp_echo(m, 3, 8)));
         input_write(&in, "ip-options");
     }
 
@@ -614,14 +619,13 @@ static int write_seeds(const char *dir)
     input_frame(&in, 0, f, tcp_frame(f, 7, CLIENT_ISN, TH_SYN, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK, 65535, "", 0));
-    input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535,
-                          "hello\n", 6));
+    input_frame(
+        &in, REC_PATCH_ACK, f,
+        tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535, "hello\n", 6));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 7, TH_ACK, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 7, TH_ACK | TH_FIN, 65535, "",
-                          0));
+                tcp_frame(f, 7, CLIENT_ISN + 7, TH_ACK | TH_FIN, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 8, TH_ACK, 65535, "", 0));
     input_write(&in, "seq-tcp-echo-session");
@@ -634,9 +638,9 @@ static int write_seeds(const char *dir)
                 tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 5, TH_ACK, 65535, "efgh", 4));
-    input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 9, TH_ACK | TH_URG, 65535,
-                          "ijkl", 4));
+    input_frame(
+        &in, REC_PATCH_ACK, f,
+        tcp_frame(f, 7, CLIENT_ISN + 9, TH_ACK | TH_URG, 65535, "ijkl", 4));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK, 65535, "abcd", 4));
     input_wait(&in, REC_WAIT);
@@ -664,26 +668,24 @@ static int write_seeds(const char *dir)
     input_start(&in, seq);
     ARP_FIRST();
     input_frame(&in, 0, f, tcp_frame(f, 7, CLIENT_ISN, TH_SYN, 65535, "", 0));
-    input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535,
-                          "quit", 4));
+    input_frame(
+        &in, REC_PATCH_ACK, f,
+        tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535, "quit", 4));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 5, TH_ACK, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 5, TH_ACK | TH_FIN, 65535, "",
-                          0));
+                tcp_frame(f, 7, CLIENT_ISN + 5, TH_ACK | TH_FIN, 65535, "", 0));
     input_wait(&in, REC_LONG_WAIT);
     input_write(&in, "seq-tcp-server-closes");
 
     input_start(&in, seq);
     ARP_FIRST();
     input_frame(&in, 0, f, tcp_frame(f, 7, CLIENT_ISN, TH_SYN, 65535, "", 0));
-    input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535,
-                          "q", 1));
+    input_frame(
+        &in, REC_PATCH_ACK, f,
+        tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535, "q", 1));
     input_frame(&in, 0, f,
-                tcp_frame(f, 7, CLIENT_ISN + 2, TH_ACK | TH_FIN, 65535, "",
-                          0));
+                tcp_frame(f, 7, CLIENT_ISN + 2, TH_ACK | TH_FIN, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 3, TH_ACK, 65535, "", 0));
     input_write(&in, "seq-tcp-simultaneous-close");
@@ -693,15 +695,14 @@ static int write_seeds(const char *dir)
     input_start(&in, seq);
     ARP_FIRST();
     input_frame(&in, 0, f,
-                ipv4_packet(f, our_mac, OUR_IP, OUR_IP, PROTO_UDP, 5, 0,
-                            NULL, 0, m, udp(m, 7, 7, "self", 4)));
+                ipv4_packet(f, our_mac, OUR_IP, OUR_IP, PROTO_UDP, 5, 0, NULL,
+                            0, m, udp(m, 7, 7, "self", 4)));
     input_frame(&in, 0, f,
-                ipv4_packet(f, our_mac, OUR_IP, OUR_IP, PROTO_ICMP, 6, 0,
-                            NULL, 0, m, icmp_echo(m, 7, 4)));
+                ipv4_packet(f, our_mac, OUR_IP, OUR_IP, PROTO_ICMP, 6, 0, NULL,
+                            0, m, icmp_echo(m, 7, 4)));
     {
         uint8_t seg[64];
-        size_t len = tcp(seg, 7, CLIENT_ISN, 0, TH_SYN, 65535, NULL, 0,
-                         "", 0);
+        size_t len = tcp(seg, 7, CLIENT_ISN, 0, TH_SYN, 65535, NULL, 0, "", 0);
         put16(seg, 7); /* from port 7 too: a connection to itself */
         input_frame(&in, 0, f,
                     ipv4_packet(f, our_mac, OUR_IP, OUR_IP, PROTO_TCP, 8, 0,
@@ -720,9 +721,9 @@ static int write_seeds(const char *dir)
     input_frame(&in, 0, f, tcp_frame(f, 7, CLIENT_ISN, TH_SYN, 65535, "", 0));
     input_frame(&in, REC_PATCH_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK, 65535, "", 0));
-    input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535,
-                          "hello", 5));
+    input_frame(
+        &in, REC_PATCH_ACK, f,
+        tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 65535, "hello", 5));
     for (int i = 0; i < 4; i++)
         input_frame(&in, REC_DUP_ACK, f,
                     tcp_frame(f, 7, CLIENT_ISN + 6, TH_ACK, 65535, "", 0));
@@ -735,9 +736,9 @@ static int write_seeds(const char *dir)
     input_start(&in, seq);
     ARP_FIRST();
     input_frame(&in, 0, f, tcp_frame(f, 7, CLIENT_ISN, TH_SYN, 65535, "", 0));
-    input_frame(&in, REC_PATCH_ACK, f,
-                tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 0,
-                          "datadata", 8));
+    input_frame(
+        &in, REC_PATCH_ACK, f,
+        tcp_frame(f, 7, CLIENT_ISN + 1, TH_ACK | TH_PSH, 0, "datadata", 8));
     input_wait(&in, REC_WAIT);
     input_frame(&in, REC_DUP_ACK, f,
                 tcp_frame(f, 7, CLIENT_ISN + 9, TH_ACK, 3, "", 0));
@@ -762,8 +763,9 @@ static int write_seeds(const char *dir)
      * the MTU) fragmented. Then a lone first fragment, timed out. */
     {
         size_t len = icmp_echo(m, 5, 2000);
-        prepare(big, ipv4_packet(big, our_mac, PEER_IP, OUR_IP, PROTO_ICMP,
-                                 77, 0, NULL, 0, m, len),
+        prepare(big,
+                ipv4_packet(big, our_mac, PEER_IP, OUR_IP, PROTO_ICMP, 77, 0,
+                            NULL, 0, m, len),
                 CTL_FIX_L4, 0, &no_patch);
         memcpy(m, big + ETH_HLEN_ + 20, len); /* its checksum now set */
         uint8_t g[FRAME_MAX];
@@ -806,8 +808,9 @@ static int write_seeds(const char *dir)
         for (size_t i = 0; i < sizeof data; i++)
             data[i] = (uint8_t)i;
         size_t len = udp(m, 5000, 7, data, 2500);
-        prepare(big, ipv4_packet(big, our_mac, PEER_IP, OUR_IP, PROTO_UDP,
-                                 99, 0, NULL, 0, m, len),
+        prepare(big,
+                ipv4_packet(big, our_mac, PEER_IP, OUR_IP, PROTO_UDP, 99, 0,
+                            NULL, 0, m, len),
                 CTL_FIX_L4, 0, &no_patch);
         memcpy(m, big + ETH_HLEN_ + 20, len);
         uint8_t g[FRAME_MAX];
@@ -853,8 +856,7 @@ static int write_seeds(const char *dir)
     input_wait(&in, REC_WAIT);
     for (int i = 0; i < 7; i++)
         input_wait(&in, REC_LONG_WAIT);
-    input_frame(&in, 0, f,
-                arp(f, 2, our_mac, PEER_IP, our_mac, 0x0a000032u));
+    input_frame(&in, 0, f, arp(f, 2, our_mac, PEER_IP, our_mac, 0x0a000032u));
     for (int i = 0; i < 6; i++)
         input_wait(&in, REC_LONG_WAIT);
     input_frame(&in, REC_PATCH_ACK, f, dhcp_reply(f, 5, 240, 60, 120));
@@ -863,7 +865,8 @@ static int write_seeds(const char *dir)
     return seed_failures ? 1 : 0;
 }
 
-/* ---- lwIP's port ---------------------------------------------------------- */
+/* ---- lwIP's port ----------------------------------------------------------
+ */
 
 static u32_t now_ms = 1000;
 static uint64_t random_state;
@@ -947,15 +950,15 @@ static const char *const pool_names[MEMP_MAX] = {
 };
 
 static const char *const tcp_state_names[] = {
-    "CLOSED",     "LISTEN",     "SYN_SENT",   "SYN_RCVD",
+    "CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RCVD",
     "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
-    "CLOSING",    "LAST_ACK",   "TIME_WAIT",
+    "CLOSING",     "LAST_ACK",   "TIME_WAIT",
 };
 
 static const char *const dhcp_state_names[] = {
-    "OFF",       "REQUESTING", "INIT",      "REBOOTING", "REBINDING",
-    "RENEWING",  "SELECTING",  "INFORMING", "CHECKING",  "PERMANENT",
-    "BOUND",     "RELEASING",  "BACKING_OFF",
+    "OFF",      "REQUESTING", "INIT",        "REBOOTING", "REBINDING",
+    "RENEWING", "SELECTING",  "INFORMING",   "CHECKING",  "PERMANENT",
+    "BOUND",    "RELEASING",  "BACKING_OFF",
 };
 
 static void print_states(const char *what, unsigned bits,
@@ -978,13 +981,20 @@ static unsigned long proto_total[P_COUNT][COUNTERS];
 static struct stats_proto *proto_stats(int i)
 {
     switch (i) {
-    case P_LINK: return &lwip_stats.link;
-    case P_ARP: return &lwip_stats.etharp;
-    case P_IP: return &lwip_stats.ip;
-    case P_IP_FRAG: return &lwip_stats.ip_frag;
-    case P_ICMP: return &lwip_stats.icmp;
-    case P_UDP: return &lwip_stats.udp;
-    default: return &lwip_stats.tcp;
+    case P_LINK:
+        return &lwip_stats.link;
+    case P_ARP:
+        return &lwip_stats.etharp;
+    case P_IP:
+        return &lwip_stats.ip;
+    case P_IP_FRAG:
+        return &lwip_stats.ip_frag;
+    case P_ICMP:
+        return &lwip_stats.icmp;
+    case P_UDP:
+        return &lwip_stats.udp;
+    default:
+        return &lwip_stats.tcp;
     }
 }
 
@@ -1002,7 +1012,7 @@ static void count_protocols(void)
 
 static void print_proto(const char *name, int i)
 {
-#define TOTAL(field)                                                         \
+#define TOTAL(field)                                                           \
     proto_total[i][offsetof(struct stats_proto, field) / sizeof(STAT_COUNTER)]
     fprintf(stderr,
             " %s %lu in (%lu dropped: chkerr %lu, lenerr %lu, proterr %lu, "
@@ -1180,7 +1190,8 @@ static void status_changed(struct netif *netif)
     seen.address_changes++;
 }
 
-/* ---- The echo servers ------------------------------------------------------ */
+/* ---- The echo servers ------------------------------------------------------
+ */
 
 static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
                        err_t err)
@@ -1381,8 +1392,7 @@ static void feed(const uint8_t *data, size_t n, unsigned control,
          * lwIP there either. */
         if (!known_bugs &&
             !miou_tcpip__frame_admissible(
-                frame, n,
-                lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&nif))))) {
+                frame, n, lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&nif))))) {
             seen.frames_refused++;
             advance(10, 10);
             return;

@@ -42,13 +42,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                        \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "fuzz_netstack.c:%d: property failed: %s\n",    \
-                    __LINE__, #cond);                                        \
-            abort();                                                         \
-        }                                                                    \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "fuzz_netstack.c:%d: property failed: %s\n",       \
+                    __LINE__, #cond);                                          \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 /* Offsets in a frame. */
@@ -69,8 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define IP_SRC (ETH_HLEN + 12)
 #define IP_DST (ETH_HLEN + 16)
 
-static const uint8_t broadcast[ETH_ALEN] = {0xff, 0xff, 0xff,
-                                            0xff, 0xff, 0xff};
+static const uint8_t broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 
 /* The IPv4 header length of (f), or 0 when (f) is too short to hold it. */
@@ -149,8 +148,9 @@ static enum answer model_answer(const uint8_t *f, size_t len)
         if (memcmp(f, fuzz_mac, ETH_ALEN) != 0 &&
             memcmp(f, broadcast, ETH_ALEN) != 0)
             return NO_ANSWER;
-        if (net_get16(f + ARP_HTYPE) != 1 || net_get16(f + ARP_PTYPE) != 0x0800 ||
-            f[ARP_HLN] != 6 || f[ARP_PLN] != 4 || net_get16(f + ARP_OP) != 1 ||
+        if (net_get16(f + ARP_HTYPE) != 1 ||
+            net_get16(f + ARP_PTYPE) != 0x0800 || f[ARP_HLN] != 6 ||
+            f[ARP_PLN] != 4 || net_get16(f + ARP_OP) != 1 ||
             net_get32(f + ARP_TPA) != FUZZ_IP)
             return NO_ANSWER;
         if ((f[ARP_SHA] & 1) || (f[ETH_SRC] & 1))
@@ -167,8 +167,8 @@ static enum answer model_answer(const uint8_t *f, size_t len)
         return NO_ANSWER;
     hlen = (size_t)(f[IP_VHL] & 0x0f) * 4;
     total = net_get16(f + IP_TOTAL);
-    if (f[IP_VHL] >> 4 != 4 || hlen < IPV4_HLEN ||
-        total < hlen + ICMP_HLEN || ETH_HLEN + total > len)
+    if (f[IP_VHL] >> 4 != 4 || hlen < IPV4_HLEN || total < hlen + ICMP_HLEN ||
+        ETH_HLEN + total > len)
         return NO_ANSWER;
     if (!checksum_holds(f + ETH_HLEN, hlen) ||
         (net_get16(f + IP_FRAG) & 0x3fff) != 0 || f[IP_PROTO] != 1 ||
@@ -239,8 +239,8 @@ static void check_reply(const struct responder *r, const uint8_t *in,
     REQUIRE(memcmp(out, in + ETH_SRC, ETH_ALEN) == 0);
     icmp = icmp_of((uint8_t *)in, len, &icmp_len);
     REQUIRE(icmp != NULL && icmp_len >= ICMP_HLEN);
-    REQUIRE(echo_reply_parse(out, m, in + ETH_SRC, net_get32(in + IP_SRC), &e) ==
-            1);
+    REQUIRE(echo_reply_parse(out, m, in + ETH_SRC, net_get32(in + IP_SRC),
+                             &e) == 1);
     REQUIRE(e.src == FUZZ_IP);
     REQUIRE(e.dst == net_get32(in + IP_SRC));
     REQUIRE(e.ttl == 64);

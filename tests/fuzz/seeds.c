@@ -19,16 +19,15 @@ static const char *dir;
 static int failures;
 
 /* Write (control) then (n) bytes of (frame) to DIR/(name). */
-static void seed(const char *name, uint8_t control, const void *frame,
-                 size_t n)
+static void seed(const char *name, uint8_t control, const void *frame, size_t n)
 {
     char path[4096];
     FILE *f;
 
     snprintf(path, sizeof path, "%s/%s", dir, name);
     f = fopen(path, "wb");
-    if (f == NULL || fputc(control, f) == EOF ||
-        fwrite(frame, 1, n, f) != n || fclose(f) != 0) {
+    if (f == NULL || fputc(control, f) == EOF || fwrite(frame, 1, n, f) != n ||
+        fclose(f) != 0) {
         perror(path);
         failures++;
     }

@@ -104,7 +104,8 @@ static int left_ms(int cap)
     return (int)ms + 1;
 }
 
-/* ---- The data --------------------------------------------------------------- */
+/* ---- The data ---------------------------------------------------------------
+ */
 
 /* splitmix64's finaliser: consecutive inputs give unrelated outputs. */
 static uint64_t mix(uint64_t z)
@@ -117,8 +118,7 @@ static uint64_t mix(uint64_t z)
 /* The (len) bytes at offset (off) of the stream of (seed): byte i is
  * byte (i % 8) of mix(seed + i / 8 * golden ratio), so that any range can
  * be made again from its offset. */
-static void pattern(uint64_t seed, uint64_t off, unsigned char *buf,
-                    size_t len)
+static void pattern(uint64_t seed, uint64_t off, unsigned char *buf, size_t len)
 {
     size_t i = 0;
     while (i < len) {
@@ -279,8 +279,8 @@ static void echo_once(int fd, uint64_t seed, uint64_t bytes, int halfclose,
                     return;
                 failed("%s: EOF after %llu of %llu bytes came back (%llu "
                        "sent)",
-                       what, (unsigned long long)got,
-                       (unsigned long long)bytes, (unsigned long long)sent);
+                       what, (unsigned long long)got, (unsigned long long)bytes,
+                       (unsigned long long)sent);
             }
             if (k > 0) {
                 if (got + (uint64_t)k > bytes)
@@ -299,7 +299,8 @@ static void echo_once(int fd, uint64_t seed, uint64_t bytes, int halfclose,
     }
 }
 
-/* ---- concurrent ------------------------------------------------------------- */
+/* ---- concurrent -------------------------------------------------------------
+ */
 
 struct conn {
     int fd;
@@ -337,8 +338,8 @@ static void conn_fail(struct conn *c, unsigned i, uint64_t bytes,
         snprintf(first_failure, sizeof first_failure,
                  "connection %u: %s (%llu of %llu bytes sent, %llu came "
                  "back)",
-                 i, why, (unsigned long long)c->sent,
-                 (unsigned long long)bytes, (unsigned long long)c->got);
+                 i, why, (unsigned long long)c->sent, (unsigned long long)bytes,
+                 (unsigned long long)c->got);
     close(c->fd);
     c->done = 1;
 }
@@ -399,8 +400,8 @@ static void mode_concurrent(unsigned n, uint64_t bytes)
             if (evs[e].events & (EPOLLOUT | EPOLLIN))
                 c->connected = 1;
             while ((evs[e].events & EPOLLOUT) && c->sent < bytes) {
-                size_t m = bytes - c->sent < CHUNK ? (size_t)(bytes - c->sent)
-                                                   : CHUNK;
+                size_t m =
+                    bytes - c->sent < CHUNK ? (size_t)(bytes - c->sent) : CHUNK;
                 pattern(c->seed, c->sent, buf, m);
                 ssize_t w = send(c->fd, buf, m, MSG_NOSIGNAL);
                 if (w < 0) {
@@ -449,10 +450,12 @@ static void mode_concurrent(unsigned n, uint64_t bytes)
                first_failure);
     passed("%u connections x %llu bytes echoed intact in %.2f s (%.1f MB/s "
            "each way)",
-           n, (unsigned long long)bytes, t, (double)n * (double)bytes / t / 1e6);
+           n, (unsigned long long)bytes, t,
+           (double)n * (double)bytes / t / 1e6);
 }
 
-/* ---- bulk -------------------------------------------------------------------- */
+/* ---- bulk
+ * -------------------------------------------------------------------- */
 
 /* The bulk mode's two sides: the sender thread and the main thread's
  * reader, each with its own checksum and end time. */
@@ -494,8 +497,7 @@ static void *bulk_sender(void *arg)
         if (k < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 continue;
-            snprintf(bulk.error, sizeof bulk.error,
-                     "send after %llu bytes: %s",
+            snprintf(bulk.error, sizeof bulk.error, "send after %llu bytes: %s",
                      (unsigned long long)bulk.sent, strerror(errno));
             break;
         }
@@ -526,7 +528,8 @@ static void mode_bulk(uint64_t bytes)
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc <= 0) {
-            snprintf(why, sizeof why, "%llu of %llu bytes came back within "
+            snprintf(why, sizeof why,
+                     "%llu of %llu bytes came back within "
                      "%.0f s",
                      (unsigned long long)got, (unsigned long long)bytes,
                      timeout_s);
@@ -542,14 +545,15 @@ static void mode_bulk(uint64_t bytes)
             break;
         }
         if (got + (uint64_t)k > bytes) {
-            snprintf(why, sizeof why, "more than the %llu bytes sent came "
-                     "back", (unsigned long long)bytes);
+            snprintf(why, sizeof why,
+                     "more than the %llu bytes sent came "
+                     "back",
+                     (unsigned long long)bytes);
             break;
         }
         /* The checksum says whether the whole came back; the comparison
          * says where it first went wrong. */
-        if (!wrong && !pattern_matches(bulk.seed, got, buf, (size_t)k,
-                                       &where))
+        if (!wrong && !pattern_matches(bulk.seed, got, buf, (size_t)k, &where))
             wrong = 1;
         h = fnv1a(h, buf, (size_t)k);
         got += (uint64_t)k;
@@ -575,7 +579,8 @@ static void mode_bulk(uint64_t bytes)
            (double)bytes / ts / 1e6, (double)bytes / tr / 1e6);
 }
 
-/* ---- reset -------------------------------------------------------------------- */
+/* ---- reset
+ * -------------------------------------------------------------------- */
 
 /* Send what (fd) takes without blocking, at most (max) bytes from (off)
  * of (seed)'s stream; returns how many. */
@@ -618,8 +623,7 @@ static void mode_reset(void)
         wait_for(fd, POLLIN, what);
         ssize_t k = recv(fd, buf, sizeof buf < sent ? sizeof buf : sent, 0);
         if (k <= 0)
-            failed("%s: %s before any echo", what,
-                   k ? strerror(errno) : "EOF");
+            failed("%s: %s before any echo", what, k ? strerror(errno) : "EOF");
         if (!pattern_matches(seed, 0, buf, (size_t)k, &where))
             failed("%s: byte %llu came back wrong", what,
                    (unsigned long long)where);
@@ -642,7 +646,8 @@ static void mode_reset(void)
            rounds, (unsigned long long)in_flight_max);
 }
 
-/* ---- halfclose ---------------------------------------------------------------- */
+/* ---- halfclose
+ * ---------------------------------------------------------------- */
 
 static void mode_halfclose(uint64_t bytes)
 {
@@ -652,11 +657,11 @@ static void mode_halfclose(uint64_t bytes)
     close(fd);
     passed("%llu bytes sent then shutdown(SHUT_WR): all %llu came back "
            "intact, then EOF, in %.2f s",
-           (unsigned long long)bytes, (unsigned long long)bytes,
-           now() - start);
+           (unsigned long long)bytes, (unsigned long long)bytes, now() - start);
 }
 
-/* ---- udp ---------------------------------------------------------------------- */
+/* ---- udp
+ * ---------------------------------------------------------------------- */
 
 /* The size of datagram (i): first the edges (1, powers of two and their
  * neighbours, the largest that fits a 1500-byte MTU unfragmented), then
@@ -670,11 +675,10 @@ static size_t udp_max = 1472;
 
 static size_t dgram_size(unsigned i)
 {
-    static const size_t edges[] = {1,    2,     3,     7,     8,    9,
-                                   63,   64,    65,    511,   512,  513,
-                                   1023, 1024,  1025,  1400,  1471, 1472,
-                                   1473, 2944,  14792, 14793, 30000,
-                                   65507};
+    static const size_t edges[] = {1,    2,    3,     7,     8,     9,
+                                   63,   64,   65,    511,   512,   513,
+                                   1023, 1024, 1025,  1400,  1471,  1472,
+                                   1473, 2944, 14792, 14793, 30000, 65507};
     size_t n = sizeof edges / sizeof edges[0];
     /* The edges up to the largest allowed, then random sizes. */
     for (size_t e = 0, k = 0; e < n; e++)
@@ -750,7 +754,8 @@ static void mode_udp(unsigned count)
            count, udp_max, resent, rtt_sum / count * 1e6, rtt_max * 1e6);
 }
 
-/* ---- The command line ----------------------------------------------------------- */
+/* ---- The command line
+ * ----------------------------------------------------------- */
 
 __attribute__((noreturn)) static void usage(const char *why)
 {
@@ -827,8 +832,7 @@ int main(int argc, char **argv)
         if (npos == 5)
             udp_max = (size_t)number(pos[4], 1, UDP_MAX, "MAX");
         mode_udp((unsigned)number(pos[3], 1, 1000000, "COUNT"));
-    }
-    else
+    } else
         usage("wrong number of arguments for this mode");
     return 0;
 }

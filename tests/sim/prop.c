@@ -26,12 +26,12 @@ struct prop_ctx {
 
 /* The runner's options, from the unikernel's command line. */
 struct prop_options {
-    uint64_t seeds;        /* --seeds=N */
-    uint64_t first;        /* --first=S */
-    const char *property;  /* --property=NAME, or NULL for all */
-    const char *program;   /* --program=PATH, or NULL for prop_program */
-    int list;              /* --list */
-    int expect_failure;    /* --expect-failure */
+    uint64_t seeds;       /* --seeds=N */
+    uint64_t first;       /* --first=S */
+    const char *property; /* --property=NAME, or NULL for all */
+    const char *program;  /* --program=PATH, or NULL for prop_program */
+    int list;             /* --list */
+    int expect_failure;   /* --expect-failure */
 };
 
 int prop_fail(struct prop_ctx *ctx, const char *fmt, ...)
@@ -150,8 +150,7 @@ static const struct prop *find_property(const char *name)
 }
 
 /* Check (p) on one seed into (ctx): 0 when it held. */
-static int check_seed(const struct prop *p, uint64_t seed,
-                      struct prop_ctx *ctx)
+static int check_seed(const struct prop *p, uint64_t seed, struct prop_ctx *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->seed = seed;
@@ -167,8 +166,7 @@ static int check_seed(const struct prop *p, uint64_t seed,
 static void print_digest(uint64_t seed)
 {
     printf("# seed %llu digest 0x%016llx events %llu\n",
-           (unsigned long long)seed,
-           (unsigned long long)miou_sim_digest(),
+           (unsigned long long)seed, (unsigned long long)miou_sim_digest(),
            (unsigned long long)miou_sim_events());
 }
 
@@ -230,8 +228,7 @@ static int run_all(const struct prop_options *o)
 {
     const struct prop *only = NULL;
     if (o->property && !(only = find_property(o->property))) {
-        printf("prop: no property named %s (--list names them)\n",
-               o->property);
+        printf("prop: no property named %s (--list names them)\n", o->property);
         return 2;
     }
     if (o->list) {
@@ -263,8 +260,7 @@ int solo5_app_main(const struct solo5_start_info *si)
     struct prop_options o;
     int rc = miou_args_parse(si && si->cmdline ? si->cmdline : "", &args);
     if (rc != 0) {
-        printf("prop: cannot read the command line: %s\n",
-               miou_strerror(rc));
+        printf("prop: cannot read the command line: %s\n", miou_strerror(rc));
         return 2;
     }
     rc = parse_options(&args, &o) ? 2 : run_all(&o);

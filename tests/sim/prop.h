@@ -57,9 +57,9 @@ extern const char prop_program[];
 extern const char prop_tender_options[];
 extern int (*const prop_setup)(void);
 
-#define PROP_PROGRAM(path, tender_options, setup)                           \
-    const char prop_program[] = path;                                       \
-    const char prop_tender_options[] = tender_options;                      \
+#define PROP_PROGRAM(path, tender_options, setup)                              \
+    const char prop_program[] = path;                                          \
+    const char prop_tender_options[] = tender_options;                         \
     int (*const prop_setup)(void) = setup
 
 /* Record that the property failed, with a printf-style message; only the

@@ -58,12 +58,12 @@ static uint64_t get64(const uint8_t *p)
 /* block_once                                                              */
 /* ====================================================================== */
 
-#define BK_REGION 64    /* blocks the workers touch, at most */
-#define BK_OP_BLOCKS 8  /* blocks per call, at most */
+#define BK_REGION 64   /* blocks the workers touch, at most */
+#define BK_OP_BLOCKS 8 /* blocks per call, at most */
 #define BK_WORKERS 8
-#define BK_OPS 12       /* calls per worker, at most */
-#define BK_MAX_BS 4096  /* largest sector size handled */
-#define BK_TAGS 8       /* contents a block may hold before "any" */
+#define BK_OPS 12      /* calls per worker, at most */
+#define BK_MAX_BS 4096 /* largest sector size handled */
+#define BK_TAGS 8      /* contents a block may hold before "any" */
 
 enum bk_kind { BK_READ, BK_WRITE, BK_ATOMIC_READ, BK_ATOMIC_WRITE, BK_KINDS };
 
@@ -98,9 +98,9 @@ static struct {
     miou_mutex m;
     miou_cond freed;
     uint64_t next_op;
-    uint64_t written_ok;   /* blocks of writes that returned 0 */
-    uint64_t written_max;  /* blocks of every write issued */
-    int cancel;            /* the first task cancels a worker */
+    uint64_t written_ok;  /* blocks of writes that returned 0 */
+    uint64_t written_max; /* blocks of every write issued */
+    int cancel;           /* the first task cancels a worker */
     unsigned victim;
     uint64_t cancel_after;
     int main_status;
@@ -190,8 +190,7 @@ static void bk_release(unsigned first, unsigned n)
     miou_cond_broadcast(&bk.freed);
 }
 
-static int bk_call(enum bk_kind kind, unsigned first, uint8_t *buf,
-                   size_t size)
+static int bk_call(enum bk_kind kind, unsigned first, uint8_t *buf, size_t size)
 {
     uint64_t off = (uint64_t)first * bk.bs;
     switch (kind) {
@@ -245,16 +244,14 @@ static void bk_account(enum bk_kind kind, unsigned first, unsigned n,
     } else if (rc == 0) {
         bk_check_read(first, n, buf);
     } else if (rc == MIOU_EIO || (rc == MIOU_ECANCELED && scheduled)) {
-        if (rc == MIOU_EIO && !bk.faults.error_ppm &&
-            !bk.faults.crash_at_write)
+        if (rc == MIOU_EIO && !bk.faults.error_ppm && !bk.faults.crash_at_write)
             prop_fail(bk.ctx, "%s: MIOU_EIO from a disk without faults",
                       bk_names[kind]);
         /* Some blocks may have moved, except on a disk without power. */
         for (unsigned j = 0; write && !crashed && j < n; j++)
             bk_maybe(&bk.model[first + j], get64(buf + j * bk.bs));
     } else {
-        prop_fail(bk.ctx, "%s returned %s", bk_names[kind],
-                  miou_errname(rc));
+        prop_fail(bk.ctx, "%s returned %s", bk_names[kind], miou_errname(rc));
     }
 }
 
@@ -264,8 +261,8 @@ static int bk_one(struct bk_worker *w)
     enum bk_kind kind = (enum bk_kind)miou_sim_below(BK_KINDS);
     unsigned first = (unsigned)miou_sim_below(bk.region);
     unsigned room = bk.region - first;
-    unsigned n = (unsigned)prop_between(
-        1, room < BK_OP_BLOCKS ? room : BK_OP_BLOCKS);
+    unsigned n =
+        (unsigned)prop_between(1, room < BK_OP_BLOCKS ? room : BK_OP_BLOCKS);
     int rc = bk_reserve(first, n);
     if (rc)
         return rc;
@@ -307,7 +304,8 @@ static int bk_acquire(void)
     bk.bs = (size_t)info.block_size;
     if (bk.bs > BK_MAX_BS || bk.bs % 8 ||
         info.capacity < (uint64_t)BK_REGION * bk.bs)
-        return prop_fail(bk.ctx, "a disk of %llu bytes in blocks of %zu: "
+        return prop_fail(bk.ctx,
+                         "a disk of %llu bytes in blocks of %zu: "
                          "use at least 64 blocks of 8 to 4096 bytes",
                          (unsigned long long)info.capacity, bk.bs);
     return 0;
@@ -348,10 +346,9 @@ static int bk_plan(struct prop_ctx *ctx)
         bk.w[i].ops = (unsigned)prop_between(1, BK_OPS);
     }
     bk.faults.latency_min_ns = miou_sim_below(20 * US);
-    bk.faults.latency_max_ns = bk.faults.latency_min_ns +
-                               miou_sim_below(50 * US);
-    bk.faults.error_ppm =
-        prop_chance(50) ? (uint32_t)miou_sim_below(50000) : 0;
+    bk.faults.latency_max_ns =
+        bk.faults.latency_min_ns + miou_sim_below(50 * US);
+    bk.faults.error_ppm = prop_chance(50) ? (uint32_t)miou_sim_below(50000) : 0;
     bk.faults.crash_at_write = prop_chance(20) ? prop_between(1, 60) : 0;
     bk.cancel = prop_chance(25);
     bk.victim = (unsigned)miou_sim_below(bk.nworkers);
@@ -374,12 +371,14 @@ static int bk_check_image(struct prop_ctx *ctx)
     for (unsigned b = 0; b < bk.region; b++)
         if (bk_identify(data + b * bk.bs, bk.bs, &tag) != 0 ||
             !bk_may_hold(&bk.model[b], tag))
-            return prop_fail(ctx, "block %u of the image holds what no "
+            return prop_fail(ctx,
+                             "block %u of the image holds what no "
                              "completed write left there",
                              b);
     for (uint64_t i = (uint64_t)bk.region * bk.bs; i < size; i++)
         if (data[i])
-            return prop_fail(ctx, "byte %llu of the image, beyond the "
+            return prop_fail(ctx,
+                             "byte %llu of the image, beyond the "
                              "blocks written, is not zero",
                              (unsigned long long)i);
     return 0;
@@ -391,19 +390,18 @@ static int bk_check_image(struct prop_ctx *ctx)
 static int bk_check_counts(struct prop_ctx *ctx)
 {
     int64_t done = miou_sim_block_writes("disk");
-    int exact = !bk.faults.error_ppm && !bk.faults.crash_at_write &&
-                !bk.cancel;
+    int exact = !bk.faults.error_ppm && !bk.faults.crash_at_write && !bk.cancel;
     if (done < 0 || (uint64_t)done < bk.written_ok ||
-        (uint64_t)done > bk.written_max || (exact && (uint64_t)done !=
-                                                         bk.written_ok))
+        (uint64_t)done > bk.written_max ||
+        (exact && (uint64_t)done != bk.written_ok))
         return prop_fail(ctx,
                          "the disk completed %lld block writes; writes that "
                          "returned 0 hold %llu blocks, all writes %llu",
                          (long long)done, (unsigned long long)bk.written_ok,
                          (unsigned long long)bk.written_max);
-    if (bk.faults.crash_at_write &&
-        (uint64_t)done >= bk.faults.crash_at_write)
-        return prop_fail(ctx, "%lld writes completed on a disk that lost "
+    if (bk.faults.crash_at_write && (uint64_t)done >= bk.faults.crash_at_write)
+        return prop_fail(ctx,
+                         "%lld writes completed on a disk that lost "
                          "power at write %llu",
                          (long long)done,
                          (unsigned long long)bk.faults.crash_at_write);
@@ -422,8 +420,8 @@ static int block_once(struct prop_ctx *ctx)
                          miou_errname(rc), miou_errname(bk.main_status));
     for (unsigned i = 0; i < bk.nworkers; i++)
         if (bk.w[i].issued != bk.w[i].returned)
-            return prop_fail(ctx, "worker %u made %llu calls, %llu returned",
-                             i, (unsigned long long)bk.w[i].issued,
+            return prop_fail(ctx, "worker %u made %llu calls, %llu returned", i,
+                             (unsigned long long)bk.w[i].issued,
                              (unsigned long long)bk.w[i].returned);
     if (bk.waiters_after)
         return prop_fail(ctx, "%zu tasks still wait for block calls",
@@ -437,12 +435,12 @@ static int block_once(struct prop_ctx *ctx)
 /* net_once                                                                */
 /* ====================================================================== */
 
-#define NT_FRAMES 200   /* the peer sends at most that many */
-#define NT_WRITES 50    /* the unikernel sends at most that many */
+#define NT_FRAMES 200 /* the peer sends at most that many */
+#define NT_WRITES 50  /* the unikernel sends at most that many */
 #define NT_READERS 4
-#define NT_MIN 60       /* Ethernet's shortest frame, without its CRC */
-#define NT_MAX 1514     /* and longest, for an MTU of 1500 */
-#define NT_HEAD 30      /* our header: Ethernet, then ours */
+#define NT_MIN 60   /* Ethernet's shortest frame, without its CRC */
+#define NT_MAX 1514 /* and longest, for an MTU of 1500 */
+#define NT_HEAD 30  /* our header: Ethernet, then ours */
 #define NT_BUF 2048
 
 /* A frame: Ethernet header (ethertype 0x88b5, for local experiments),
@@ -467,8 +465,8 @@ static void put32be(uint8_t *p, uint32_t v)
 
 static uint32_t get32be(const uint8_t *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
 }
 
 /* FNV-1a over (n) bytes: any change of a byte changes it. */
@@ -519,15 +517,15 @@ static const char *nt_parse(const uint8_t *f, size_t len, enum nt_dir dir,
  * the unikernel sends. Its state is reset at each seed (open). */
 static struct {
     struct miou_sim_link *link;
-    unsigned k;                  /* frames to send */
+    unsigned k; /* frames to send */
     uint64_t at[NT_FRAMES];
     uint16_t len[NT_FRAMES];
-    unsigned next;               /* the next to send */
+    unsigned next; /* the next to send */
     int done;
     uint64_t done_at;
-    unsigned m;                  /* frames the unikernel will write */
-    unsigned got[NT_WRITES];     /* copies of each received */
-    const char *bad;             /* the first thing wrong received */
+    unsigned m;              /* frames the unikernel will write */
+    unsigned got[NT_WRITES]; /* copies of each received */
+    const char *bad;         /* the first thing wrong received */
 } np;
 
 static void *np_open(struct miou_sim_link *link, const char *arg)
@@ -557,8 +555,8 @@ static void np_wakeup(void *state)
     (void)state;
     uint64_t now = miou_sim_now();
     for (; np.next < np.k && np.at[np.next] <= now; np.next++) {
-        nt_build(f, np.len[np.next], miou_sim_link_mac(np.link),
-                 nt_peer_mac, NT_TO_UNIKERNEL, np.next);
+        nt_build(f, np.len[np.next], miou_sim_link_mac(np.link), nt_peer_mac,
+                 NT_TO_UNIKERNEL, np.next);
         if (miou_sim_link_send(np.link, f, np.len[np.next]) != 0 && !np.bad)
             np.bad = "miou_sim_link_send refused a frame";
     }
@@ -597,11 +595,11 @@ static struct {
     struct miou_net_info info;
     struct miou_sim_link_faults faults;
     unsigned nreaders;
-    unsigned rx[NT_FRAMES];   /* copies of each frame read */
+    unsigned rx[NT_FRAMES]; /* copies of each frame read */
     uint64_t read_total;
     int reader_status[NT_READERS];
     int writer_status, main_status;
-    uint64_t settle;          /* the longest a frame may spend in transit */
+    uint64_t settle; /* the longest a frame may spend in transit */
     uint8_t buf[NT_READERS][NT_BUF];
 } nt;
 
@@ -686,8 +684,8 @@ static void *nt_main(void *arg)
         return NULL;
     }
     for (unsigned i = 0; i < nt.nreaders; i++)
-        if ((nt.main_status = miou_async(&readers[i], nt_reader,
-                                         (void *)(uintptr_t)i)))
+        if ((nt.main_status =
+                 miou_async(&readers[i], nt_reader, (void *)(uintptr_t)i)))
             return NULL;
     if ((nt.main_status = miou_async(&writer, nt_writer, NULL)))
         return NULL;
@@ -743,19 +741,16 @@ static int nt_check_counts(struct prop_ctx *ctx)
     struct miou_sim_link_counts c;
     if (miou_sim_net_counts("link", &c) != 0)
         return prop_fail(ctx, "miou_sim_net_counts: no link");
-    if (c.sent != np.k || c.read != c.delivered ||
-        c.read != nt.read_total ||
+    if (c.sent != np.k || c.read != c.delivered || c.read != nt.read_total ||
         c.delivered != c.sent - c.lost + c.duplicated)
-        return prop_fail(ctx,
-                         "%u frames planned; link: sent %llu, lost %llu, "
-                         "duplicated %llu, delivered %llu, read %llu; the "
-                         "readers took %llu",
-                         np.k, (unsigned long long)c.sent,
-                         (unsigned long long)c.lost,
-                         (unsigned long long)c.duplicated,
-                         (unsigned long long)c.delivered,
-                         (unsigned long long)c.read,
-                         (unsigned long long)nt.read_total);
+        return prop_fail(
+            ctx,
+            "%u frames planned; link: sent %llu, lost %llu, "
+            "duplicated %llu, delivered %llu, read %llu; the "
+            "readers took %llu",
+            np.k, (unsigned long long)c.sent, (unsigned long long)c.lost,
+            (unsigned long long)c.duplicated, (unsigned long long)c.delivered,
+            (unsigned long long)c.read, (unsigned long long)nt.read_total);
     unsigned twice = 0;
     for (unsigned s = 0; s < np.k; s++) {
         if (nt.rx[s] > 2 || (nt.rx[s] == 0 && !nt.faults.loss_ppm))
@@ -787,7 +782,8 @@ static int net_once(struct prop_ctx *ctx)
     if (prop_failed(ctx))
         return -1;
     if (rc != 0 || nt.main_status != 0 || nt.writer_status != 0)
-        return prop_fail(ctx, "miou_run %s, the first task %s, the writer "
+        return prop_fail(ctx,
+                         "miou_run %s, the first task %s, the writer "
                          "%s",
                          miou_errname(rc), miou_errname(nt.main_status),
                          miou_errname(nt.writer_status));

@@ -96,8 +96,8 @@ static void *so_main(void *arg)
     miou_task *h[SO_TASKS];
     unsigned spawned = 0;
     for (; spawned < so.n; spawned++)
-        if ((so.status = miou_async(&h[spawned], so_sleeper,
-                                    &so.t[spawned])) != 0)
+        if ((so.status = miou_async(&h[spawned], so_sleeper, &so.t[spawned])) !=
+            0)
             break;
     int rc = miou_await_all(h, spawned, NULL, NULL);
     if (so.status == 0)
@@ -166,13 +166,12 @@ static int so_check_pair(struct prop_ctx *ctx, const struct so_sleep *a,
         return 0;
     if (a->resumed == b->resumed && a->resumed >= b->deadline)
         return 0;
-    return prop_fail(ctx,
-                     "deadline %llu ns resumed after deadline %llu ns "
-                     "(at %llu ns and %llu ns)",
-                     (unsigned long long)a->deadline,
-                     (unsigned long long)b->deadline,
-                     (unsigned long long)a->resumed,
-                     (unsigned long long)b->resumed);
+    return prop_fail(
+        ctx,
+        "deadline %llu ns resumed after deadline %llu ns "
+        "(at %llu ns and %llu ns)",
+        (unsigned long long)a->deadline, (unsigned long long)b->deadline,
+        (unsigned long long)a->resumed, (unsigned long long)b->resumed);
 }
 
 static int so_check_pairs(struct prop_ctx *ctx, unsigned i, unsigned r)
@@ -190,8 +189,8 @@ static int sleep_order(struct prop_ctx *ctx)
     so_plan();
     int rc = miou_run(NULL, so_main, NULL, NULL);
     if (rc != 0 || so.status != 0)
-        return prop_fail(ctx, "miou_run: %s, await_all: %s",
-                         miou_errname(rc), miou_errname(so.status));
+        return prop_fail(ctx, "miou_run: %s, await_all: %s", miou_errname(rc),
+                         miou_errname(so.status));
     for (unsigned i = 0; i < so.n; i++)
         for (unsigned r = 0; r < so.t[i].rounds; r++)
             if (so_check_one(ctx, i, r) || so_check_pairs(ctx, i, r))
@@ -226,9 +225,8 @@ enum cr_point {
 #define CR_LEAF (CR_YIELD + 1)
 
 static const char *const cr_point_names[CR_POINTS] = {
-    "sleep",      "sleep_until", "mutex_lock",  "cond_wait",
-    "cond_until", "yield",       "await",       "await_all",
-    "await_first", "await_one",  "orphans_wait",
+    "sleep", "sleep_until", "mutex_lock",  "cond_wait", "cond_until",   "yield",
+    "await", "await_all",   "await_first", "await_one", "orphans_wait",
 };
 
 /* How a canceller lets time pass before it cancels its first child. */
@@ -240,19 +238,19 @@ struct cr_node {
     unsigned nkids;
     int kid[CR_KIDS];
     enum cr_point point;
-    int canceller;      /* cancels kid[0] before waiting (phase 1) */
+    int canceller; /* cancels kid[0] before waiting (phase 1) */
     enum cr_delay delay_kind;
     uint64_t delay;
-    int in_phase1;      /* in the subtree the canceller cancels */
+    int in_phase1; /* in the subtree the canceller cancels */
     /* What happened. */
     int spawned, started, returned, cleanups, popped_ran;
-    int primary;        /* status of the suspension point */
+    int primary; /* status of the suspension point */
     int delay_status, cancel_status;
-    uint64_t seen_seq;  /* when the suspension point returned */
-    uint64_t end_seq;   /* just before the function returned */
+    uint64_t seen_seq; /* when the suspension point returned */
+    uint64_t end_seq;  /* just before the function returned */
     uint64_t cleanup_seq[2];
     uint64_t cancel_start_seq, cancel_done_seq;
-    const char *bad;    /* the first call that did not do as expected */
+    const char *bad; /* the first call that did not do as expected */
     int bad_status;
     miou_task *h[CR_KIDS];
     int released[CR_KIDS];
@@ -262,16 +260,16 @@ struct cr_node {
 static struct {
     unsigned n;
     struct cr_node node[CR_NODES];
-    miou_mutex held;    /* held by the first task all along */
-    miou_mutex cmutex;  /* the condition's */
+    miou_mutex held;   /* held by the first task all along */
+    miou_mutex cmutex; /* the condition's */
     miou_cond cond;
     uint64_t seq;
-    int early;          /* the first task cancels the tree at once */
+    int early; /* the first task cancels the tree at once */
     uint64_t main_delay;
     uint64_t main_cancel_seq;
     int main_status, main_sleep;
     size_t tasks_after, sleepers_after;
-    int canceller;      /* its index, or -1 */
+    int canceller; /* its index, or -1 */
 } cr;
 
 static void *cr_task(void *arg);
@@ -324,10 +322,10 @@ static void cr_spawn_kids(struct cr_node *n)
     miou_orphans_init(&n->orphans);
     for (unsigned k = 0; k < n->nkids; k++) {
         struct cr_node *kid = &cr.node[n->kid[k]];
-        int rc = n->point == CR_ORPHANS
-                     ? miou_async_orphan(&n->orphans, &n->h[k], NULL,
-                                         cr_task, kid)
-                     : miou_async(&n->h[k], cr_task, kid);
+        int rc =
+            n->point == CR_ORPHANS
+                ? miou_async_orphan(&n->orphans, &n->h[k], NULL, cr_task, kid)
+                : miou_async(&n->h[k], cr_task, kid);
         cr_expect(n, "miou_async", rc, 0);
         kid->spawned = rc == 0;
         n->released[k] = rc != 0;
@@ -362,8 +360,7 @@ static size_t cr_live(struct cr_node *n, miou_task **hs, unsigned *pos)
 
 static int cr_wait_cond(struct cr_node *n, uint64_t deadline)
 {
-    cr_expect(n, "miou_mutex_lock (condition)", miou_mutex_lock(&cr.cmutex),
-              0);
+    cr_expect(n, "miou_mutex_lock (condition)", miou_mutex_lock(&cr.cmutex), 0);
     int rc = miou_cond_wait_until(&cr.cond, &cr.cmutex, deadline);
     /* Cancelled or not, the waiter holds the mutex again. */
     cr_expect(n, "miou_mutex_unlock after the wait",
@@ -455,10 +452,8 @@ static void cr_probe(struct cr_node *n)
     cr_expect(n, "miou_sleep", miou_sleep(MS), MIOU_ECANCELED);
     cr_expect(n, "miou_sleep_until",
               miou_sleep_until(miou_clock_monotonic() + MS), MIOU_ECANCELED);
-    cr_expect(n, "miou_mutex_lock", miou_mutex_lock(&cr.held),
-              MIOU_ECANCELED);
-    cr_expect(n, "miou_async", miou_async(&h, cr_never, NULL),
-              MIOU_ECANCELED);
+    cr_expect(n, "miou_mutex_lock", miou_mutex_lock(&cr.held), MIOU_ECANCELED);
+    cr_expect(n, "miou_async", miou_async(&h, cr_never, NULL), MIOU_ECANCELED);
     if (miou_mutex_trylock(&cr.cmutex) == 0) {
         cr_expect(n, "miou_cond_wait", miou_cond_wait(&cr.cond, &cr.cmutex),
                   MIOU_ECANCELED);
@@ -466,8 +461,8 @@ static void cr_probe(struct cr_node *n)
     }
     for (unsigned k = 0; k < n->nkids; k++)
         if (!n->released[k]) {
-            cr_expect(n, "miou_await (a child left)",
-                      miou_await(n->h[k], NULL), MIOU_ECANCELED);
+            cr_expect(n, "miou_await (a child left)", miou_await(n->h[k], NULL),
+                      MIOU_ECANCELED);
             n->released[k] = 1;
         }
 }
@@ -571,8 +566,7 @@ static void cr_plan(void)
     for (unsigned i = 0; i < cr.n; i++) {
         struct cr_node *n = &cr.node[i];
         unsigned waited = n->nkids - (n->canceller ? 1u : 0u);
-        n->point = (enum cr_point)miou_sim_below(waited ? CR_POINTS
-                                                        : CR_LEAF);
+        n->point = (enum cr_point)miou_sim_below(waited ? CR_POINTS : CR_LEAF);
     }
     cr.early = prop_chance(10);
     cr.main_delay = prop_between(6 * MS, 10 * MS);
@@ -587,11 +581,11 @@ static int cr_check_started(struct prop_ctx *ctx, unsigned i)
     if (!n->returned)
         return prop_fail(ctx, "task %u (%s) never returned", i, where);
     if (n->primary != MIOU_ECANCELED)
-        return prop_fail(ctx, "task %u: %s returned %s, not MIOU_ECANCELED",
-                         i, where, miou_errname(n->primary));
+        return prop_fail(ctx, "task %u: %s returned %s, not MIOU_ECANCELED", i,
+                         where, miou_errname(n->primary));
     if (n->bad)
-        return prop_fail(ctx, "task %u (%s): %s returned %s", i, where,
-                         n->bad, miou_errname(n->bad_status));
+        return prop_fail(ctx, "task %u (%s): %s returned %s", i, where, n->bad,
+                         miou_errname(n->bad_status));
     if (n->cleanups != 2 || n->popped_ran)
         return prop_fail(ctx,
                          "task %u (%s): %d cleanup calls instead of 2, %d "
@@ -637,13 +631,13 @@ static int cr_check_node(struct prop_ctx *ctx, unsigned i)
         return prop_fail(ctx, "task %u: spawned %d, its parent ran %d", i,
                          n->spawned, parent_ran);
     if (n->spawned && !n->started && !n->in_phase1 && !cr.early)
-        return prop_fail(ctx, "task %u never ran, yet was not cancelled "
+        return prop_fail(ctx,
+                         "task %u never ran, yet was not cancelled "
                          "before it could",
                          i);
     if (!n->started)
         return 0;
-    if (n->canceller &&
-        (n->delay_status != 0 || n->cancel_status != 0))
+    if (n->canceller && (n->delay_status != 0 || n->cancel_status != 0))
         return prop_fail(ctx, "canceller %u: delay %s, miou_cancel %s", i,
                          miou_errname(n->delay_status),
                          miou_errname(n->cancel_status));
@@ -778,8 +772,7 @@ static void ar_verify(unsigned i, int status, void *result, int cancelled)
             prop_fail(ar.ctx,
                       "task %u: status 0 with result %p (its own %p), "
                       "ended %d, cancelled %d, group cancelled %d",
-                      i, result, (void *)t, t->ended, t->saw_cancel,
-                      cancelled);
+                      i, result, (void *)t, t->ended, t->saw_cancel, cancelled);
     } else if (status == MIOU_ECANCELED) {
         /* Only the group's cancellation cancels a task still awaited. */
         if (!miou_cancelled())
@@ -844,7 +837,8 @@ static void ar_check_winner(const unsigned *pick, size_t k, unsigned win)
     for (size_t j = 0; j < k; j++) {
         const struct ar_task *o = &ar.t[pick[j]];
         if (pick[j] != win && o->ended && o->end_seq < ar.t[win].end_seq)
-            prop_fail(ar.ctx, "task %u was chosen, task %u had ended "
+            prop_fail(ar.ctx,
+                      "task %u was chosen, task %u had ended "
                       "before it",
                       win, pick[j]);
     }
@@ -874,7 +868,8 @@ static void ar_await_winner(const unsigned *pick, size_t k, int first)
         o->live = 0;
         o->dropped++;
         if (o->started && !o->ended)
-            prop_fail(ar.ctx, "task %u: released by miou_await_first "
+            prop_fail(ar.ctx,
+                      "task %u: released by miou_await_first "
                       "before it ended",
                       pick[j]);
     }
@@ -889,8 +884,7 @@ static void ar_cancel(unsigned i)
     if (rc != 0 && !(rc == MIOU_ECANCELED && miou_cancelled()))
         prop_fail(ar.ctx, "miou_cancel of task %u: %s", i, miou_errname(rc));
     if (t->started && !t->ended)
-        prop_fail(ar.ctx, "task %u: miou_cancel returned before it ended",
-                  i);
+        prop_fail(ar.ctx, "task %u: miou_cancel returned before it ended", i);
 }
 
 /* A handle already released names no child: nothing happens. */
@@ -996,8 +990,7 @@ static int ar_check_task(struct prop_ctx *ctx, unsigned i)
     if (t->started && !t->ended)
         return prop_fail(ctx, "task %u started and never ended", i);
     if (!t->started && !t->dropped && !ar.group_cancelled)
-        return prop_fail(ctx, "task %u never ran, yet nobody cancelled it",
-                         i);
+        return prop_fail(ctx, "task %u never ran, yet nobody cancelled it", i);
     return 0;
 }
 
@@ -1031,8 +1024,15 @@ static int await_result(struct prop_ctx *ctx)
 #define TO_NODES 60
 #define TO_KIDS 4
 
-enum to_finish { TO_AWAIT, TO_AWAIT_ALL, TO_CANCEL, TO_FIRST, TO_ONE,
-                 TO_ORPHANS, TO_FINISHES };
+enum to_finish {
+    TO_AWAIT,
+    TO_AWAIT_ALL,
+    TO_CANCEL,
+    TO_FIRST,
+    TO_ONE,
+    TO_ORPHANS,
+    TO_FINISHES
+};
 
 struct to_node {
     int parent;
@@ -1044,7 +1044,7 @@ struct to_node {
     int kid[TO_KIDS];
     miou_task *h[TO_KIDS];
     int released[TO_KIDS];
-    int orphan;    /* its children go to an orphan set */
+    int orphan; /* its children go to an orphan set */
     miou_orphans orphans;
 };
 
@@ -1198,7 +1198,8 @@ static void *to_task(void *arg)
     struct to_node *n = arg;
     int self = (int)(n - to.node);
     if (++n->starts > 1 || n->doomed)
-        prop_fail(to.ctx, "task %d started %u times (cancelled before it "
+        prop_fail(to.ctx,
+                  "task %d started %u times (cancelled before it "
                   "started: %d)",
                   self, n->starts, n->doomed);
     n->orphan = prop_chance(25);
@@ -1217,15 +1218,15 @@ static int to_check_node(struct prop_ctx *ctx, unsigned i)
 {
     const struct to_node *n = &to.node[i];
     if (n->refused && n->starts)
-        return prop_fail(ctx, "task %u ran although miou_async refused it",
-                         i);
+        return prop_fail(ctx, "task %u ran although miou_async refused it", i);
     if (n->refused)
         return 0;
     if (n->starts > 1 || n->ends != n->starts)
         return prop_fail(ctx, "task %u started %u times, ended %u times", i,
                          n->starts, n->ends);
     if (n->doomed && n->starts)
-        return prop_fail(ctx, "task %u ran after it was cancelled before "
+        return prop_fail(ctx,
+                         "task %u ran after it was cancelled before "
                          "it started",
                          i);
     if (!n->starts && !n->cancelled)

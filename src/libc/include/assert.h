@@ -13,7 +13,7 @@
 #ifdef NDEBUG
 #define assert(e) ((void)0)
 #else
-#define assert(e)                                                            \
+#define assert(e)                                                              \
     ((e) ? (void)0 : __miou_libc_assert_fail(#e, __FILE__, __LINE__, __func__))
 #endif
 

@@ -11,15 +11,15 @@
 
 extern int errno;
 
-#define EPERM 1         /* Operation not permitted */
-#define ENOENT 2        /* No such file or directory */
-#define ESRCH 3         /* No such process */
-#define EINTR 4         /* Interrupted system call */
-#define EIO 5           /* Input/output error */
-#define ENXIO 6         /* No such device or address */
-#define E2BIG 7         /* Argument list too long */
-#define EBADF 9         /* Bad file descriptor */
-#define EAGAIN 11       /* Resource temporarily unavailable */
+#define EPERM 1   /* Operation not permitted */
+#define ENOENT 2  /* No such file or directory */
+#define ESRCH 3   /* No such process */
+#define EINTR 4   /* Interrupted system call */
+#define EIO 5     /* Input/output error */
+#define ENXIO 6   /* No such device or address */
+#define E2BIG 7   /* Argument list too long */
+#define EBADF 9   /* Bad file descriptor */
+#define EAGAIN 11 /* Resource temporarily unavailable */
 #define EWOULDBLOCK EAGAIN
 #define ENOMEM 12       /* Cannot allocate memory */
 #define EACCES 13       /* Permission denied */
@@ -48,19 +48,19 @@ extern int errno;
 #define EMSGSIZE 90     /* Message too long */
 #define ENOTSUP 95      /* Operation not supported */
 #define EOPNOTSUPP ENOTSUP
-#define EADDRINUSE 98   /* Address already in use */
-#define ENETDOWN 100    /* Network is down */
-#define ENETUNREACH 101 /* Network is unreachable */
+#define EADDRINUSE 98    /* Address already in use */
+#define ENETDOWN 100     /* Network is down */
+#define ENETUNREACH 101  /* Network is unreachable */
 #define ECONNABORTED 103 /* Software caused connection abort */
-#define ECONNRESET 104  /* Connection reset by peer */
-#define ENOBUFS 105     /* No buffer space available */
-#define EISCONN 106     /* Transport endpoint is already connected */
-#define ENOTCONN 107    /* Transport endpoint is not connected */
-#define ETIMEDOUT 110   /* Connection timed out */
+#define ECONNRESET 104   /* Connection reset by peer */
+#define ENOBUFS 105      /* No buffer space available */
+#define EISCONN 106      /* Transport endpoint is already connected */
+#define ENOTCONN 107     /* Transport endpoint is not connected */
+#define ETIMEDOUT 110    /* Connection timed out */
 #define ECONNREFUSED 111 /* Connection refused */
 #define EHOSTUNREACH 113 /* No route to host */
-#define EALREADY 114    /* Operation already in progress */
-#define EINPROGRESS 115 /* Operation now in progress */
-#define ECANCELED 125   /* Operation canceled */
+#define EALREADY 114     /* Operation already in progress */
+#define EINPROGRESS 115  /* Operation now in progress */
+#define ECANCELED 125    /* Operation canceled */
 
 #endif

@@ -18,11 +18,11 @@
  * rounding carries into the exponent, as C requires ("%#.3g" of 999.5
  * is "1.00e+03"; glibc prints "1.e+03"). With L the long double is
  * converted to the nearest double first. %s of NULL prints "(null)", %p
- * of NULL prints "(nil)", as glibc does. %n, wide characters (%lc, %ls) and positional arguments ("%1$d")
- * are not supported: such a conversion is copied to the output as it is
- * written (%n, %lc and %ls still take their argument, so that the next
- * ones stay in place; %n stores nothing). The return values are C99's:
- * the number of bytes that would have been written without truncation,
+ * of NULL prints "(nil)", as glibc does. %n, wide characters (%lc, %ls) and
+ * positional arguments ("%1$d") are not supported: such a conversion is copied
+ * to the output as it is written (%n, %lc and %ls still take their argument, so
+ * that the next ones stay in place; %n stores nothing). The return values are
+ * C99's: the number of bytes that would have been written without truncation,
  * or -1 (errno EOVERFLOW) when that exceeds INT_MAX.
  */
 #ifndef MIOU_LIBC_STDIO_H
@@ -60,8 +60,7 @@ int fputs(const char *restrict s, FILE *restrict f);
 int fputc(int c, FILE *f);
 int putchar(int c);
 /* (n) items of (size) bytes; returns (n). */
-size_t fwrite(const void *restrict p, size_t size, size_t n,
-              FILE *restrict f);
+size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f);
 /* Nothing is buffered: returns 0. */
 int fflush(FILE *f);
 

@@ -47,10 +47,9 @@ size_t malloc_usable_size(void *p);
 long strtol(const char *restrict nptr, char **restrict endptr, int base);
 unsigned long strtoul(const char *restrict nptr, char **restrict endptr,
                       int base);
-long long strtoll(const char *restrict nptr, char **restrict endptr,
-                  int base);
-unsigned long long strtoull(const char *restrict nptr,
-                            char **restrict endptr, int base);
+long long strtoll(const char *restrict nptr, char **restrict endptr, int base);
+unsigned long long strtoull(const char *restrict nptr, char **restrict endptr,
+                            int base);
 /* strtol(s, NULL, 10) converted to int. */
 int atoi(const char *s);
 

@@ -23,9 +23,9 @@ static const struct {
     const char *word;
     enum hosted_log_level level;
 } level_words[] = {
-    { "--solo5:quiet", HOSTED_LOG_ERROR }, { "--solo5:error", HOSTED_LOG_ERROR },
-    { "--solo5:warn", HOSTED_LOG_WARN },   { "--solo5:info", HOSTED_LOG_INFO },
-    { "--solo5:debug", HOSTED_LOG_DEBUG },
+    {"--solo5:quiet", HOSTED_LOG_ERROR}, {"--solo5:error", HOSTED_LOG_ERROR},
+    {"--solo5:warn", HOSTED_LOG_WARN},   {"--solo5:info", HOSTED_LOG_INFO},
+    {"--solo5:debug", HOSTED_LOG_DEBUG},
 };
 
 /* The level named by the word of (len) bytes at (p), or -1. */

@@ -14,8 +14,7 @@
 #include "hosted.h"
 
 /* The size of the open image (fd), or -1 after printing what is wrong. */
-static off_t image_size(const char *prog, const struct hosted_device *d,
-                        int fd)
+static off_t image_size(const char *prog, const struct hosted_device *d, int fd)
 {
     struct stat st;
     off_t size;
@@ -26,9 +25,8 @@ static off_t image_size(const char *prog, const struct hosted_device *d,
         return -1;
     }
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        hosted_device_error(prog, d,
-                            "'%s' is not a regular file or a block device",
-                            d->attach);
+        hosted_device_error(
+            prog, d, "'%s' is not a regular file or a block device", d->attach);
         return -1;
     }
     /* The end of a block device is where st_size cannot tell. */
@@ -47,8 +45,10 @@ int hosted_block_attach(const char *prog, struct hosted_device *d)
     off_t size;
 
     if (fd < 0) {
-        hosted_device_error(prog, d, "cannot open '%s' for reading and "
-                            "writing: %s", d->attach, strerror(errno));
+        hosted_device_error(prog, d,
+                            "cannot open '%s' for reading and "
+                            "writing: %s",
+                            d->attach, strerror(errno));
         return 1;
     }
     d->fd = fd;
@@ -64,8 +64,8 @@ int hosted_block_attach(const char *prog, struct hosted_device *d)
     if ((uint64_t)size % d->sector_size != 0) {
         hosted_device_error(prog, d,
                             "size of '%s' (%lld bytes) is not a multiple "
-                            "of the sector size (%llu bytes)", d->attach,
-                            (long long)size,
+                            "of the sector size (%llu bytes)",
+                            d->attach, (long long)size,
                             (unsigned long long)d->sector_size);
         return 1;
     }
@@ -92,9 +92,8 @@ solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
 
 /* The device of (handle) when a transfer of (size) bytes at (offset) from
  * or to (buf) is allowed: exactly one block, aligned, inside the device. */
-static struct hosted_device *checked(solo5_handle_t handle,
-                                     solo5_off_t offset, const void *buf,
-                                     size_t size)
+static struct hosted_device *checked(solo5_handle_t handle, solo5_off_t offset,
+                                     const void *buf, size_t size)
 {
     struct hosted_device *d = hosted_device_of(handle, HOSTED_BLOCK);
 

@@ -81,12 +81,10 @@ int hosted_devices_attach(const char *prog)
         const struct hosted_device *d = &hosted_devices[i];
 
         if (d->attach == NULL) {
-            hosted_device_error(prog, d,
-                                "declared as %s but not attached (%s:%s=%s)",
-                                type_word(d->type),
-                                d->type == HOSTED_NET ? "--net" : "--block",
-                                d->name, d->type == HOSTED_NET ? "IFACE"
-                                                               : "PATH");
+            hosted_device_error(
+                prog, d, "declared as %s but not attached (%s:%s=%s)",
+                type_word(d->type), d->type == HOSTED_NET ? "--net" : "--block",
+                d->name, d->type == HOSTED_NET ? "IFACE" : "PATH");
             return 1;
         }
     }

@@ -117,14 +117,17 @@ int hosted_opt_net_mac(struct hosted_tender *t, const char *arg,
     if (d == NULL)
         return 1;
     if (d->mac_arg != NULL) {
-        hosted_device_error(t->prog, d, "MAC address given twice ('%s' and "
-                            "'%s')", d->mac_arg, arg);
+        hosted_device_error(t->prog, d,
+                            "MAC address given twice ('%s' and "
+                            "'%s')",
+                            d->mac_arg, arg);
         return 1;
     }
     if (hosted_mac_parse(mac, d->mac) != 0) {
         hosted_device_error(t->prog, d,
                             "invalid MAC address '%s' (xx:xx:xx:xx:xx:xx, "
-                            "in hexadecimal)", mac);
+                            "in hexadecimal)",
+                            mac);
         return 1;
     }
     /* A device's own address cannot be a group address: frames sent from
@@ -180,8 +183,10 @@ int hosted_opt_sector_size(struct hosted_tender *t, const char *arg,
     if (d == NULL)
         return 1;
     if (d->sector_arg != NULL) {
-        hosted_device_error(t->prog, d, "sector size given twice ('%s' and "
-                            "'%s')", d->sector_arg, arg);
+        hosted_device_error(t->prog, d,
+                            "sector size given twice ('%s' and "
+                            "'%s')",
+                            d->sector_arg, arg);
         return 1;
     }
     d->sector_size = parse_sector_size(t->prog, d, size);

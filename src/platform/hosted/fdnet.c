@@ -39,8 +39,8 @@ static int check_unshared(const char *prog, const struct hosted_device *d,
 
         if (o != d && o->fd == fd) {
             hosted_device_error(prog, d,
-                                "file descriptor %d is already device '%s'",
-                                fd, o->name);
+                                "file descriptor %d is already device '%s'", fd,
+                                o->name);
             return 1;
         }
     }
@@ -70,7 +70,8 @@ static int attach_kind(const char *prog, struct hosted_device *d, int fd)
         if (getpeername(fd, (struct sockaddr *)&peer, &peer_len) != 0) {
             hosted_device_error(prog, d,
                                 "file descriptor %d is a datagram socket "
-                                "without a peer (connect it first)", fd);
+                                "without a peer (connect it first)",
+                                fd);
             return 1;
         }
         d->fd = fd;

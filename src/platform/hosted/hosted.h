@@ -132,7 +132,7 @@ struct hosted_device {
     size_t mtu;
     struct sockaddr_un peer; /* unix: where frames go */
     socklen_t peer_len;
-    int connected;           /* unix: to a socket at PEER */
+    int connected; /* unix: to a socket at PEER */
     /* unix: the socket file we bound ("" once removed), and which file it
      * was, so that only ours is removed at the end. */
     char local[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -179,8 +179,7 @@ void hosted_device_error(const char *prog, const struct hosted_device *d,
 
 /* Option handlers for --net:, --net-mac:, --block:, --block-sector-size:
  * (devopts.c), with the signature of options.c's table. */
-int hosted_opt_net(struct hosted_tender *t, const char *arg,
-                   const char *value);
+int hosted_opt_net(struct hosted_tender *t, const char *arg, const char *value);
 int hosted_opt_net_mac(struct hosted_tender *t, const char *arg,
                        const char *value);
 int hosted_opt_block(struct hosted_tender *t, const char *arg,

@@ -48,8 +48,7 @@ solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
 {
     struct hosted_device *d = hosted_device_of(handle, HOSTED_NET);
 
-    if (d == NULL || buf == NULL || size == 0 ||
-        size > d->mtu + SOLO5_NET_HLEN)
+    if (d == NULL || buf == NULL || size == 0 || size > d->mtu + SOLO5_NET_HLEN)
         return SOLO5_R_EINVAL;
     switch (d->kind) {
     case HOSTED_NET_TAP:

@@ -47,8 +47,7 @@ solo5_result_t hosted_sock_read(struct hosted_device *d, uint8_t *buf,
         /* An empty datagram is no Ethernet frame, and the device promised
          * frames of at most mtu + 14 bytes: the other end is a program,
          * which may send anything. */
-        if (n == 0 || (size_t)n > size ||
-            (size_t)n > d->mtu + SOLO5_NET_HLEN) {
+        if (n == 0 || (size_t)n > size || (size_t)n > d->mtu + SOLO5_NET_HLEN) {
             drops++;
             continue;
         }
@@ -63,8 +62,7 @@ solo5_result_t hosted_sock_read(struct hosted_device *d, uint8_t *buf,
  * in the receiver's queue. Should it say "writable" and the send still
  * find no room, sleep a little longer each time before the next try
  * instead: the caller waits without spinning either way. */
-static void wait_room(int fd, solo5_time_t give_up, int *polled,
-                      long *pause_ns)
+static void wait_room(int fd, solo5_time_t give_up, int *polled, long *pause_ns)
 {
     solo5_time_t now = solo5_clock_monotonic();
     solo5_time_t left = give_up > now ? give_up - now : 0;
@@ -77,10 +75,10 @@ static void wait_room(int fd, solo5_time_t give_up, int *polled,
         return;
     }
     *polled = 0;
-    nanosleep(&(struct timespec){0, (long)(left < (solo5_time_t)*pause_ns
-                                               ? (long)left
-                                               : *pause_ns)},
-              NULL);
+    nanosleep(
+        &(struct timespec){
+            0, (long)(left < (solo5_time_t)*pause_ns ? (long)left : *pause_ns)},
+        NULL);
     if (*pause_ns < PAUSE_MAX_NS)
         *pause_ns *= 2;
 }

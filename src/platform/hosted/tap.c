@@ -58,14 +58,15 @@ static int check_interface(const char *prog, const struct hosted_device *d)
     if (strlen(d->attach) >= IFNAMSIZ) {
         hosted_device_error(prog, d,
                             "interface name '%s' is too long (at most %d "
-                            "characters)", d->attach, IFNAMSIZ - 1);
+                            "characters)",
+                            d->attach, IFNAMSIZ - 1);
         return 1;
     }
     if (if_nametoindex(d->attach) == 0) {
         hosted_device_error(prog, d,
                             "no network interface '%s' (create it first: "
-                            "ip tuntap add %s mode tap)", d->attach,
-                            d->attach);
+                            "ip tuntap add %s mode tap)",
+                            d->attach, d->attach);
         return 1;
     }
     if (ask_interface(prog, d, d->attach, &ifr, SIOCGIFFLAGS) != 0)
@@ -132,15 +133,15 @@ int hosted_tapfd_attach(const char *prog, struct hosted_device *d, int fd)
     if (ioctl(fd, TUNGETIFF, &ifr) < 0 || !(ifr.ifr_flags & IFF_TAP)) {
         hosted_device_error(prog, d,
                             "file descriptor %d is neither a TAP descriptor "
-                            "nor a datagram socket", fd);
+                            "nor a datagram socket",
+                            fd);
         return 1;
     }
     /* Without IFF_NO_PI each frame would come after a header of the
      * kernel's, which a unikernel does not expect. */
     if (!(ifr.ifr_flags & IFF_NO_PI)) {
-        hosted_device_error(prog, d,
-                            "TAP descriptor %d was opened without IFF_NO_PI",
-                            fd);
+        hosted_device_error(
+            prog, d, "TAP descriptor %d was opened without IFF_NO_PI", fd);
         return 1;
     }
     /* The interface's own MTU rather than a guess: a larger one would make

@@ -88,8 +88,7 @@ static void banner(const struct hosted_tender *t, const void *heap,
         const struct hosted_device *d = &hosted_devices[i];
 
         hosted_log(HOSTED_LOG_INFO, "miou-solo5: %s device '%s' on %s\n",
-                   d->type == HOSTED_NET ? "net" : "block", d->name,
-                   d->attach);
+                   d->type == HOSTED_NET ? "net" : "block", d->name, d->attach);
     }
     (void)t;
 }

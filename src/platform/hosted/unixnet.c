@@ -107,8 +107,10 @@ static int clear_local(const char *prog, const struct hosted_device *d,
         return 1;
     }
     if (rc == 0 || err == EPERM || err == EPROTOTYPE || err == EAGAIN)
-        hosted_device_error(prog, d, "socket '%s' is in use by another "
-                            "program", local->sun_path);
+        hosted_device_error(prog, d,
+                            "socket '%s' is in use by another "
+                            "program",
+                            local->sun_path);
     else
         hosted_device_error(prog, d, "cannot use socket '%s': %s",
                             local->sun_path, strerror(err));
@@ -152,15 +154,18 @@ int hosted_unix_attach(const char *prog, struct hosted_device *d)
     socklen_t local_len;
 
     if (comma == NULL || comma == spec || comma[1] == '\0') {
-        hosted_device_error(prog, d, "invalid unix backend '%s' "
-                            "(unix:LOCAL,PEER)", d->attach);
+        hosted_device_error(prog, d,
+                            "invalid unix backend '%s' "
+                            "(unix:LOCAL,PEER)",
+                            d->attach);
         return 1;
     }
     if (set_path(&local, &local_len, spec, (size_t)(comma - spec)) != 0 ||
         set_path(&d->peer, &d->peer_len, comma + 1, strlen(comma + 1)) != 0) {
-        hosted_device_error(prog, d, "socket path too long in '%s' (at most "
-                            "%zu bytes each)", d->attach,
-                            sizeof local.sun_path - 1);
+        hosted_device_error(prog, d,
+                            "socket path too long in '%s' (at most "
+                            "%zu bytes each)",
+                            d->attach, sizeof local.sun_path - 1);
         return 1;
     }
     if (bind_local(prog, d, &local, local_len) != 0)

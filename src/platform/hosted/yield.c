@@ -124,8 +124,7 @@ static solo5_handle_set_t ready_handles(struct pollset *p)
         if (r == 0)
             continue;
         ready |= (solo5_handle_set_t)1 << p->handles[i];
-        if (!(r & POLLIN) &&
-            ((r & (POLLHUP | POLLNVAL)) || p->errors_stay[i]))
+        if (!(r & POLLIN) && ((r & (POLLHUP | POLLNVAL)) || p->errors_stay[i]))
             p->fds[i].fd = -1;
     }
     return ready;
@@ -167,7 +166,8 @@ static solo5_handle_set_t wait_input(struct pollset *p, solo5_time_t deadline)
         struct timespec ts = {0, 0};
         int past = now >= deadline;
         const struct timespec *timeout =
-            past ? &ts : prepare_unix(p, timeout_until(deadline, now, &ts), &ts);
+            past ? &ts
+                 : prepare_unix(p, timeout_until(deadline, now, &ts), &ts);
         int n = ppoll(p->fds, p->n, timeout, NULL);
 
         if (n > 0) {

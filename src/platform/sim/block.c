@@ -141,8 +141,8 @@ solo5_result_t solo5_block_read(solo5_handle_t handle, solo5_off_t offset,
     solo5_result_t rc = fate(k, 0);
     if (rc == SOLO5_R_OK)
         memcpy(buf, k->data + offset, size);
-    sim_trace(EV_BLOCK_READ, handle, offset, rc,
-              rc == SOLO5_R_OK ? buf : NULL, size);
+    sim_trace(EV_BLOCK_READ, handle, offset, rc, rc == SOLO5_R_OK ? buf : NULL,
+              size);
     return rc;
 }
 
@@ -157,8 +157,7 @@ int miou_sim_block_faults(const char *name,
     return 0;
 }
 
-int miou_sim_block_image(const char *name, const uint8_t **data,
-                         uint64_t *size)
+int miou_sim_block_image(const char *name, const uint8_t **data, uint64_t *size)
 {
     struct sim_device *d = name ? sim_device_find(name) : NULL;
     if (!d || d->type != SIM_BLOCK || !data || !size)

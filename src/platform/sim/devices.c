@@ -24,8 +24,7 @@ struct sim_device *sim_device_find(const char *name)
     return NULL;
 }
 
-struct sim_device *sim_device_of(solo5_handle_t handle,
-                                 enum sim_dev_type type)
+struct sim_device *sim_device_of(solo5_handle_t handle, enum sim_dev_type type)
 {
     if (handle == 0 || handle > sim_ndevices)
         return NULL;
@@ -56,14 +55,16 @@ int sim_manifest_load(const char *prog)
             type = SIM_BLOCK;
             name = e + 12;
         } else {
-            fprintf(stderr, "%s: manifest entry %zu '%s': unknown type\n",
-                    prog, i + 1, e);
+            fprintf(stderr, "%s: manifest entry %zu '%s': unknown type\n", prog,
+                    i + 1, e);
             return 1;
         }
         if (!valid_name(name) || sim_device_find(name) ||
             sim_ndevices == SIM_MAX_DEVICES) {
-            fprintf(stderr, "%s: manifest entry %zu '%s': bad or repeated "
-                    "name, or too many devices\n", prog, i + 1, e);
+            fprintf(stderr,
+                    "%s: manifest entry %zu '%s': bad or repeated "
+                    "name, or too many devices\n",
+                    prog, i + 1, e);
             return 1;
         }
         struct sim_device *d = &sim_devices[++sim_ndevices];
@@ -75,8 +76,8 @@ int sim_manifest_load(const char *prog)
         d->disk.faults.latency_max_ns = SIM_DISK_LATENCY_NS;
         d->link.mtu = SIM_MTU;
         /* A locally administered unicast address, one per device. */
-        static const uint8_t base[SOLO5_NET_ALEN] = {0x02, 0x53, 0x49, 0x4d,
-                                                     0x00, 0x00};
+        static const uint8_t base[SOLO5_NET_ALEN] = {0x02, 0x53, 0x49,
+                                                     0x4d, 0x00, 0x00};
         memcpy(d->link.mac, base, SOLO5_NET_ALEN);
         d->link.mac[5] = (uint8_t)sim_ndevices;
         d->link.wakeup_at = UINT64_MAX;
@@ -89,11 +90,14 @@ int sim_devices_start(const char *prog)
     for (size_t h = 1; h <= sim_ndevices; h++) {
         struct sim_device *d = &sim_devices[h];
         if (!d->attach) {
-            fprintf(stderr, "%s: device '%s' of the manifest is not "
-                    "attached: use --%s:%s=%s\n", prog, d->name,
-                    d->type == SIM_NET ? "net" : "block", d->name,
+            fprintf(stderr,
+                    "%s: device '%s' of the manifest is not "
+                    "attached: use --%s:%s=%s\n",
+                    prog, d->name, d->type == SIM_NET ? "net" : "block",
+                    d->name,
                     d->type == SIM_NET ? "PEER (pinger, responder, echo, "
-                                         "silent, ...)" : "SIZE or FILE");
+                                         "silent, ...)"
+                                       : "SIZE or FILE");
             return 1;
         }
         if (d->type == SIM_BLOCK ? sim_disk_load(prog, d)

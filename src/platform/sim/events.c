@@ -66,8 +66,8 @@ int sim_events_add(uint64_t at, enum sim_timed what, struct sim_link *link,
         heap = n;
         cap = ncap;
     }
-    heap[count] = (struct timed){at, next_seq++, what, link, frame,
-                                 link->wakeup_gen};
+    heap[count] =
+        (struct timed){at, next_seq++, what, link, frame, link->wakeup_gen};
     sift_up(count++);
     return 0;
 }

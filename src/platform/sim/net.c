@@ -48,8 +48,8 @@ static void transmit(struct sim_link *l, const void *data, size_t len,
             l->counts.duplicated++;
     }
     for (int i = 0; i < copies; i++) {
-        uint64_t delay = sim_between(l->faults.delay_min_ns,
-                                     l->faults.delay_max_ns);
+        uint64_t delay =
+            sim_between(l->faults.delay_min_ns, l->faults.delay_max_ns);
         if (sim_chance(l->faults.reorder_ppm)) {
             uint64_t span = l->faults.delay_max_ns > REORDER_MIN_NS
                                 ? l->faults.delay_max_ns
@@ -101,12 +101,11 @@ int sim_link_open_peer(const char *prog, struct sim_device *d)
     l->wakeup_at = UINT64_MAX;
     l->peer_state = NULL;
     if (l->peer->open) {
-        l->peer_state = l->peer->open((struct miou_sim_link *)(void *)l,
-                                      l->peer_arg);
+        l->peer_state =
+            l->peer->open((struct miou_sim_link *)(void *)l, l->peer_arg);
         if (!l->peer_state) {
-            fprintf(stderr, "%s: device '%s': peer %s cannot start%s%s\n",
-                    prog, d->name, l->peer->name,
-                    l->peer_arg ? " with " : "",
+            fprintf(stderr, "%s: device '%s': peer %s cannot start%s%s\n", prog,
+                    d->name, l->peer->name, l->peer_arg ? " with " : "",
                     l->peer_arg ? l->peer_arg : "");
             return 1;
         }
@@ -166,8 +165,8 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
     return SOLO5_R_OK;
 }
 
-solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf,
-                              size_t size, size_t *read_size)
+solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size,
+                              size_t *read_size)
 {
     struct sim_device *d = sim_device_of(handle, SIM_NET);
     if (!d || !buf || !read_size || size < d->link.mtu + SIM_ETH_HEADER)

@@ -40,17 +40,19 @@ static int parse_with_units(const char *s, const struct unit *units,
 
 int sim_parse_size(const char *s, uint64_t *out)
 {
-    static const struct unit units[] = {
-        {"", 1}, {"K", 1ull << 10}, {"M", 1ull << 20}, {"G", 1ull << 30},
-        {NULL, 0}};
+    static const struct unit units[] = {{"", 1},
+                                        {"K", 1ull << 10},
+                                        {"M", 1ull << 20},
+                                        {"G", 1ull << 30},
+                                        {NULL, 0}};
     return parse_with_units(s, units, out);
 }
 
 int sim_parse_duration(const char *s, uint64_t *out)
 {
-    static const struct unit units[] = {
-        {"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1000000},
-        {"s", 1000000000}, {NULL, 0}};
+    static const struct unit units[] = {{"", 1},           {"ns", 1},
+                                        {"us", 1000},      {"ms", 1000000},
+                                        {"s", 1000000000}, {NULL, 0}};
     return parse_with_units(s, units, out);
 }
 

@@ -122,25 +122,25 @@ struct sim_frame {
 struct sim_link {
     struct miou_sim_link_faults faults;
     const struct miou_sim_peer *peer;
-    char *peer_arg;          /* what follows "PEER:", or NULL */
+    char *peer_arg; /* what follows "PEER:", or NULL */
     void *peer_state;
     int peer_open;
-    uint64_t wakeup_at;      /* UINT64_MAX: none asked */
-    uint64_t wakeup_gen;     /* bumped when a new wakeup replaces one */
+    uint64_t wakeup_at;  /* UINT64_MAX: none asked */
+    uint64_t wakeup_gen; /* bumped when a new wakeup replaces one */
     struct sim_frame *rx_head, *rx_tail; /* at the device, unread */
     struct miou_sim_link_counts counts;
-    uint64_t frames;         /* frames carried, for their ids */
+    uint64_t frames; /* frames carried, for their ids */
     uint8_t mac[SOLO5_NET_ALEN];
     size_t mtu;
 };
 
 struct sim_disk {
-    uint8_t *data;           /* the disk as it is */
-    uint8_t *initial;        /* its content at start-up, for resets */
+    uint8_t *data;    /* the disk as it is */
+    uint8_t *initial; /* its content at start-up, for resets */
     uint64_t capacity, sector_size;
     struct miou_sim_block_faults faults;
-    int64_t writes;          /* writes attempted */
-    int64_t completed;       /* writes that completed */
+    int64_t writes;    /* writes attempted */
+    int64_t completed; /* writes that completed */
     int crashed;
 };
 
@@ -149,11 +149,11 @@ enum sim_dev_type { SIM_NET, SIM_BLOCK };
 struct sim_device {
     char name[SIM_NAME_MAX + 1];
     enum sim_dev_type type;
-    const char *attach;      /* the command line's value, NULL: absent */
+    const char *attach; /* the command line's value, NULL: absent */
     const char *sector_arg;
     int acquired;
-    struct sim_link link;    /* net */
-    struct sim_disk disk;    /* block */
+    struct sim_link link; /* net */
+    struct sim_disk disk; /* block */
 };
 
 /* Entries 1 .. sim_ndevices, in manifest order: an entry's index is its
@@ -163,8 +163,7 @@ extern size_t sim_ndevices;
 
 struct sim_device *sim_device_find(const char *name);
 /* The acquired device of (handle) of (type), or NULL. */
-struct sim_device *sim_device_of(solo5_handle_t handle,
-                                 enum sim_dev_type type);
+struct sim_device *sim_device_of(solo5_handle_t handle, enum sim_dev_type type);
 /* Fill the table from the program's manifest; 0 or 1 after saying why. */
 int sim_manifest_load(const char *prog);
 

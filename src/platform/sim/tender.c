@@ -38,7 +38,8 @@ int miou_sim_seed_given(void)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
+    fprintf(
+        out,
         "usage: %s [OPTION]... [--] [ARGUMENT]...\n"
         "Runs the unikernel on the deterministic sim platform.\n"
         "  --seed=N                  the seed (else $MIOU_SIM_SEED, else 1)\n"
@@ -77,9 +78,10 @@ static struct sim_device *device_option(const char *arg, size_t prefix,
     name[n] = '\0';
     struct sim_device *d = sim_device_find(name);
     if (!d || d->type != type) {
-        fprintf(stderr, "%s: '%s': the manifest declares no %s device "
-                "named '%s'\n", sim_prog, arg,
-                type == SIM_NET ? "net" : "block", name);
+        fprintf(stderr,
+                "%s: '%s': the manifest declares no %s device "
+                "named '%s'\n",
+                sim_prog, arg, type == SIM_NET ? "net" : "block", name);
         return NULL;
     }
     *value = eq + 1;
@@ -103,7 +105,8 @@ static int attach_net(const char *arg)
     peer[n] = '\0';
     d->link.peer = sim_peer_find(peer);
     if (!d->link.peer) {
-        fprintf(stderr, "%s: '%s': unknown peer '%s' (the platform has "
+        fprintf(stderr,
+                "%s: '%s': unknown peer '%s' (the platform has "
                 "silent; the examples add pinger, responder and echo)\n",
                 sim_prog, arg, peer);
         return -1;
@@ -121,10 +124,11 @@ static int sector_size(const char *arg)
     uint64_t s;
     if (!d)
         return -1;
-    if (sim_parse_size(v, &s) || s < 512 || s > SECTOR_MAX ||
-        (s & (s - 1))) {
-        fprintf(stderr, "%s: '%s': a sector size is a power of two from "
-                "512 to %u\n", sim_prog, arg, SECTOR_MAX);
+    if (sim_parse_size(v, &s) || s < 512 || s > SECTOR_MAX || (s & (s - 1))) {
+        fprintf(stderr,
+                "%s: '%s': a sector size is a power of two from "
+                "512 to %u\n",
+                sim_prog, arg, SECTOR_MAX);
         return -1;
     }
     d->disk.sector_size = s;
@@ -150,8 +154,10 @@ static int option(const char *arg, uint64_t *seed, uint64_t *mem_mib)
     if (strncmp(arg, "--mem=", 6) == 0) {
         if (sim_parse_size(arg + 6, mem_mib) || *mem_mib == 0 ||
             *mem_mib > MEM_MAX_MIB) {
-            fprintf(stderr, "%s: '%s': --mem is a number of MiB from 1 to "
-                    "%u\n", sim_prog, arg, MEM_MAX_MIB);
+            fprintf(stderr,
+                    "%s: '%s': --mem is a number of MiB from 1 to "
+                    "%u\n",
+                    sim_prog, arg, MEM_MAX_MIB);
             return -1;
         }
         return 0;
@@ -324,8 +330,10 @@ static void *map_heap(size_t size)
         return heap;
     if (heap != MAP_FAILED)
         munmap(heap, size); /* a kernel that ignores the flag */
-    fprintf(stderr, "%s: warning: the heap is not at its fixed address; the "
-            "digest of a program printing addresses may vary\n", sim_prog);
+    fprintf(stderr,
+            "%s: warning: the heap is not at its fixed address; the "
+            "digest of a program printing addresses may vary\n",
+            sim_prog);
     return mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 }
 

@@ -20,15 +20,24 @@ static uint64_t events;
 int sim_trace_print;
 
 static const char *const names[] = {
-    [EV_CLOCK_MONO] = "clock-monotonic", [EV_CLOCK_WALL] = "clock-wall",
-    [EV_YIELD] = "yield",           [EV_NET_READ] = "net-read",
-    [EV_NET_WRITE] = "net-write",   [EV_BLOCK_READ] = "block-read",
-    [EV_BLOCK_WRITE] = "block-write", [EV_CONSOLE] = "console",
-    [EV_CHOICE] = "choice",         [EV_LINK_DROP] = "link-drop",
-    [EV_LINK_DUP] = "link-duplicate", [EV_LINK_ARRIVE] = "link-arrive",
-    [EV_PEER_SEND] = "peer-send",   [EV_PEER_RECEIVE] = "peer-receive",
-    [EV_PEER_WAKEUP] = "peer-wakeup", [EV_ACQUIRE] = "acquire",
-    [EV_EXIT] = "exit",             [EV_USER] = "user",
+    [EV_CLOCK_MONO] = "clock-monotonic",
+    [EV_CLOCK_WALL] = "clock-wall",
+    [EV_YIELD] = "yield",
+    [EV_NET_READ] = "net-read",
+    [EV_NET_WRITE] = "net-write",
+    [EV_BLOCK_READ] = "block-read",
+    [EV_BLOCK_WRITE] = "block-write",
+    [EV_CONSOLE] = "console",
+    [EV_CHOICE] = "choice",
+    [EV_LINK_DROP] = "link-drop",
+    [EV_LINK_DUP] = "link-duplicate",
+    [EV_LINK_ARRIVE] = "link-arrive",
+    [EV_PEER_SEND] = "peer-send",
+    [EV_PEER_RECEIVE] = "peer-receive",
+    [EV_PEER_WAKEUP] = "peer-wakeup",
+    [EV_ACQUIRE] = "acquire",
+    [EV_EXIT] = "exit",
+    [EV_USER] = "user",
     [EV_CRASH] = "crash",
 };
 
@@ -70,8 +79,7 @@ void sim_trace(enum sim_event kind, uint64_t a, uint64_t b, uint64_t c,
     mix_u64(c);
     mix_u64(d);
     if (sim_trace_print)
-        fprintf(stderr,
-                "sim: trace %llu t=%llu %s %llu %llu %llu %016llx\n",
+        fprintf(stderr, "sim: trace %llu t=%llu %s %llu %llu %llu %016llx\n",
                 (unsigned long long)events, (unsigned long long)sim_now,
                 names[kind], (unsigned long long)a, (unsigned long long)b,
                 (unsigned long long)c, (unsigned long long)d);

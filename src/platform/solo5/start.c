@@ -58,8 +58,7 @@ int __wrap_solo5_app_main(const struct solo5_start_info *si)
 {
     size_t size = heap_below_stack(si);
 
-    if (size == 0 ||
-        miou__libc_heap_init((void *)si->heap_start, size) != 0) {
+    if (size == 0 || miou__libc_heap_init((void *)si->heap_start, size) != 0) {
         say("miou-solo5: the memory left below the stack is too small "
             "for the heap\n");
         return 1;

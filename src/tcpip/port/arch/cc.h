@@ -32,9 +32,9 @@
 
 /* Diagnostics go to the console; a failed assertion is a bug in lwIP or
  * in its use here: stop with its text (src/tcpip/port.c). */
-#define LWIP_PLATFORM_DIAG(x)                                                \
-    do {                                                                     \
-        printf x;                                                            \
+#define LWIP_PLATFORM_DIAG(x)                                                  \
+    do {                                                                       \
+        printf x;                                                              \
     } while (0)
 void miou_tcpip__assert(const char *what, const char *file, int line)
     __attribute__((noreturn));
