@@ -1,22 +1,28 @@
 # miou-solo5 build. GNU make, no configure step.
 #
-#   make                 library, examples and tests for the hosted platform
-#                        into build/hosted/ (mk/hosted.mk)
-#   make PLATFORM=sim    the same for the deterministic simulator into
-#                        build/sim/ (mk/hosted.mk)
+#   make                   the library, examples and tests of the hosted
+#                          platform into build/hosted/ (mk/hosted.mk)
+#   make PLATFORM=sim      the same for the deterministic simulator, into
+#                          build/sim/ (mk/hosted.mk)
+#   make PLATFORM=solo5    the same as Solo5 unikernels, with Solo5's
+#                          toolchain (mk/solo5.mk): build/spt/.../NAME.spt
+#                          and build/hvt/.../NAME.hvt
+#   make check             the fast part of the test suite (under a minute)
+#   make test              the whole test suite (scripts/test.sh)
+#   make test-PART         one part of it: hosted, asan, clang, valgrind,
+#                          aarch64, sim, sim-asan, devices, tcpip, solo5,
+#                          fuzz, install, readme (CASE=... narrows it)
 #   make sim-test SEEDS=N  the property programs over N seeds each
-#   make PLATFORM=solo5  the same for Solo5's tenders, with Solo5's
-#                        toolchain (mk/solo5.mk): build/spt/.../NAME.spt and
-#                        build/hvt/.../NAME.hvt
-#   make test            the whole test suite (scripts/test.sh)
-#   make bench           the benchmarks (bench/run.sh)
-#   make install PREFIX=/usr/local   (also with PLATFORM=solo5)
+#   make bench             the benchmarks (bench/run.sh)
+#   make demo              the README's demo
+#   make install PREFIX=/usr/local   (also with PLATFORM=sim or solo5)
 #   make install-tcpip PREFIX=...    the TCP/IP layer (fetches lwIP)
 #
-# Variables: CC, PLATFORM (hosted or solo5), SANITIZE=1 (ASan + UBSan
-# build into build/hosted-san/), ARCH_PREFIX=aarch64-linux-gnu- (cross
-# build into build/hosted-aarch64/), BUILD (output folder), EXTRA_CFLAGS;
-# for Solo5, SOLO5_HOME (see mk/solo5.mk).
+# Variables: CC, PLATFORM (hosted, sim or solo5), SANITIZE=1 (ASan and
+# UBSan, into build/PLATFORM-san/), ARCH_PREFIX=aarch64-linux-gnu- (a
+# cross build into build/PLATFORM-aarch64/), BUILD (the output folder),
+# CORE_BUILD (the core library's, build/core/), EXTRA_CFLAGS; for Solo5,
+# SOLO5_HOME (see mk/solo5.mk).
 
 PLATFORM ?= hosted
 .DEFAULT_GOAL := all
@@ -39,13 +45,21 @@ else
 $(error PLATFORM=$(PLATFORM) is not supported; use PLATFORM=hosted, PLATFORM=sim or PLATFORM=solo5)
 endif
 
-.PHONY: test bench clean demo sim-test
+.PHONY: test check bench clean demo sim-test
 
-# The test command does its own set-up: scripts/deps.sh installs the Debian
-# packages it uses (qemu-user, the aarch64 cross compiler, ...) when missing.
+# The test commands do their own set-up: scripts/deps.sh installs the
+# Debian packages the tests use (qemu-user, the aarch64 cross compiler,
+# ...) when missing.
 test:
 	scripts/deps.sh
-	scripts/test.sh
+	scripts/test.sh $(if $(CASE),CASE='$(CASE)')
+
+check:
+	scripts/test.sh check $(if $(CASE),CASE='$(CASE)')
+
+test-%:
+	scripts/deps.sh
+	scripts/test.sh $* $(if $(CASE),CASE='$(CASE)')
 
 bench:
 	bench/run.sh
@@ -64,7 +78,6 @@ clean:
 # The README's first command: build, then run the device demo
 # (scripts/demo.sh: a unikernel serving ping in a network namespace while
 # other tasks sleep and do block I/O; unprivileged parts when not root).
-.PHONY: demo
 demo: examples
 	@scripts/deps.sh demo
 	@scripts/demo.sh

@@ -22,7 +22,7 @@
  */
 #define MIOU_LIBC_TEST_PREFIX 1
 
-#include "../tests/libc_names.h"
+#include "../tests/lib/libc_names.h"
 #include "common.h"
 
 #define BENCH "memcpy"

@@ -1,53 +1,79 @@
 # mk/hosted.mk - the build of the platforms whose unikernels are Linux
-# executables (included by the Makefile): PLATFORM=hosted and, through
-# mk/sim.mk, PLATFORM=sim. The library, the tools, the examples, the tests
-# and the benchmarks, into $(BUILD) (build/hosted/ or build/sim/).
+# executables (included by the Makefile): PLATFORM=hosted and
+# PLATFORM=sim. Into $(BUILD) (build/hosted/ or build/sim/, with -san or
+# -aarch64 for those variants):
+#
+#   libmiou-$(PLATFORM).a  the platform (src/platform/$(PLATFORM)/ and the
+#                          tender's option parser, src/platform/tender/)
+#   examples/NAME          examples/NAME.c
+#   tests/NAME             tests/NAME.c: programs for every platform
+#   tests/hosted/NAME      tests/hosted/NAME.c: hosted only
+#   tests/sim/NAME         tests/sim/prop_*.c: sim only (property programs)
+#   tests/tools/NAME       tests/tools/NAME.c: plain Linux programs (no
+#                          miou) that test scripts run beside a unikernel
+#   bench/NAME             bench/bench_*.c (make benches)
+#
+# The core (src/core, src/alloc, src/arch) is compiled once per
+# architecture and variant, into $(CORE_BUILD)/libmiou.a (build/core/),
+# and serves both platforms: nothing in it depends on which one links it.
 
 ARCH_PREFIX ?=
 CC := $(if $(ARCH_PREFIX),$(ARCH_PREFIX)gcc,$(CC))
 AR := $(if $(ARCH_PREFIX),$(ARCH_PREFIX)ar,ar)
 
+# -san: AddressSanitizer and UBSan; -aarch64 (or another prefix's
+# architecture): a cross build, run under qemu-user by the tests.
+VARIANT := $(if $(filter 1,$(SANITIZE)),-san)$(if $(ARCH_PREFIX),-$(patsubst %-linux-gnu-,%,$(ARCH_PREFIX)))
+BUILD ?= build/$(PLATFORM)$(VARIANT)
+CORE_BUILD ?= build/core$(VARIANT)
+
 ifeq ($(SANITIZE),1)
-BUILD ?= build/$(PLATFORM)-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
-else ifneq ($(ARCH_PREFIX),)
-BUILD ?= build/$(PLATFORM)-$(patsubst %-linux-gnu-,%,$(ARCH_PREFIX))
-else
-BUILD ?= build/$(PLATFORM)
 endif
 
-CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) $(CFLAGS) $(SANFLAGS) \
-              -Iinclude -Isrc $(EXTRA_CFLAGS)
+# -MMD -MP: each object's header dependencies, read back below.
+CORE_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) \
+               $(CFLAGS) $(SANFLAGS) -MMD -MP -Iinclude -Isrc $(EXTRA_CFLAGS)
+# Programs may look at the platform they are built for (a test reading
+# the sim platform's in-memory disk); the core and the platforms never do.
+PLATFORM_MACRO := MIOU_PLATFORM_$(if $(filter sim,$(PLATFORM)),SIM,HOSTED)
+ALL_CFLAGS := $(CORE_CFLAGS) -D$(PLATFORM_MACRO)=1
 LDFLAGS += $(SANFLAGS)
 
-ifeq ($(PLATFORM),sim)
-# The sim platform runs one thread, and its core lets the seed choose the
-# order of woken tasks (src/platform/schedule.h).
-ALL_CFLAGS += -DMIOU_PLATFORM_SIM=1 -DMIOU_SEEDED_SCHEDULE=1
-else
-# The hosted platform has threads: each may run a scheduler of its own.
-ALL_CFLAGS += -DMIOU_THREAD_LOCAL=_Thread_local -DMIOU_PLATFORM_HOSTED=1
-endif
+# ---- Libraries.
 
-# src/alloc: the heap allocator (include/miou_heap.h), on every platform.
-CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
 ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
-ARCH_ASM := src/arch/$(ARCH).S
-PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c)
-
-CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC)) \
-            $(patsubst %.S,$(BUILD)/obj/%.o,$(ARCH_ASM))
+CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
+CORE_OBJ := $(patsubst %.c,$(CORE_BUILD)/obj/%.o,$(CORE_SRC)) \
+            $(CORE_BUILD)/obj/src/arch/$(ARCH).o
+PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c)
 PLAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(PLAT_SRC))
 
-LIB := $(BUILD)/libmiou.a
+LIB := $(CORE_BUILD)/libmiou.a
 PLAT_LIB := $(BUILD)/libmiou-$(PLATFORM).a
 
-EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
-# examples/lib/*.c: code the examples share (Ethernet, ARP, ICMP), linked
-# into every example and benchmark.
+# ---- Programs.
+
+EXAMPLES := $(patsubst %.c,$(BUILD)/%,$(wildcard examples/*.c))
+# examples/lib/*.c: code the examples share (Ethernet, ARP, ICMP, option
+# reading), linked into every example, test and benchmark.
 EX_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard examples/lib/*.c))
+# tests/lib/*.c: the test framework, linked into every test program.
+TEST_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/lib/*.c))
+TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/test_*.c tests/death_*.c))
+ifeq ($(PLATFORM),sim)
+TESTS += $(patsubst %.c,$(BUILD)/%,$(wildcard tests/sim/prop_*.c))
+# The peers of the sim platform's links (tests/sim/peers): they register
+# themselves by a constructor, so they are linked as objects, into every
+# program of the sim build.
+SIM_PEERS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/sim/peers/*.c))
+PROP_SUPPORT := $(BUILD)/obj/tests/sim/prop.o
+else
+TESTS += $(patsubst %.c,$(BUILD)/%,$(wildcard tests/hosted/test_*.c))
+HOST_TOOLS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/tools/*.c))
+endif
+BENCHES := $(patsubst %.c,$(BUILD)/%,$(wildcard bench/bench_*.c))
 
 # A program DIR/NAME.c whose devices are declared in DIR/NAME.manifest.json
 # (Solo5's format) is linked with the C that tools/miou-manifest makes of
@@ -55,22 +81,6 @@ EX_SUPPORT := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard examples/lib/*.c))
 HOSTCC ?= cc
 MANIFEST_TOOL := $(BUILD)/tools/miou-manifest
 manifest_of = $(if $(wildcard $(1:.c=.manifest.json)),$(BUILD)/obj/gen/$(1:.c=.manifest.o))
-# tests/test_*.c are test programs; tests/death_*.c are programs expected
-# to die (stack overflow, ...), checked by scripts/test.sh; the other
-# tests/*.c are the test framework, linked into each test program.
-TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c tests/death_*.c))
-TEST_SUPPORT := $(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c))
-ifeq ($(PLATFORM),sim)
-# Tests of the hosted tender itself (threads, its device backends, unix
-# sockets as links) have no meaning under sim; tests/sim/prop_*.c are the
-# property programs, run over many seeds, with their runner
-# tests/sim/prop.c.
-SIM_EXCLUDED := test_hosted_threads test_tender_devices test_net
-TESTS := $(filter-out $(addprefix $(BUILD)/tests/,$(SIM_EXCLUDED)),$(TESTS)) \
-         $(patsubst tests/sim/%.c,$(BUILD)/tests/sim/%,$(wildcard tests/sim/prop_*.c))
-PROP_SUPPORT := $(BUILD)/obj/tests/sim/prop.o
-endif
-BENCHES := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 
 .PHONY: all lib tools examples tests benches install
 # Keep object files of programs: they are not throw-away intermediates.
@@ -80,14 +90,18 @@ all: lib tools examples tests
 lib: $(LIB) $(PLAT_LIB)
 tools: $(MANIFEST_TOOL)
 examples: $(EXAMPLES)
-tests: $(TESTS)
+tests: $(TESTS) $(HOST_TOOLS)
 benches: $(BENCHES)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h tests/*.h tests/sim/*.h examples/lib/*.h)
+$(CORE_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.S
+$(CORE_BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -120,32 +134,30 @@ tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
 
 .SECONDEXPANSION:
 LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+# What a program DIR/NAME links besides its own object: its manifest, the
+# stack if it uses it, the shared code, the libraries.
+needs = $(BUILD)/obj/$(1).o $(call manifest_of,$(1).c) $(call tcpip_of,$(1).c) \
+        $(EX_SUPPORT) $(SIM_PEERS) $(PLAT_LIB) $(LIB)
 
-$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $$(call manifest_of,examples/$$*.c) $$(call tcpip_of,examples/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+$(BUILD)/examples/%: $$(call needs,examples/$$*)
 	@mkdir -p $(dir $@)
 	$(LINK)
 
-# Tests link the examples' shared code too (tests/test_netstack.c tests it).
-$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $$(call manifest_of,tests/$$*.c) $$(call tcpip_of,tests/$$*.c) $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+$(BUILD)/tests/%: $$(call needs,tests/$$*) $(TEST_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(LINK)
 
-$(BUILD)/tests/sim/%: $(BUILD)/obj/tests/sim/%.o $$(call manifest_of,tests/sim/$$*.c) $(PROP_SUPPORT) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+$(BUILD)/tests/sim/%: $$(call needs,tests/sim/$$*) $(PROP_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(LINK)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $$(call manifest_of,bench/$$*.c) $(EX_SUPPORT) $(PLAT_LIB) $(LIB)
+$(BUILD)/bench/%: $$(call needs,bench/$$*)
 	@mkdir -p $(dir $@)
 	$(LINK)
 
-# tests/host/*.c: plain Linux programs the test scripts run on the host
-# side (TCP clients that load the unikernels' servers); no miou in them.
-HOST_TOOLS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
-ifneq ($(PLATFORM),sim)
-tests: $(HOST_TOOLS)
-endif
-
-$(BUILD)/tests/host/%: tests/host/%.c
+# tests/tools/*.c: plain Linux programs (TCP clients that load the
+# unikernels' servers); no miou in them.
+$(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $< -o $@ -lpthread
 
@@ -160,11 +172,6 @@ $(BUILD)/bench/baseline_ping: $(BUILD)/obj/bench/baseline_ping.o $(EX_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-# The sim platform's core is built differently (seeded order of woken
-# tasks, no thread-local state): installed under its own name, so that
-# both platforms can share a prefix.
-CORE_LIB_NAME := $(if $(filter sim,$(PLATFORM)),miou-sim-core,miou)
-
 install: lib tools
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/bin
@@ -172,12 +179,14 @@ install: lib tools
 	install -m 644 include/miou.h include/miou_heap.h include/miou_$(PLATFORM).h \
 	    include/solo5.h \
 	    $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/lib$(CORE_LIB_NAME).a
+	install -m 644 $(PLAT_LIB) $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PLATFORM@|$(PLATFORM)|g' -e 's|@CORE@|$(CORE_LIB_NAME)|g' \
+	    -e 's|@PLATFORM@|$(PLATFORM)|g' -e 's|@CORE@|miou|g' \
 	    miou.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-$(PLATFORM).pc
 
 # The freestanding C library's renamed copy, tested here (tests/test_libc).
 include mk/libc.mk
+
+# Each object's headers, as the compiler found them (-MMD).
+-include $(shell find $(BUILD)/obj $(CORE_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -67,7 +67,7 @@ $(BUILD)/obj/libc-test/symbols.ok: $(LIBC_TEST_OBJ)
 
 $(BUILD)/obj/tests/test_libc.o: ALL_CFLAGS += -DMIOU_LIBC_TEST_PREFIX
 
-$(BUILD)/tests/test_libc: $(BUILD)/obj/tests/test_libc.o $(LIBC_TEST_OBJ) $(BUILD)/obj/libc-test/symbols.ok $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SUPPORT)) $(PLAT_LIB) $(LIB)
+$(BUILD)/tests/test_libc: $(BUILD)/obj/tests/test_libc.o $(LIBC_TEST_OBJ) $(BUILD)/obj/libc-test/symbols.ok $(TEST_SUPPORT) $(PLAT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK)
 

@@ -25,7 +25,7 @@ TCPIP_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/tcpip/*.c))
 TCPIP_LIB := $(BUILD)/libmiou-tcpip.a
 
 # The programs that use the stack: they include its header.
-TCPIP_USERS := $(shell grep -l 'miou_tcpip\.h' examples/*.c tests/*.c 2>/dev/null)
+TCPIP_USERS := $(shell grep -l 'miou_tcpip\.h' examples/*.c tests/*.c tests/*/*.c bench/*.c 2>/dev/null)
 
 $(LWIP_FETCHED):
 	scripts/fetch_lwip.sh $(LWIP_DIR)

@@ -65,7 +65,7 @@ include mk/libc.mk
 # -fno-pie: the wrapper links a static, position-dependent executable, so
 # position-independent code would only cost an indirection.
 ALL_CFLAGS := -std=c11 -fno-pie -DMIOU_VERSION=\"$(VERSION)\" -DMIOU_PLATFORM_SOLO5=1 \
-              $(WARN) $(CFLAGS) -Iinclude -Isrc $(LIBC_INCLUDE) \
+              $(WARN) $(CFLAGS) -MMD -MP -Iinclude -Isrc $(LIBC_INCLUDE) \
               $(EXTRA_CFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
@@ -80,15 +80,11 @@ LIBC_LIB := $(BUILD)/libmiou-libc.a
 LIBS := $(PLAT_LIB) $(LIB) $(LIBC_LIB)
 
 EX_SUPPORT := $(call obj_of,$(wildcard examples/lib/*.c))
-TEST_SUPPORT := $(call obj_of,$(filter-out tests/test_%.c tests/death_%.c,$(wildcard tests/*.c)))
+TEST_SUPPORT := $(call obj_of,$(wildcard tests/lib/*.c))
 
-# Tests of the hosted platform itself (threads, the tender's options, its
-# unix: backend): they have no meaning inside a unikernel.
-SOLO5_HOSTED_ONLY := tests/test_hosted_threads.c tests/test_tender_devices.c \
-                     tests/test_net.c
-
-PROGRAMS := $(basename $(wildcard examples/*.c) \
-    $(filter-out $(SOLO5_HOSTED_ONLY),$(wildcard tests/test_*.c tests/death_*.c)))
+# The programs for every platform; tests/hosted/ (the hosted tender
+# itself) and tests/sim/ are left out by folder.
+PROGRAMS := $(basename $(wildcard examples/*.c tests/test_*.c tests/death_*.c))
 
 UNIKERNELS := $(foreach abi,$(SOLO5_ABIS),$(addprefix build/$(abi)/,$(addsuffix .$(abi),$(PROGRAMS))))
 
@@ -103,7 +99,7 @@ lib: $(LIBS)
 examples: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/examples/%,$(UNIKERNELS)))
 tests: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/tests/%,$(UNIKERNELS)))
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h src/*/*/*.h src/libc/include/*.h tests/*.h examples/lib/*.h)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(if $(filter src/libc/%,$<),$(LIBC_CFLAGS)) -c $< -o $@
 
@@ -177,3 +173,6 @@ install: lib
 
 # The benchmarks as unikernels (bench/run.sh runs them under solo5-spt).
 include mk/solo5-bench.mk
+
+# Each object's headers, as the compiler found them (-MMD).
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

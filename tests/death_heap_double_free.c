@@ -3,7 +3,7 @@
  * block twice. The heap finds the block's header already marked free
  * and stops the program with "miou heap: fatal: free of a block already
  * freed (0x...)" through solo5_abort() (exit status 255), rather than
- * corrupting its free lists. scripts/test.sh checks both.
+ * corrupting its free lists (death_heap_double_free.run).
  *
  * The block is freed between two blocks in use, so that it merges with
  * neither and its header is the one the second free reads; the case of a

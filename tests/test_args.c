@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 /* Split (cmdline) and check it gives the (n) words of (want). */
 static void split_is(const char *cmdline, const char *const *want, int n)

@@ -3,7 +3,7 @@
  * miou_await_first() and miou_await_one(), their results, statuses and
  * list checks.
  */
-#include "check.h"
+#include "lib/check.h"
 
 static int token;
 

@@ -19,7 +19,7 @@
 #include <miou_sim.h>
 #endif
 
-#include "check.h"
+#include "lib/check.h"
 
 #define MAX_BLOCK 8192 /* largest sector size these cases handle */
 

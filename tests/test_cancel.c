@@ -3,7 +3,7 @@
  * suspension point, what a cancelled task may still do, the interleavings
  * of cancellation with awaits and other cancellations, and cleanups.
  */
-#include "check.h"
+#include "lib/check.h"
 
 static int token;
 

@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 static void every_code_has_its_text(void)
 {

@@ -25,7 +25,7 @@
 #include <miou.h>
 #include <miou_heap.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 #define MIB ((size_t)1 << 20)
 #define KIB ((size_t)1 << 10)

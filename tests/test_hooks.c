@@ -3,7 +3,7 @@
  * each poll for external events, may remove themselves, and end with the
  * run.
  */
-#include "check.h"
+#include "lib/check.h"
 
 struct counter {
     uint64_t calls;

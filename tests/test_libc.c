@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 #include "libc/libc_init.h"
-#include "libc_names.h"
+#include "lib/libc_names.h"
 
 /* A hosted build without mk/libc.mk's flags would test glibc, and not
  * link: it only reports that (see the end of the file). */

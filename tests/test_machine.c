@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 /* valgrind does not emulate the SSE rounding modes: the arithmetic is
  * checked only on the real CPU (the control state is checked anyway). */

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 /* More tasks than any --mem this suite uses can hold (64 KiB stacks:
  * 8,192 fill 512 MiB). */

@@ -14,7 +14,7 @@
 
 #include "../examples/lib/args.h"
 #include "../examples/lib/netstack.h"
-#include "check.h"
+#include "lib/check.h"
 
 /* ---- Addresses, buffers and frame offsets. */
 

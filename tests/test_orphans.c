@@ -2,7 +2,7 @@
  * test_orphans.c - orphan sets: miou_orphans_init(), miou_async_orphan(),
  * miou_orphans_take(), miou_orphans_wait(), miou_orphans_count().
  */
-#include "check.h"
+#include "lib/check.h"
 
 static void *nap(void *arg)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 enum {
     SEEDS = 300,

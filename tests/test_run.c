@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 /* Room that looks like a task or a mutex but belongs to no run: what a
  * caller outside a run could only ever pass. */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "lib/check.h"
 
 #if defined(CHECK_ASAN)
 #define SMALL_STACK 16384 /* instrumented frames are bigger */

@@ -2,7 +2,7 @@
  * test_sync.c - miou_mutex and miou_cond: locking, errors, FIFO handoff,
  * cancelled waiters, signal and broadcast, deadlines.
  */
-#include "check.h"
+#include "lib/check.h"
 
 struct shared {
     miou_mutex m;

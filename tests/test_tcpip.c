@@ -14,7 +14,7 @@
 #include <miou.h>
 #include <miou_tcpip.h>
 
-#include "check.h"
+#include "lib/check.h"
 #include "tcpip/port/chksum.h"
 
 #define SELF MIOU_IPV4(10, 0, 0, 2)

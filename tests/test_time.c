@@ -3,7 +3,7 @@
  * deadlines, never waking early, wake order, huge deadlines, sleepers
  * woken while other tasks keep the CPU busy, miou_clock_recent().
  */
-#include "check.h"
+#include "lib/check.h"
 
 static void *flag_set(void *arg)
 {

@@ -91,8 +91,8 @@
 #define ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#if defined(MIOU_PLATFORM_HOSTED) && defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>) && !defined(MIOU_NO_VALGRIND)
 #include <valgrind/memcheck.h>
 #define HEAP_VALGRIND 1
 #endif

@@ -20,7 +20,7 @@ union device_entry {
     struct miou_block block;
 };
 
-static MIOU_THREAD_LOCAL union device_entry devices[MIOU__DEVICES];
+static union device_entry devices[MIOU__DEVICES];
 
 static union device_entry *find_by_name(const char *name)
 {

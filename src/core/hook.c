@@ -8,8 +8,8 @@
 
 int miou_hook_add(miou_hook **hook, void (*fn)(void *), void *arg)
 {
-    struct miou__sched *s = miou__s;
-    if (!s)
+    struct miou__sched *s = &miou__the_sched;
+    if (!s->active)
         return MIOU_ENOTRUNNING;
     if (!hook || !fn)
         return MIOU_EINVAL;
@@ -45,8 +45,8 @@ static void unlink_hook(struct miou__sched *s, struct miou_hook *h)
 
 void miou_hook_remove(miou_hook *h)
 {
-    struct miou__sched *s = miou__s;
-    if (!h || !s)
+    struct miou__sched *s = &miou__the_sched;
+    if (!h || !s->active)
         return;
     if (s->running_hooks) {
         h->fn = NULL;

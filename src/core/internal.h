@@ -3,10 +3,14 @@
  *
  * The core reaches the outside world only through the Solo5 calls
  * (solo5.h) and the allocator (malloc/free); it has no platform #ifdef.
- * One run exists at a time (per thread, on hosted): its state is one struct
- * miou__sched, reached as miou__s (NULL outside miou_run()). It is a static
- * object rather than an allocated one so that reaching it costs no load: every
- * switch starts by reading it.
+ * One run exists at a time in a process, as in a unikernel: its state is
+ * one struct miou__sched, miou__the_sched, which every function reaches
+ * the same way (&miou__the_sched; its member active says whether a run is
+ * in progress, current which task runs). It is a static object rather
+ * than an allocated one so that reaching it costs no load: every switch
+ * starts by reading it. The core is compiled once for every platform of
+ * an architecture: what differs (the order of woken tasks under sim) is
+ * asked of the platform through platform/schedule.h.
  */
 #ifndef MIOU_CORE_INTERNAL_H
 #define MIOU_CORE_INTERNAL_H
@@ -220,25 +224,16 @@ struct miou__sched {
      * switch. */
     const void *asan_bottom;
     size_t asan_size;
-#ifdef MIOU_SEEDED_SCHEDULE
-    /* By kind of wait, the task woken last from it while it is still in
-     * the run queue (sched.c). */
+    /* Where the platform chooses the order of woken tasks
+     * (miou__platform_choose): by kind of wait, the task woken last from
+     * it, which a later one from the same kind must not pass while it is
+     * still queued (sched.c). */
     struct miou__task *woken_last[MIOU__WAIT_KINDS];
-#endif
+    /* The task whose stack overflowed, reported from the loop's stack. */
+    const struct miou__task *overflowed;
 };
 
-/* Where the platform has threads (hosted), each thread may have a run of
- * its own: the build defines MIOU_THREAD_LOCAL as _Thread_local there. A
- * unikernel has one thread and no TLS set up, so it stays empty. */
-#ifndef MIOU_THREAD_LOCAL
-#define MIOU_THREAD_LOCAL
-#endif
-extern MIOU_THREAD_LOCAL struct miou__sched miou__the_sched;
-static inline struct miou__sched *miou__sched_get(void)
-{
-    return miou__the_sched.active ? &miou__the_sched : NULL;
-}
-#define miou__s (miou__sched_get())
+extern struct miou__sched miou__the_sched;
 
 /* Read the monotonic clock, keeping the reading for miou_clock_recent().
  * Every read of the core goes through it, so that a task that waits for
@@ -386,8 +381,11 @@ static inline void miou__stack_flush_dead(struct miou__sched *s)
     }
 }
 void miou__stack_free_all(struct miou__sched *s);
-/* Abort with a message naming (t): its canary is damaged. */
+/* (t), the running task, has damaged its canary: switch to the loop's
+ * stack, which reports it (sched.c). */
 MIOU__NORETURN void miou__stack_overflow(const struct miou__task *t);
+/* Abort with a message naming (t), from the loop's stack (stack.c). */
+MIOU__NORETURN void miou__stack_overflow_report(const struct miou__task *t);
 /* Check every canary word of (t)'s stack. */
 void miou__stack_check_all(const struct miou__task *t);
 /* The check made at every switch: the canary word nearest the stack, the
@@ -416,11 +414,6 @@ int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on);
 void miou__task_entry_point(void *task);
 /* End the calling task for good; never returns. */
 MIOU__NORETURN void miou__exit_task(void);
-/* The calling task; NULL outside a run, and in the loop (hooks). */
-static inline struct miou__task *miou__self(void)
-{
-    return miou__the_sched.current;
-}
 
 /* task.c --------------------------------------------------------------- */
 void miou__cancel_tree(struct miou__task *t);
@@ -460,8 +453,8 @@ void miou__hooks_run(struct miou__sched *s);
 void miou__hooks_free_all(struct miou__sched *s);
 
 /* log.c ---------------------------------------------------------------- */
-/* printf-like output to the console; knows %s %c %d %u %ld %lu %lld %llu
- * %zu %x %lx %llx %p and %%. No libc needed. */
+/* printf-like output to the console (the C library's vsnprintf; lines
+ * longer than 511 bytes are cut). */
 void miou__log(const char *fmt, ...) MIOU__PRINTF(1, 2);
 MIOU__NORETURN void miou__fatal(const char *fmt, ...) MIOU__PRINTF(1, 2);
 /* The name of (t) in a buffer of the caller's. */

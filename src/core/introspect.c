@@ -8,9 +8,9 @@
 
 void miou_stats(struct miou_stats *st)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched;
     memset(st, 0, sizeof(*st));
-    if (!s)
+    if (!s->active)
         return;
     st->task_bytes = sizeof(struct miou__task);
     st->tasks = s->ntasks;
@@ -65,7 +65,7 @@ static void dump_one(const struct miou__task *t, unsigned depth)
         else if (t->wait_on)
             miou__log(" %p", t->wait_on);
         if (t->timer.index != TIMER_DISARMED) {
-            uint64_t deadline = miou__s->heap[t->timer.index].deadline;
+            uint64_t deadline = miou__the_sched.heap[t->timer.index].deadline;
             uint64_t now = solo5_clock_monotonic();
             miou__log(" (deadline in %llu ms)",
                       (unsigned long long)(deadline > now
@@ -75,15 +75,15 @@ static void dump_one(const struct miou__task *t, unsigned depth)
     }
     if (t->cancelled)
         miou__log(" (cancelled)");
-    if (t == miou__s->current)
+    if (t == miou__the_sched.current)
         miou__log(" (running)");
     miou__log(", %u children\n", t->nchildren);
 }
 
 void miou_dump(void)
 {
-    struct miou__sched *s = miou__s;
-    if (!s || !s->root) {
+    struct miou__sched *s = &miou__the_sched;
+    if (!s->active || !s->root) {
         miou__log("miou: no run in progress\n");
         return;
     }

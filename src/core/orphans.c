@@ -16,7 +16,7 @@ int miou_async_orphan(miou_orphans *o, miou_task **task,
                       const struct miou_task_options *opts, miou_fn fn,
                       void *arg)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!o)
@@ -37,7 +37,7 @@ int miou_async_orphan(miou_orphans *o, miou_task **task,
 
 miou_task *miou_orphans_take(miou_orphans *o)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self || !o || o->owner != self)
         return NULL;
     struct miou__task *t = miou__queue_pop(&o->done);
@@ -50,7 +50,7 @@ miou_task *miou_orphans_take(miou_orphans *o)
 
 int miou_orphans_wait(miou_orphans *o, miou_task **task)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!o || !task)

@@ -18,18 +18,18 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-MIOU_THREAD_LOCAL struct miou__sched miou__the_sched;
+struct miou__sched miou__the_sched;
 
-#ifdef MIOU_SEEDED_SCHEDULE
 /* Miou's rules leave free the order in which tasks woken by events run,
  * except where the library keeps one: sleepers run in deadline order,
- * waiters of a mutex or condition in arrival order. Under the sim
- * platform the seed chooses the rest: a woken task joins the run queue at
- * a position the platform draws among the SEEDED_POSITIONS following the
- * last task woken from the same ordered kind of wait that is still queued
- * (for the other kinds - net readers, awaits, block requests - and when
- * there is none, the head), so that it may pass tasks spawned, yielding
- * or woken by other events, and many seeds run many interleavings. */
+ * waiters of a mutex or condition in arrival order. Where the platform
+ * chooses (platform/schedule.h: the sim platform, from its seed), a woken
+ * task joins the run queue at a position drawn among the SEEDED_POSITIONS
+ * following the last task woken from the same ordered kind of wait that
+ * is still queued (for the other kinds - net readers, awaits, block
+ * requests - and when there is none, the head), so that it may pass tasks
+ * spawned, yielding or woken by other events. Elsewhere it joins the
+ * tail. */
 #define SEEDED_POSITIONS 8u
 
 static int wait_is_ordered(enum task_wait kind)
@@ -38,13 +38,24 @@ static int wait_is_ordered(enum task_wait kind)
            kind == WAIT_RELOCK;
 }
 
-static void runq_push_seeded(struct miou__queue *q, struct miou__task *t,
+/* Whether (t) is still in the run queue: a runnable task is either there
+ * or running. Asked here rather than recorded at every switch, so that
+ * the switch path stays the same whether the platform chooses or not. */
+static int still_queued(const struct miou__sched *s,
+                        const struct miou__task *t)
+{
+    return t && t->state == TASK_RUNNABLE && t != s->current;
+}
+
+static void runq_push_chosen(struct miou__sched *s, struct miou__task *t,
                              enum task_wait kind)
 {
-    struct miou__sched *s = &miou__the_sched;
+    struct miou__queue *q = &s->runq;
     /* Insert behind it. */
-    struct miou__task *after =
-        wait_is_ordered(kind) ? s->woken_last[kind] : NULL;
+    struct miou__task *after = NULL;
+    if (wait_is_ordered(kind) && s->woken_last[kind] != t &&
+        still_queued(s, s->woken_last[kind]))
+        after = s->woken_last[kind];
     struct miou__task *u = after ? after->qnext : q->head;
     unsigned len = 0;
     for (; u && len < SEEDED_POSITIONS; u = u->qnext)
@@ -69,20 +80,6 @@ static void runq_push_seeded(struct miou__queue *q, struct miou__task *t,
         q->tail = t;
 }
 
-/* A task leaves the run queue only to run: then it no longer bounds where
- * the next task woken from its kind of wait goes. */
-static inline void seeded_leaves_runq(struct miou__sched *s,
-                                      const struct miou__task *t)
-{
-    for (unsigned k = 0; k < MIOU__WAIT_KINDS; k++)
-        if (s->woken_last[k] == t)
-            s->woken_last[k] = NULL;
-}
-#else
-#define runq_push_seeded(q, t, kind) ((void)(kind), miou__runq_push(q, t))
-#define seeded_leaves_runq(s, t) ((void)0)
-#endif
-
 /* Switch from the running context, whose stack pointer is saved in
  * (*save), to (to), a task or the loop (to == NULL). (dying) says the
  * running context will never be resumed. The suspended call of (to)
@@ -93,7 +90,6 @@ static inline int switch_to(void **save, struct miou__task *to, int dying)
     struct miou__sched *s = &miou__the_sched; /* a run is active */
     void *sp = to ? to->sp : s->sp;
     int value = to ? to->wake : 0;
-    seeded_leaves_runq(s, to);
     s->current = to;
     s->switches++;
 #ifdef MIOU_ASAN
@@ -119,9 +115,9 @@ void miou__task_entry_point(void *arg)
     size_t size;
     __sanitizer_finish_switch_fiber(NULL, &bottom, &size);
     /* The first task is always started by the loop: learn its stack. */
-    if (!miou__s->asan_bottom) {
-        miou__s->asan_bottom = bottom;
-        miou__s->asan_size = size;
+    if (!miou__the_sched.asan_bottom) {
+        miou__the_sched.asan_bottom = bottom;
+        miou__the_sched.asan_size = size;
     }
 #endif
     /* A task cancelled before it ever ran does not run at all. */
@@ -133,7 +129,7 @@ void miou__task_entry_point(void *arg)
 
 void miou__wake(struct miou__task *t, int status)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched;
     miou__queue_remove(t);
     miou__timer_disarm(s, t);
     if (t->wait == WAIT_NET)
@@ -145,19 +141,20 @@ void miou__wake(struct miou__task *t, int status)
     t->wait = WAIT_NONE;
     t->wait_on = NULL;
     t->state = TASK_RUNNABLE;
-    runq_push_seeded(&s->runq, t, kind);
+    if (miou__unlikely(miou__platform_choose != NULL))
+        runq_push_chosen(s, t, kind);
+    else
+        miou__runq_push(&s->runq, t);
 }
 
 int miou__suspend(void)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched;
     struct miou__task *self = s->current;
     struct miou__task *next;
     if (++s->steps < s->poll_interval && (next = miou__runq_pop(&s->runq))) {
-        if (next == self) {
-            seeded_leaves_runq(s, self);
+        if (next == self)
             return self->wake;
-        }
         miou__stack_check(self);
         return switch_to(&self->sp, next, 0);
     }
@@ -167,7 +164,7 @@ int miou__suspend(void)
 
 int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
 {
-    struct miou__task *self = miou__s->current;
+    struct miou__task *self = miou__the_sched.current;
     self->state = TASK_WAITING;
     self->wait = (uint8_t)wait;
     self->wait_on = on;
@@ -175,15 +172,15 @@ int miou__wait(enum task_wait wait, struct miou__queue *q, const void *on)
     if (q)
         miou__queue_push(q, self);
     if (wait == WAIT_NET)
-        miou__s->net_readers++;
+        miou__the_sched.net_readers++;
     else if (wait == WAIT_BLOCK)
-        miou__s->block_waiters++;
+        miou__the_sched.block_waiters++;
     return miou__suspend();
 }
 
 void miou__exit_task(void)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched;
     struct miou__task *self = s->current;
     struct miou__stack *st = self->stack;
     void *dead_sp;
@@ -198,6 +195,17 @@ void miou__exit_task(void)
     if (self != s->root && ++s->steps < s->poll_interval)
         next = miou__runq_pop(&s->runq);
     switch_to(&dead_sp, next, 1);
+    __builtin_unreachable();
+}
+
+/* The running task's stack has no room left to format a report (glibc's
+ * vsnprintf alone takes more than a KiB): the loop, resumed on its own
+ * stack, makes it. */
+void miou__stack_overflow(const struct miou__task *t)
+{
+    void *dead_sp;
+    miou__the_sched.overflowed = t;
+    switch_to(&dead_sp, NULL, 1);
     __builtin_unreachable();
 }
 
@@ -286,8 +294,11 @@ static void loop(struct miou__sched *s)
             s->steps = 0;
         }
         struct miou__task *next = miou__runq_pop(&s->runq);
-        if (next)
+        if (next) {
             switch_to(&s->sp, next, 0);
+            if (miou__unlikely(s->overflowed != NULL))
+                miou__stack_overflow_report(s->overflowed);
+        }
     }
 }
 
@@ -300,11 +311,37 @@ static void release_all(struct miou__sched *s)
     miou__mem_free(s->heap);
 }
 
+/* Claimed by the run in progress. A unikernel has one thread; a hosted
+ * process may have more, and the claim is atomic so that a second thread's
+ * miou_run() is refused (MIOU_EBUSY) instead of sharing the scheduler. */
+static int run_claimed;
+
+static int run_claim(void)
+{
+    return __atomic_exchange_n(&run_claimed, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+static void run_unclaim(void)
+{
+    __atomic_store_n(&run_claimed, 0, __ATOMIC_RELEASE);
+}
+
+static int run(const struct miou_config *cfg, miou_fn fn, void *arg,
+               void **result);
+
 int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
              void **result)
 {
-    if (miou__s)
+    if (!run_claim())
         return MIOU_EBUSY;
+    int status = run(cfg, fn, arg, result);
+    run_unclaim();
+    return status;
+}
+
+static int run(const struct miou_config *cfg, miou_fn fn, void *arg,
+               void **result)
+{
     if (!fn)
         return MIOU_EINVAL;
     struct miou_config c = {0};
@@ -319,7 +356,7 @@ int miou_run(const struct miou_config *cfg, miou_fn fn, void *arg,
 
     /* Numbers runs, so that a task or device handle kept from an earlier
      * run is recognised. */
-    static MIOU_THREAD_LOCAL uint32_t runs;
+    static uint32_t runs;
     struct miou__sched *s = &miou__the_sched;
     memset(s, 0, sizeof(*s));
     s->run_id = ++runs ? runs : ++runs; /* 0 means "no run" */
@@ -405,14 +442,14 @@ void miou__poll_point(struct miou__sched *s)
 
 int miou_sleep_until(uint64_t deadline)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (self->cancelled)
         return MIOU_ECANCELED;
-    if (deadline <= miou__clock_read(miou__s))
+    if (deadline <= miou__clock_read(&miou__the_sched))
         return miou_yield();
-    int err = miou__timer_arm(miou__s, self, deadline);
+    int err = miou__timer_arm(&miou__the_sched, self, deadline);
     if (err)
         return err;
     return miou__wait(WAIT_SLEEP, NULL, NULL);
@@ -428,14 +465,14 @@ int miou_sleep(uint64_t ns)
 
 uint64_t miou_clock_monotonic(void)
 {
-    struct miou__sched *s = miou__s;
-    return s ? miou__clock_read(s) : solo5_clock_monotonic();
+    struct miou__sched *s = &miou__the_sched;
+    return s->active ? miou__clock_read(s) : solo5_clock_monotonic();
 }
 
 uint64_t miou_clock_recent(void)
 {
-    struct miou__sched *s = miou__s;
-    if (!s)
+    struct miou__sched *s = &miou__the_sched;
+    if (!s->active)
         return solo5_clock_monotonic();
     return s->now_fresh ? s->now : miou__clock_read(s);
 }

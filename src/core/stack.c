@@ -127,7 +127,7 @@ void miou__stack_free_all(struct miou__sched *s)
     }
 }
 
-void miou__stack_overflow(const struct miou__task *t)
+void miou__stack_overflow_report(const struct miou__task *t)
 {
     char buf[24];
     /* The size the task asked for, without the sanitizer's room. */

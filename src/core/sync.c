@@ -15,7 +15,7 @@ void miou_mutex_init(miou_mutex *m)
 
 int miou_mutex_lock(miou_mutex *m)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!m)
@@ -35,7 +35,7 @@ int miou_mutex_lock(miou_mutex *m)
 
 int miou_mutex_trylock(miou_mutex *m)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!m)
@@ -48,7 +48,7 @@ int miou_mutex_trylock(miou_mutex *m)
 
 int miou_mutex_unlock(miou_mutex *m)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!m)
@@ -80,7 +80,7 @@ void miou_cond_init(miou_cond *c)
 
 int miou_cond_wait_until(miou_cond *c, miou_mutex *m, uint64_t deadline)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!c || !m)
@@ -90,9 +90,9 @@ int miou_cond_wait_until(miou_cond *c, miou_mutex *m, uint64_t deadline)
     if (self->cancelled)
         return MIOU_ECANCELED;
     if (deadline != UINT64_MAX) {
-        if (deadline <= miou__clock_read(miou__s))
+        if (deadline <= miou__clock_read(&miou__the_sched))
             return MIOU_ETIMEDOUT;
-        int err = miou__timer_arm(miou__s, self, deadline);
+        int err = miou__timer_arm(&miou__the_sched, self, deadline);
         if (err)
             return err;
     }
@@ -109,7 +109,7 @@ int miou_cond_wait(miou_cond *c, miou_mutex *m)
 
 void miou_cond_signal(miou_cond *c)
 {
-    if (!c || !miou__s)
+    if (!c || !miou__the_sched.active)
         return;
     struct miou__task *t = c->waiters.head;
     if (t)
@@ -118,7 +118,7 @@ void miou_cond_signal(miou_cond *c)
 
 void miou_cond_broadcast(miou_cond *c)
 {
-    if (!c || !miou__s)
+    if (!c || !miou__the_sched.active)
         return;
     while (c->waiters.head)
         miou__wake(c->waiters.head, 0);

@@ -112,7 +112,7 @@ struct miou__task *miou__task_new(struct miou__sched *s,
 int miou_async_with(miou_task **task, const struct miou_task_options *opts,
                     miou_fn fn, void *arg)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (!task || !fn)
@@ -120,7 +120,7 @@ int miou_async_with(miou_task **task, const struct miou_task_options *opts,
     if (self->cancelled)
         return MIOU_ECANCELED;
     int err = 0;
-    struct miou__task *t = miou__task_new(miou__s, self, opts, fn, arg, &err);
+    struct miou__task *t = miou__task_new(&miou__the_sched, self, opts, fn, arg, &err);
     if (!t)
         return err;
     *task = miou__handle(t);
@@ -136,7 +136,7 @@ int miou_async(miou_task **task, miou_fn fn, void *arg)
  * its struct. */
 static void release(struct miou__task *t)
 {
-    struct miou__sched *s = miou__s;
+    struct miou__sched *s = &miou__the_sched;
     struct miou__task *p = t->parent;
     if (t->sib_prev)
         t->sib_prev->sib_next = t->sib_next;
@@ -248,7 +248,7 @@ void miou__task_end(struct miou__task *t)
     }
     t->status = status;
     t->state = TASK_DONE;
-    t->timer.seq = miou__s->end_seq++;
+    t->timer.seq = miou__the_sched.end_seq++;
     struct miou__task *p = t->parent;
     if (p) {
         p->nlive--;
@@ -334,7 +334,7 @@ static int collect(struct miou__task *self, struct miou__task *t, void **result)
 
 int miou_await(miou_task *h, void **result)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     struct miou__task *t;
@@ -348,7 +348,7 @@ int miou_await(miou_task *h, void **result)
 int miou_await_all(miou_task *const *ts, size_t n, void **results,
                    int *statuses)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     int err = check_children(self, ts, n);
@@ -399,7 +399,7 @@ static size_t wait_any(miou_task *const *ts, size_t n)
 static int await_winner(miou_task *const *ts, size_t n, size_t *index,
                         void **result, int cancel_others)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     if (n == 0)
@@ -437,7 +437,7 @@ int miou_await_one(miou_task *const *ts, size_t n, size_t *index, void **result)
 
 int miou_cancel(miou_task *h)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self)
         return MIOU_ENOTRUNNING;
     struct miou__task *t;
@@ -456,7 +456,7 @@ int miou_cancel(miou_task *h)
 
 miou_cleanup *miou_cleanup_push(void (*fn)(void *), void *arg)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     if (!self || !fn)
         return NULL;
     struct miou_cleanup *c = miou__mem_alloc(sizeof(*c));
@@ -475,7 +475,7 @@ miou_cleanup *miou_cleanup_push(void (*fn)(void *), void *arg)
 
 void miou_cleanup_pop(miou_cleanup *c, int run)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     /* Another task's registration is not ours to remove. */
     if (!self || !c || c->owner != self)
         return;
@@ -492,13 +492,13 @@ void miou_cleanup_pop(miou_cleanup *c, int run)
 
 miou_task *miou_self(void)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     return self ? miou__handle(self) : NULL;
 }
 
 const char *miou_task_name(const miou_task *h, char *buf, size_t size)
 {
-    const struct miou__task *t = h ? miou__task_of(h) : miou__self();
+    const struct miou__task *t = h ? miou__task_of(h) : miou__the_sched.current;
     if (!t)
         return "?";
     if (!t->name && (!buf || size == 0))
@@ -508,6 +508,6 @@ const char *miou_task_name(const miou_task *h, char *buf, size_t size)
 
 int miou_cancelled(void)
 {
-    struct miou__task *self = miou__self();
+    struct miou__task *self = miou__the_sched.current;
     return self ? self->cancelled : 0;
 }

@@ -10,7 +10,7 @@
  * platform's entry points (miou__libc_heap_init, miou__libc_heap) keep
  * their names: the hosted platform and libmiou provide them. The list
  * must name every external symbol of the library's files; mk/libc.mk checks it
- * after each build. tests/libc_names.h declares the renamed functions.
+ * after each build. tests/lib/libc_names.h declares the renamed functions.
  */
 #ifndef MIOU_LIBC_TEST_PREFIX_H
 #define MIOU_LIBC_TEST_PREFIX_H

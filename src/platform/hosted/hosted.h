@@ -242,10 +242,10 @@ solo5_result_t hosted_unix_write(struct hosted_device *d, const uint8_t *buf,
  * nobody, and before solo5_yield() waits. */
 void hosted_unix_refresh(struct hosted_device *d);
 
-/* solo5_yield() waits on the net devices the calling thread acquired:
+/* solo5_yield() waits on the acquired net devices:
  * add one (at acquire time, so that a yield allocates nothing)... */
 void hosted_yield_watch(int fd, solo5_handle_t handle);
-/* ...and forget them all, in every thread (at release). */
+/* ...and forget them all (at release). */
 void hosted_yield_forget_all(void);
 
 #endif

@@ -2,11 +2,9 @@
  * yield.c - the unikernel's only way to wait: until the monotonic clock
  * reaches a deadline or a net device has input.
  *
- * The wait is one ppoll() on the descriptors of the net devices that the
- * calling thread acquired. Their pollfd array is filled at acquire time,
- * so that a yield allocates nothing. Each thread has its own: a thread
- * running a scheduler of its own must not be woken by another thread's
- * devices, which it could not read.
+ * The wait is one ppoll() on the descriptors of the acquired net devices.
+ * Their pollfd array is filled at acquire time, so that a yield allocates
+ * nothing.
  */
 #include <errno.h>
 #include <poll.h>
@@ -30,9 +28,8 @@
 #define TIME_T_MAX                                                             \
     ((uint64_t)(((time_t)1 << (sizeof(time_t) * 8 - 2)) - 1) * 2 + 1)
 
-/* The net devices a thread waits on. */
+/* The net devices a yield waits on. */
 struct pollset {
-    unsigned generation; /* of the device table these belong to */
     nfds_t n;
     struct pollfd fds[HOSTED_MAX_DEVICES];
     solo5_handle_t handles[HOSTED_MAX_DEVICES];
@@ -42,28 +39,11 @@ struct pollset {
     int unix_devices; /* how many use the unix backend */
 };
 
-static _Thread_local struct pollset pollset;
-
-/* Bumped when the devices are released: every thread's pollset of an
- * older generation is stale, even in threads that cannot be reached. */
-static unsigned generation;
-
-/* The calling thread's pollset, emptied if its devices were released. */
-static struct pollset *current_pollset(void)
-{
-    unsigned g = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-
-    if (pollset.generation != g) {
-        pollset.generation = g;
-        pollset.n = 0;
-        pollset.unix_devices = 0;
-    }
-    return &pollset;
-}
+static struct pollset pollset;
 
 void hosted_yield_watch(int fd, solo5_handle_t handle)
 {
-    struct pollset *p = current_pollset();
+    struct pollset *p = &pollset;
     const struct hosted_device *d = &hosted_devices[handle];
 
     /* Each device is acquired once, so there is always room. */
@@ -77,7 +57,6 @@ void hosted_yield_watch(int fd, solo5_handle_t handle)
 
 void hosted_yield_forget_all(void)
 {
-    __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
     pollset.n = 0;
     pollset.unix_devices = 0;
 }
@@ -216,7 +195,7 @@ static void wait_time(solo5_time_t deadline)
 
 void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
-    struct pollset *p = current_pollset();
+    struct pollset *p = &pollset;
     solo5_handle_set_t ready = 0;
 
     hosted_debug_poll();

@@ -4,6 +4,7 @@
  * filled from the seed by splitmix64, so that neighbouring seeds give
  * unrelated streams. Tests draw their workloads from it too.
  */
+#include "platform/schedule.h"
 #include "sim.h"
 
 static uint64_t state[4];
@@ -81,10 +82,13 @@ int sim_chance(uint32_t ppm)
     return miou_sim_below(1000000) < ppm;
 }
 
-unsigned miou__platform_choose(unsigned n);
-unsigned miou__platform_choose(unsigned n)
+/* The order of woken tasks (platform/schedule.h): from the seed, and in
+ * the trace. */
+static unsigned choose(unsigned n)
 {
     unsigned c = n > 1 ? (unsigned)miou_sim_below(n) : 0;
     sim_trace(EV_CHOICE, n, c, 0, NULL, 0);
     return c;
 }
+
+unsigned (*const miou__platform_choose)(unsigned n) = choose;

@@ -1,6 +1,6 @@
 /*
  * sim_peers.h - what the files of examples' sim peers share (sim_peers.c,
- * sim_tcp_peers.c). Only for the sim build (MIOU_PLATFORM_SIM).
+ * sim_tcp_peers.c). Built for the sim platform only.
  */
 #ifndef EXAMPLES_SIM_PEERS_H
 #define EXAMPLES_SIM_PEERS_H

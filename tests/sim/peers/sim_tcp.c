@@ -5,7 +5,6 @@
  * stream may start anywhere: the initial sequence number is drawn from
  * the run's seeded stream, like every other choice of a sim run.
  */
-#ifdef MIOU_PLATFORM_SIM
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -829,10 +828,3 @@ const struct simtcp_counts *simtcp_counts(const struct simtcp *c)
 {
     return &c->counts;
 }
-
-#else
-
-/* ISO C wants at least one declaration in a translation unit. */
-typedef int sim_tcp_unused;
-
-#endif

@@ -21,7 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../lib/check.h"
 
 #define FRAME_MAX 9216
 

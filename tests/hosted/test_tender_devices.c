@@ -38,7 +38,7 @@
 
 #include <miou_hosted.h>
 
-#include "check.h"
+#include "../lib/check.h"
 
 #define FRAME_MAX 9216
 

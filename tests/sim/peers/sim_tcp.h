@@ -20,7 +20,7 @@
  * Everything runs inside the peer's receive() and wakeup() (the only
  * places a peer may act): the host owns the link's wakeup, and the
  * application reacts through the callbacks of struct simtcp_ops.
- * Only for the sim build (MIOU_PLATFORM_SIM).
+ * Built for the sim platform only.
  */
 #ifndef EXAMPLES_SIM_TCP_H
 #define EXAMPLES_SIM_TCP_H
@@ -30,7 +30,7 @@
 
 #include <miou_sim.h>
 
-#include "netstack.h"
+#include "../../../examples/lib/netstack.h"
 
 struct simtcp_host;
 struct simtcp;

@@ -18,7 +18,8 @@
  *
  * The unikernel's arguments (si->cmdline): words not starting with "--"
  * form a filter, a substring of "<topic>: <sentence>"; --scale=K divides
- * the sizes of big tests (check_scaled()); --list prints the case names.
+ * the sizes of big tests (check_scaled(); by default 10 under valgrind, 20
+ * under AddressSanitizer, else 1); --list prints the case names.
  * The exit status is 0 iff no case failed.
  */
 #ifndef CHECK_H_INCLUDED

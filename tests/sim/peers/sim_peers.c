@@ -1,5 +1,5 @@
 /*
- * sim_peers.c - the hosts the examples meet on their net links under the
+ * sim_peers.c - the hosts the examples and tests meet on their net links under the
  * sim platform (include/miou_sim.h): C peers, running in virtual time at
  * the far end of a link, built on the same protocol code as the examples
  * (netstack.c), so that `--net:service=PEER[:ARG]` gives each example
@@ -21,12 +21,11 @@
  * its --count is reached before the pinger is done. Run it with
  * --seconds instead, long enough for the pinger to finish.
  *
- * The peers are registered by a constructor: the examples/lib objects are
- * linked into every program of the sim build, and the platform parses
+ * The peers are registered by a constructor: the objects of tests/sim/peers
+ * are linked into every program of the sim build, and the platform parses
  * --net:NAME=PEER before main code runs, so the names must be known from
- * start-up on. Outside the sim build this file compiles to nothing.
+ * start-up on.
  */
-#ifdef MIOU_PLATFORM_SIM
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +33,7 @@
 
 #include <miou_sim.h>
 
-#include "netstack.h"
+#include "../../../examples/lib/netstack.h"
 #include "sim_peers.h"
 
 #define MS 1000000ull
@@ -571,10 +570,3 @@ __attribute__((constructor)) static void sim_peers_register_ours(void)
 
     sim_peers_register(peers, sizeof peers / sizeof peers[0]);
 }
-
-#else
-
-/* ISO C wants at least one declaration in a translation unit. */
-typedef int sim_peers_unused;
-
-#endif

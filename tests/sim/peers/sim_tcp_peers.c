@@ -21,10 +21,8 @@
  * what went wrong. BYTES, and the other counts, are decimal, with an
  * optional K, M or G (binary multiples).
  *
- * Registered by a constructor, as sim_peers.c explains. Outside the sim
- * build this file compiles to nothing.
+ * Registered by a constructor, as sim_peers.c explains.
  */
-#ifdef MIOU_PLATFORM_SIM
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +30,7 @@
 
 #include <miou_sim.h>
 
-#include "netstack.h"
+#include "../../../examples/lib/netstack.h"
 #include "sim_peers.h"
 #include "sim_tcp.h"
 
@@ -715,10 +713,3 @@ __attribute__((constructor)) static void sim_tcp_peers_register(void)
 
     sim_peers_register(peers, sizeof peers / sizeof peers[0]);
 }
-
-#else
-
-/* ISO C wants at least one declaration in a translation unit. */
-typedef int sim_tcp_peers_unused;
-
-#endif

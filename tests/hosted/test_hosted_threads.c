@@ -1,13 +1,14 @@
 /*
- * test_hosted_threads.c - on the hosted platform, threads run schedulers
- * of their own: two threads, each in its own miou_run() with tasks that
- * yield and sleep, neither disturbing the other. Hosted only: a unikernel
- * has no threads.
+ * test_hosted_threads.c - a hosted process is one unikernel: it runs one
+ * miou_run() at a time, whichever thread calls it. Runs in threads one
+ * after another each complete; a second run while one is in progress is
+ * refused with MIOU_EBUSY, from another thread as from a task. Hosted
+ * only: a unikernel has no threads.
  */
 #include <pthread.h>
 #include <stdint.h>
 
-#include "check.h"
+#include "../lib/check.h"
 
 enum { TASKS = 50, YIELDS = 200 };
 
@@ -53,18 +54,16 @@ static void *thread_body(void *arg)
     return NULL;
 }
 
-static void two_threads_run_schedulers_of_their_own(void)
+static void runs_in_threads_one_after_another_each_complete(void)
 {
     struct run a = {0}, b = {0};
-    pthread_t ta, tb;
-    if (!CHECK_RC(pthread_create(&ta, NULL, thread_body, &a), 0))
+    pthread_t t;
+    if (!CHECK_RC(pthread_create(&t, NULL, thread_body, &a), 0))
         return;
-    if (!CHECK_RC(pthread_create(&tb, NULL, thread_body, &b), 0)) {
-        pthread_join(ta, NULL);
+    pthread_join(t, NULL);
+    if (!CHECK_RC(pthread_create(&t, NULL, thread_body, &b), 0))
         return;
-    }
-    pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
+    pthread_join(t, NULL);
     CHECK_RC(a.rc, 0);
     CHECK_RC(b.rc, 0);
     CHECK_UEQ(a.sum, (uintptr_t)TASKS * (TASKS + 1) / 2);
@@ -77,11 +76,10 @@ static void *inner_main(void *arg)
     return NULL;
 }
 
-static void *nested_thread_body(void *arg)
+static void *other_thread_body(void *arg)
 {
     int *rc = arg;
-    /* This thread has no run of its own: nothing is running here. */
-    *rc = miou_yield();
+    *rc = miou_run(NULL, inner_main, NULL, NULL);
     return NULL;
 }
 
@@ -89,29 +87,32 @@ static void *outer_main(void *arg)
 {
     int *rcs = arg;
     pthread_t t;
-    /* A run in another thread is independent of this one... */
+    /* A run in another thread while this one is in progress... */
     rcs[0] = -1;
-    if (pthread_create(&t, NULL, nested_thread_body, &rcs[0]) == 0)
+    if (pthread_create(&t, NULL, other_thread_body, &rcs[0]) == 0)
         pthread_join(t, NULL);
-    /* ...while a run inside this thread's run is refused. */
+    /* ...and a run inside this one are refused. */
     rcs[1] = miou_run(NULL, inner_main, NULL, NULL);
+    /* This run goes on. */
+    rcs[2] = miou_yield();
     return NULL;
 }
 
-static void a_thread_without_a_run_is_not_running(void)
+static void a_second_run_from_any_thread_is_refused(void)
 {
-    int rcs[2] = {0, 0};
+    int rcs[3] = {0, 0, -1};
     CHECK_RUN(outer_main, rcs, 0);
-    CHECK_RC(rcs[0], MIOU_ENOTRUNNING);
+    CHECK_RC(rcs[0], MIOU_EBUSY);
     CHECK_RC(rcs[1], MIOU_EBUSY);
+    CHECK_RC(rcs[2], 0);
 }
 
 static const struct check_case cases[] = {
-    {"two threads run schedulers of their own",
-     two_threads_run_schedulers_of_their_own},
-    {"a thread without a run of its own is not running, a nested run is "
-     "refused",
-     a_thread_without_a_run_is_not_running},
+    {"runs in threads one after another each complete",
+     runs_in_threads_one_after_another_each_complete},
+    {"a second run while one is in progress is refused, from another "
+     "thread as from a task",
+     a_second_run_from_any_thread_is_refused},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)
