@@ -69,8 +69,7 @@ bench:
 SEEDS ?= 10000
 FIRST ?= 1
 sim-test:
-	$(MAKE) PLATFORM=sim all
-	scripts/sim_test.sh $(SEEDS) $(FIRST)
+	SIM_SEEDS=$(SEEDS) SIM_FIRST=$(FIRST) SIM_SECONDS=86400 scripts/test.sh props
 
 clean:
 	rm -rf build

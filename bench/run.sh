@@ -163,7 +163,7 @@ if [ "$baselines" = 1 ]; then
         fi
         "$CC" $CFLAGS -c "$src" -o "$OUT/$name.o" &&
             "$CXX" "$OUT/$name.o" $manifest "${libc[@]}" "$OUT/bare_switch_x86_64.o" "$OUT/boost_shim.o" \
-                -Wl,--start-group "$B/libmiou-hosted.a" "$B/libmiou.a" -Wl,--end-group \
+                -Wl,--start-group "$B/libmiou-hosted.a" "build/core/libmiou.a" -Wl,--end-group \
                 $boostlib -o "$OUT/$name" || exit 1
     done
 else

@@ -142,8 +142,8 @@ elif ! command -v curl >/dev/null 2>&1; then why="no curl"
 fi
 [ -n "$why" ] && skipped "$why"
 
-echo "+ make -j2 $B/examples/http $B/examples/echo $B/tests/host/tcpload"
-make -j2 "$B/examples/http" "$B/examples/echo" "$B/tests/host/tcpload" \
+echo "+ make -j2 $B/examples/http $B/examples/echo $B/tests/tools/tcpload"
+make -j2 "$B/examples/http" "$B/examples/echo" "$B/tests/tools/tcpload" \
     >"$OUT/build.log" 2>&1 || { tail -n 20 "$OUT/build.log"; fail "build (see $OUT/build.log)"; exit 1; }
 "$CC" -O2 -Wall -Wextra -Werror -o "$OUT/linux_echo" bench/linux_echo.c ||
     { fail "cc bench/linux_echo.c"; exit 1; }
@@ -389,7 +389,7 @@ bulk_run() {
     local a b
     a=$(cpu_ticks)
     ip netns exec "$ns" "${PIN_CLIENT[@]}" timeout -k 5 150 \
-        "$B/tests/host/tcpload" bulk "$addr" 7 "$bytes" --timeout=120 >"$log" 2>&1
+        "$B/tests/tools/tcpload" bulk "$addr" 7 "$bytes" --timeout=120 >"$log" 2>&1
     local rc=$?
     b=$(cpu_ticks)
     case $server in hosted | spt) stop_uk ;; esac

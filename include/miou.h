@@ -32,10 +32,11 @@
  * negative MIOU_E* code on failure; miou_strerror() names each code. Calls
  * that need a running task return MIOU_ENOTRUNNING outside miou_run().
  * Deadlines are absolute times of the monotonic clock, in nanoseconds.
- * A unikernel has one CPU and one thread. On the hosted platform, each
- * thread may run miou_run() independently (the scheduler's state is
- * thread-local there), but the objects of one run (tasks, mutexes, ...)
- * must only be used by the thread running it.
+ * A unikernel has one CPU and one thread, and a process runs one
+ * miou_run() at a time, as a unikernel does: on the hosted platform a
+ * second run, from any thread, is refused, and the objects of a run
+ * (tasks, mutexes, devices, ...) must only be used by the thread running
+ * it.
  */
 #ifndef MIOU_H_INCLUDED
 #define MIOU_H_INCLUDED
@@ -137,15 +138,16 @@ struct miou_config {
 };
 
 /* Run (fn)(arg) as the first task, and every task it spawns, until the
- * first task has ended. One run at a time (per thread on hosted). (cfg) may be
- * NULL. When (result) is not NULL it receives the first task's return value
+ * first task has ended. One run at a time in a process. (cfg) may be NULL.
+ * When (result) is not NULL it receives the first task's return value
  * (NULL if it never returned).
  *
  * Returns the first task's status as miou_await() would give it (0,
  * MIOU_ECHILDREN, MIOU_ECANCELED), or MIOU_EDEADLK (see below). Also:
  *   MIOU_EINVAL   (fn) is NULL, or (cfg) holds a stack size below
  *                 MIOU_STACK_MIN;
- *   MIOU_EBUSY    called from inside a run (runs do not nest);
+ *   MIOU_EBUSY    a run is in progress: called from inside it (runs do
+ *                 not nest) or, on hosted, from another thread;
  *   MIOU_ENOMEM   the first task could not be created.
  * When every task is blocked with nothing that can wake any of them (no
  * sleeper, no device wait), the scheduler prints the live tasks, cancels
@@ -274,7 +276,7 @@ uint64_t miou_clock_wall(void);
  * ...). A device is acquired once per run, by the name the manifest gives
  * it; its handle is valid until the run ends (a handle kept from an earlier
  * run is refused with MIOU_EINVAL). A later run of the same program may
- * acquire it again. Devices belong to the thread that first acquired them.
+ * acquire it again.
  * Every device call needs a running task (else MIOU_ENOTRUNNING). */
 
 typedef struct miou_net miou_net;

@@ -108,8 +108,7 @@ void miou_heap_stats(const miou_heap *h, struct miou_heap_stats *st);
  * on this platform: under Solo5, malloc()'s, over the start info's region;
  * on hosted, the one over the --mem region (the library's own tasks,
  * stacks and timers; the program's malloc() is the host's). Returns 0, or
- * -1 with (st) zeroed outside solo5_app_main(). Safe from any thread of a
- * hosted program. */
+ * -1 with (st) zeroed outside solo5_app_main(). */
 int miou_heap_platform_stats(struct miou_heap_stats *st);
 
 /* Walk every block and every free list and check the heap's invariants

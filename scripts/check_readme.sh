@@ -18,7 +18,7 @@ for src in "$tmp"/snippet*.c; do
     [ -e "$src" ] || { fail "no C snippet found"; exit 0; }
     name=$(basename "$src" .c)
     if ! ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude "$src" \
-        -Wl,--start-group "$build/libmiou-hosted.a" "$build/libmiou.a" \
+        -Wl,--start-group "$build/libmiou-hosted.a" "build/core/libmiou.a" \
         -Wl,--end-group -o "$tmp/$name" 2>"$tmp/$name.err"; then
         fail "$name builds: $(head -3 "$tmp/$name.err" | tr '\n' ' ')"
         continue

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The TCP/IP examples under the sim platform (build/sim/, or $BUILD),
-# against the TCP clients of examples/lib/sim_tcp_peers.c over links that
+# against the TCP clients of tests/sim/peers/sim_tcp_peers.c over links that
 # lose, duplicate and reorder frames: echo moving 10 MiB each way with
 # identical bytes, seed after seed, and replaying from its seed; many
 # connections at once; a client that overruns the window; http serving

@@ -21,6 +21,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
 . scripts/lib/check.sh
+# shellcheck source=scripts/lib/programs.sh
+. scripts/lib/programs.sh
 check_begin solo5
 MAKE=${MAKE:-make}
 hosted=${BUILD:-build/hosted}
@@ -164,45 +166,75 @@ results() {
 # The names alone.
 case_names() { results "$1" | cut -d'|' -f2; }
 
-# ---- The test programs: same cases, same verdicts as on hosted.
-for uk in build/spt/tests/test_*.spt; do
-    name=$(basename "$uk" .spt)
-    # test_tcpip needs a net device: it runs on tap0, in the namespace below.
-    [ "$name" = test_tcpip ] && continue
+# split_words WORDS...: the tender's options (before "--") into $opts,
+# the unikernel's arguments into $args.
+split_words() {
     opts=()
     args=()
-    if [ "$name" = test_block ]; then
-        dd if=/dev/zero of="$tmp/disk.img" bs=512 count=64 status=none
-        opts=(--block:storage="$tmp/disk.img")
-        args=(--sector=512)
-    elif [ "$name" = test_args ]; then
-        args=(--own=1 --one --two --solo5:debug)
-    elif [ "$name" = test_memory ]; then
-        opts=(--mem=64)
-    fi
-    spt_run "$tmp/$name.spt.out" 300 "${opts[@]}" "$uk" --solo5:quiet "${args[@]}"
-    rc=$?
-    if [ "$name" = test_block ]; then
-        dd if=/dev/zero of="$tmp/disk.img" bs=512 count=64 status=none
-        opts=(--block:storage="$tmp/disk.img")
-    fi
-    timeout -k 5 300 "$hosted/tests/$name" "${opts[@]}" -- --solo5:quiet \
-        "${args[@]}" >"$tmp/$name.hosted.out" 2>&1
-    n=$(results "$tmp/$name.spt.out" | grep -c '^ok|')
-    skips=$(results "$tmp/$name.spt.out" | grep '^skip|' | cut -d'|' -f2 | tr '\n' ';')
-    if [ $rc -ne 0 ]; then
-        fail "$name under solo5-spt: exit status $rc: $(grep -m 3 -E '^not ok|rror|bort' "$tmp/$name.spt.out" | tr '\n' '|')"
-    elif ! diff <(case_names "$tmp/$name.hosted.out") <(case_names "$tmp/$name.spt.out") >"$tmp/diff"; then
-        fail "$name under solo5-spt runs other cases than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
-    elif results "$tmp/$name.spt.out" | grep -q '^not ok|'; then
-        fail "$name under solo5-spt: a case failed: $(grep -m 3 '^not ok' "$tmp/$name.spt.out" | tr '\n' '|')"
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        opts+=("$1")
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    args=("$@")
+}
+
+# quiet ARGS...: the unikernel's arguments, with --solo5:quiet first
+# unless they begin with a --solo5: word of their own.
+quiet() {
+    case ${1:-} in
+    --solo5:*) printf '%s\n' "$@" ;;
+    *) printf '%s\n' --solo5:quiet "$@" ;;
+    esac
+}
+
+# compare NAME OUT-SPT OUT-HOSTED STATUS LABEL: the case of a test
+# program under solo5-spt: exit 0, the cases of hosted, none failed.
+compare() {
+    local name=$1 o=$2 h=$3 rc=$4 what="$1${5:+ ($5)} under solo5-spt" n skips
+    n=$(results "$o" | grep -c '^ok|')
+    skips=$(results "$o" | grep '^skip|' | cut -d'|' -f2 | tr '\n' ';')
+    if [ "$rc" -ne 0 ]; then
+        fail "$what: exit status $rc: $(grep -m 3 -E '^not ok|rror|bort' "$o" | tr '\n' '|')"
+    elif ! diff <(case_names "$h") <(case_names "$o") >"$tmp/diff"; then
+        fail "$what runs other cases than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
+    elif results "$o" | grep -q '^not ok|'; then
+        fail "$what: a case failed: $(grep -m 3 '^not ok' "$o" | tr '\n' '|')"
     elif [ -n "$skips" ]; then
         # A case may skip what a unikernel cannot do (console capture,
         # fork); it says why in its line.
-        ok "$name under solo5-spt: the same cases as on hosted, $n passing, skipped where a unikernel cannot: $skips"
+        ok "$what: the same cases as on hosted, $n passing, skipped where a unikernel cannot: $skips"
     else
-        ok "$name under solo5-spt: the same $n passing cases as on hosted"
+        ok "$what: the same $n passing cases as on hosted"
     fi
+}
+
+# ---- The test programs: each run of its NAME.run (scripts/lib/
+# programs.sh), with the same cases and verdicts as the same run on
+# hosted. A run on a net device ({net}) is left for the namespace below.
+net_runs=()
+for src in tests/test_*.c; do
+    name=$(basename "$src" .c)
+    while IFS= read -r line; do
+        if [[ $line == *"{net}"* ]]; then
+            net_runs+=("$name|$line")
+            continue
+        fi
+        run_parse "$line"
+        label=${run_label#-}
+        d=$(mktemp -d -p "$tmp")
+        mapfile -t words < <(expand_words solo5 "$d" "${run_words[@]}")
+        split_words "${words[@]}"
+        mapfile -t args < <(quiet "${args[@]}")
+        o=$tmp/$name$label.spt.out
+        spt_run "$o" 300 "${opts[@]}" "build/spt/tests/$name.spt" "${args[@]}"
+        rc=$?
+        d=$(mktemp -d -p "$tmp")
+        mapfile -t words < <(expand_words hosted "$d" "${run_words[@]}")
+        timeout -k 5 300 "$hosted/tests/$name" "${words[@]}" \
+            >"$tmp/$name$label.hosted.out" 2>&1
+        compare "$name" "$o" "$tmp/$name$label.hosted.out" $rc "$label"
+    done < <(runs_of "$src")
 done
 
 # ---- The same heap: with the same --mem, a unikernel fits about as many
@@ -313,29 +345,47 @@ else
         shift 2
         [ -n "$vm_disk" ] && disk=(-drive "file=$vm_disk,if=none,id=d0,format=raw"
             -device virtio-blk,drive=d0,addr=0x2,bus=pci.0)
-        timeout -k 5 300 "${qemu_vm[@]}" -m 512 "${disk[@]}" \
+        timeout -k 5 300 "${qemu_vm[@]}" -m "${mem:-512}" "${disk[@]}" \
             -kernel "$uk" -append "--solo5:quiet $*" 2>&1 | tr -d '\r' >"$o"
     }
-    for uk in build/virtio/tests/test_*.virtio; do
-        name=$(basename "$uk" .virtio)
-        [ "$name" = test_tcpip ] && continue # a net device: under spt only
-        args=()
-        vm_disk=
-        case $name in
-        test_args) args=(--own=1 --one --two --solo5:debug) ;;
-        test_block)
-            vm_disk=$tmp/vm.img
-            dd if=/dev/zero of="$vm_disk" bs=512 count=64 status=none
-            args=(--sector=512) ;;
-        esac
-        vm_run "$tmp/$name.vm.out" "$uk" "${args[@]}"
-        if ! grep -qE '^# [a-z-]+: [0-9]+ passed, 0 failed' "$tmp/$name.vm.out"; then
-            fail "$name under virtio: no closing line with 0 failed: $(lastlines "$tmp/$name.vm.out")"
-        elif ! diff <(case_names "$tmp/$name.hosted.out") <(case_names "$tmp/$name.vm.out") >"$tmp/diff"; then
-            fail "$name under virtio runs other cases than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
-        else
-            ok "$name under Solo5's virtio target in qemu: the cases of hosted, none failed"
-        fi
+    for src in tests/test_*.c; do
+        name=$(basename "$src" .c)
+        uk=build/virtio/tests/$name.virtio
+        while IFS= read -r line; do
+            # A net device: ping through virtio-net below covers it.
+            [[ $line == *"{net}"* ]] && continue
+            run_parse "$line"
+            label=${run_label#-}
+            d=$(mktemp -d -p "$tmp")
+            mapfile -t words < <(expand_words solo5 "$d" "${run_words[@]}")
+            split_words "${words[@]}"
+            # The tender's options as qemu's: a disk, its sector size
+            # (Solo5's virtio-blk has 512-byte sectors only), the memory.
+            vm_disk=
+            mem=512
+            sector=
+            for opt in "${opts[@]}"; do
+                case $opt in
+                --block:*=*) vm_disk=${opt#*=} ;;
+                --block-sector-size:*=512) ;;
+                --block-sector-size:*) sector=${opt#*=} ;;
+                --mem=*) mem=${opt#--mem=} ;;
+                esac
+            done
+            if [ -n "$sector" ]; then
+                skip "$name${label:+ ($label)} under Solo5's virtio target in qemu" "Solo5's virtio-blk has 512-byte sectors only, not $sector"
+                continue
+            fi
+            o=$tmp/$name$label.vm.out
+            vm_run "$o" "$uk" "${args[@]}"
+            if ! grep -qE '^# [a-z-]+: [0-9]+ passed, 0 failed' "$o"; then
+                fail "$name${label:+ ($label)} under virtio: no closing line with 0 failed: $(lastlines "$o")"
+            elif ! diff <(case_names "$tmp/$name$label.hosted.out") <(case_names "$o") >"$tmp/diff"; then
+                fail "$name${label:+ ($label)} under virtio runs other cases than on hosted: $(head -n 6 "$tmp/diff" | tr '\n' '|')"
+            else
+                ok "$name${label:+ ($label)} under Solo5's virtio target in qemu: the cases of hosted, none failed"
+            fi
+        done < <(runs_of "$src")
     done
     vm_disk=
     for name in hello schedule sleep; do
@@ -393,20 +443,27 @@ pings() {
 pings solo5-spt "$tmp/ping.spt.out" 1 "$spt" --mem=64 --net:service=tap0 \
     build/spt/examples/ping.spt --solo5:quiet 10.78.0.2 --seconds=20
 
-# The TCP/IP layer's tests: its tasks talk to the unikernel's own address,
-# and the device is tap0 here (a connect to an address nobody answers
-# sends its ARP requests there).
-if [ -e build/spt/tests/test_tcpip.spt ]; then
-    ip netns exec "$ns" timeout -k 5 300 "$spt" --mem=256 --net:service=tap0 \
-        build/spt/tests/test_tcpip.spt --solo5:quiet >"$tmp/tcpip.spt.out" 2>&1
+# The test programs' runs on a net device ({net}: tap0 here; a connect
+# to an address nobody answers sends its ARP requests there).
+for entry in "${net_runs[@]}"; do
+    name=${entry%%|*}
+    run_parse "${entry#*|}"
+    label=${run_label#-}
+    d=$(mktemp -d -p "$tmp")
+    mapfile -t words < <(expand_words solo5 "$d" "${run_words[@]}")
+    split_words "${words[@]}"
+    mapfile -t args < <(quiet "${args[@]}")
+    o=$tmp/$name$label.spt.out
+    ip netns exec "$ns" timeout -k 5 300 "$spt" --mem=256 "${opts[@]}" \
+        "build/spt/tests/$name.spt" "${args[@]}" >"$o" 2>&1
     rc=$?
-    n=$(results "$tmp/tcpip.spt.out" | grep -c '^ok|')
-    if [ $rc -eq 0 ] && grep -qE '^# tcpip: [0-9]+ passed, 0 failed' "$tmp/tcpip.spt.out"; then
-        ok "test_tcpip under solo5-spt on tap0: $n cases pass"
+    n=$(results "$o" | grep -c '^ok|')
+    if [ $rc -eq 0 ] && grep -qE '^# [a-z_-]+: [0-9]+ passed, 0 failed' "$o"; then
+        ok "$name${label:+ ($label)} under solo5-spt on tap0: $n cases pass"
     else
-        fail "test_tcpip under solo5-spt: exit status $rc: $(grep -m 3 -E '^not ok|rror|bort' "$tmp/tcpip.spt.out" | tr '\n' '|')"
+        fail "$name${label:+ ($label)} under solo5-spt: exit status $rc: $(grep -m 3 -E '^not ok|rror|bort' "$o" | tr '\n' '|')"
     fi
-fi
+done
 
 # The same through a virtio-net device of a virtual machine in qemu, on
 # the same tap0 (the path where a net write can answer SOLO5_R_AGAIN). The

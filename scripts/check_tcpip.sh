@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The TCP/IP layer (src/tcpip/, include/miou_tcpip.h) under load: the echo
 # example (examples/echo.c, TCP and UDP echo on port 7) against the host's
-# own TCP/IP stack, driven by tests/host/tcpload.c, inside a network
+# own TCP/IP stack, driven by tests/tools/tcpload.c, inside a network
 # namespace that this script creates (miou-test-PID-tcpip, holding the TAP
 # interface tap0 and the address 10.0.0.1, deleted on every way out),
 # never on the host's own network.
@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.." || exit 1
 check_begin tcpip
 build=${BUILD:-build/hosted}
 prog=$build/examples/echo
-load=$build/tests/host/tcpload
+load=$build/tests/tools/tcpload
 addr=10.0.0.2
 port=7
 # How long each unikernel runs (--seconds). The cases take a few seconds

@@ -14,7 +14,7 @@ check_begin tender
 build=${BUILD:-build/hosted}
 hello=$build/examples/hello
 lister=$build/tests/test_errors
-dev=$build/tests/test_tender_devices
+dev=$build/tests/hosted/test_tender_devices
 tool=$build/tools/miou-manifest
 chmod 755 "$tmp"
 
