@@ -9,9 +9,9 @@
  * one word, taken inline: the heap's calls are short and the threads
  * rarely meet there, and a pthread mutex (a call through the PLT into
  * code that touches more cache lines) cost a task 35-80 ns more when
- * 100,000 of them were alive (BENCHMARKS.md section 3). A waiter yields
- * its CPU between tries. The host's malloc() stays the host's: glibc,
- * the sanitizers and valgrind rely on it.
+ * 100,000 of them were alive (docs/benchmarks-history.md, section 3). A
+ * waiter yields its CPU between tries. The host's malloc() stays the
+ * host's: glibc, the sanitizers and valgrind rely on it.
  */
 #include <sched.h>
 #include <string.h>
