@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# bench/tcpip.sh - the TCP/IP benchmarks (BENCHMARKS.md, section 9): the
-# http example under wrk against nginx, and bulk TCP through the echo
-# example against Linux's own TCP, each baseline measured in the same
-# run, in network namespaces made here and deleted on every way out.
+# bench/tcpip.sh - the TCP/IP benchmarks (BENCHMARKS.md; the runs so far:
+# docs/benchmarks-history.md, section 9): the http example under wrk
+# against nginx, and bulk TCP through the echo example against Linux's
+# own TCP, each baseline measured in the same run, in network namespaces
+# made here and deleted on every way out.
 # bench/run.sh runs it as its part "tcpip"; it also runs alone:
 #
 #     SOLO5_HOME=/opt/solo5/src bench/tcpip.sh     # about 14 minutes

@@ -674,7 +674,8 @@ static void *serve(void *arg)
     c->tcp = arg;
     /* Responses leave whole at once: with Nagle's algorithm a response's
      * last short segment would wait for the client's delayed ACK of the
-     * previous ones (44 ms per 4 KiB response, BENCHMARKS.md section 9). */
+     * previous ones (44 ms per 4 KiB response,
+     * docs/benchmarks-history.md section 9). */
     miou_tcp_set_nodelay(c->tcp, 1);
     c->len = c->scanned = 0;
     c->eof = 0;
