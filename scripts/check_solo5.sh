@@ -188,6 +188,18 @@ quiet() {
     esac
 }
 
+# solo5_run_of LINE: a run line of a test program, expanded for Solo5:
+# $label, the tender's options in $opts, the unikernel's arguments (quiet)
+# in $args.
+solo5_run_of() {
+    local words
+    run_parse "$1"
+    label=${run_label#-}
+    mapfile -t words < <(expand_words solo5 "$(mktemp -d -p "$tmp")" "${run_words[@]}")
+    split_words "${words[@]}"
+    mapfile -t args < <(quiet "${args[@]}")
+}
+
 # compare NAME OUT-SPT OUT-HOSTED STATUS LABEL: the case of a test
 # program under solo5-spt: exit 0, the cases of hosted, none failed.
 compare() {
@@ -220,12 +232,7 @@ for src in tests/test_*.c; do
             net_runs+=("$name|$line")
             continue
         fi
-        run_parse "$line"
-        label=${run_label#-}
-        d=$(mktemp -d -p "$tmp")
-        mapfile -t words < <(expand_words solo5 "$d" "${run_words[@]}")
-        split_words "${words[@]}"
-        mapfile -t args < <(quiet "${args[@]}")
+        solo5_run_of "$line"
         o=$tmp/$name$label.spt.out
         spt_run "$o" 300 "${opts[@]}" "build/spt/tests/$name.spt" "${args[@]}"
         rc=$?
@@ -354,11 +361,7 @@ else
         while IFS= read -r line; do
             # A net device: ping through virtio-net below covers it.
             [[ $line == *"{net}"* ]] && continue
-            run_parse "$line"
-            label=${run_label#-}
-            d=$(mktemp -d -p "$tmp")
-            mapfile -t words < <(expand_words solo5 "$d" "${run_words[@]}")
-            split_words "${words[@]}"
+            solo5_run_of "$line"
             # The tender's options as qemu's: a disk, its sector size
             # (Solo5's virtio-blk has 512-byte sectors only), the memory.
             vm_disk=
@@ -447,12 +450,7 @@ pings solo5-spt "$tmp/ping.spt.out" 1 "$spt" --mem=64 --net:service=tap0 \
 # to an address nobody answers sends its ARP requests there).
 for entry in "${net_runs[@]}"; do
     name=${entry%%|*}
-    run_parse "${entry#*|}"
-    label=${run_label#-}
-    d=$(mktemp -d -p "$tmp")
-    mapfile -t words < <(expand_words solo5 "$d" "${run_words[@]}")
-    split_words "${words[@]}"
-    mapfile -t args < <(quiet "${args[@]}")
+    solo5_run_of "${entry#*|}"
     o=$tmp/$name$label.spt.out
     ip netns exec "$ns" timeout -k 5 300 "$spt" --mem=256 "${opts[@]}" \
         "build/spt/tests/$name.spt" "${args[@]}" >"$o" 2>&1
