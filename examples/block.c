@@ -47,26 +47,19 @@ static uint64_t fnv1a64(const uint8_t *p, size_t n)
     return h;
 }
 
-/* Report a failed step; returns -1 for the caller to pass on. */
-static int failed(const char *what, int err)
-{
-    say("block: %s: %s (%s)\n", what, miou_strerror(err), miou_errname(err));
-    return -1;
-}
-
 static int check_device(void)
 {
     if (info.block_size == 0 || info.block_size > BLOCK_MAX) {
         say("block: block size %llu is not one this example handles "
             "(1 to %u bytes)\n",
             (unsigned long long)info.block_size, BLOCK_MAX);
-        return -1;
+        return 1;
     }
     if (info.capacity / info.block_size < 2) {
         say("block: the device holds %llu bytes: at least 2 blocks are "
             "needed\n",
             (unsigned long long)info.capacity);
-        return -1;
+        return 1;
     }
     return 0;
 }
@@ -79,21 +72,21 @@ static int read_first_blocks(void)
 
     err = miou_block_atomic_read(dev, 0, block0, bs);
     if (err != 0)
-        return failed("atomic read of block 0", err);
+        return fail("atomic read of block 0", err);
     say("block: block 0 (atomic read): fnv1a64 %016llx\n",
         (unsigned long long)fnv1a64(block0, bs));
     err = miou_block_read(dev, bs, block1, bs);
     if (err != 0)
-        return failed("scheduled read of block 1", err);
+        return fail("scheduled read of block 1", err);
     say("block: block 1 (scheduled read): fnv1a64 %016llx\n",
         (unsigned long long)fnv1a64(block1, bs));
     err = miou_block_read(dev, 0, pair, 2 * bs);
     if (err != 0)
-        return failed("scheduled read of blocks 0 and 1", err);
+        return fail("scheduled read of blocks 0 and 1", err);
     if (memcmp(pair, block0, bs) != 0 || memcmp(pair + bs, block1, bs) != 0) {
         say("block: blocks 0 and 1 read in one call differ from the blocks "
             "read one by one\n");
-        return -1;
+        return 1;
     }
     say("block: blocks 0-1 (one scheduled read of %zu bytes): same data\n",
         2 * bs);
@@ -109,17 +102,17 @@ static int write_and_check(uint64_t offset, const uint8_t *data,
 
     err = miou_block_write(dev, offset, data, bs);
     if (err != 0)
-        return failed(what, err);
+        return fail(what, err);
     memset(back, 0, bs);
     err = miou_block_read(dev, offset, back, bs);
     if (err != 0)
-        return failed("reading back", err);
+        return fail("reading back", err);
     if (memcmp(back, data, bs) != 0) {
         say("block: %s: the block read back differs from the one written "
             "(fnv1a64 %016llx, wrote %016llx)\n",
             what, (unsigned long long)fnv1a64(back, bs),
             (unsigned long long)fnv1a64(data, bs));
-        return -1;
+        return 1;
     }
     return 0;
 }
@@ -133,18 +126,18 @@ static int write_last_block(void)
 
     err = miou_block_atomic_read(dev, last * bs, saved, bs);
     if (err != 0)
-        return failed("atomic read of the last block", err);
+        return fail("atomic read of the last block", err);
     for (i = 0; i < bs; i++)
         pattern[i] = (uint8_t)(seed >> (8 * (i % 8))) ^ (uint8_t)(i * 31);
     if (memcmp(pattern, saved, bs) == 0)
         pattern[0] ^= 0xff; /* the write must change something */
     if (write_and_check(last * bs, pattern, "scheduled write") != 0)
-        return -1;
+        return 1;
     say("block: block %llu (the last one): wrote a pattern (fnv1a64 "
         "%016llx) and read it back\n",
         (unsigned long long)last, (unsigned long long)fnv1a64(pattern, bs));
     if (write_and_check(last * bs, saved, "putting the old data back") != 0)
-        return -1;
+        return 1;
     say("block: block %llu: old data put back\n", (unsigned long long)last);
     return 0;
 }
@@ -157,29 +150,22 @@ static int check_refusals(void)
 
     err = miou_block_atomic_read(dev, 1, back, bs);
     if (err != MIOU_EALIGN)
-        return failed("an unaligned read was not refused as MIOU_EALIGN", err);
+        return fail("an unaligned read was not refused as MIOU_EALIGN", err);
     err = miou_block_read(dev, info.capacity, back, bs);
     if (err != MIOU_ERANGE)
-        return failed("a read past the end was not refused as MIOU_ERANGE",
-                      err);
+        return fail("a read past the end was not refused as MIOU_ERANGE", err);
     say("block: unaligned and out-of-range reads refused\n");
     return 0;
 }
 
 static void *block_main(void *arg)
 {
-    const struct solo5_start_info *si = arg;
-    const char *cursor = si->cmdline;
-    struct word w;
     int err;
 
-    if (word_next(&cursor, &w)) {
-        say("block: takes no arguments (got '%.*s')\n", (int)w.len, w.s);
-        return (void *)(uintptr_t)1;
-    }
+    (void)arg;
     err = miou_block_acquire("storage", &dev, &info);
     if (err != 0) {
-        failed("cannot acquire block device 'storage'", err);
+        fail("cannot acquire block device 'storage'", err);
         return (void *)(uintptr_t)1;
     }
     say("block: storage: %llu bytes, %llu blocks of %llu bytes\n",
@@ -196,12 +182,14 @@ static void *block_main(void *arg)
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
+    static const struct arg no_options[] = {{0}};
     void *status = (void *)(uintptr_t)1;
-    int err = miou_run(NULL, block_main, (void *)si, &status);
+    int err = args_read(si->cmdline, "block", no_options);
 
-    if (err != 0) {
-        say("block: %s\n", miou_strerror(err));
-        return 1;
-    }
+    if (err != ARGS_RUN)
+        return err == ARGS_HELP ? 0 : 1;
+    err = miou_run(NULL, block_main, NULL, &status);
+    if (err != 0)
+        return fail("cannot run", err);
     return (int)(uintptr_t)status;
 }

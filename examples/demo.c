@@ -12,10 +12,7 @@
  *
  *   demo [ADDRESS] [--seconds=S] [--count=N] [--sleepers=N]
  *
- * ADDRESS     the address to answer for (10.0.0.2)
- * --seconds   how long to run (5; decimals allowed)
- * --count     stop earlier, once N echo requests are answered
- * --sleepers  how many sleeping tasks (100)
+ * (the table options[] below says what each means; --help prints it).
  *
  * At the end it cancels its tasks and prints what each did, and the
  * scheduler's counters. Exit status 0, or 1 when a device failed, a block
@@ -65,52 +62,31 @@ static struct {
     uint64_t written, read, verified, differed; /* disk worker; blocks */
     miou_mutex mutex; /* with (stop): the main task waits for the end */
     miou_cond stop;
-} demo;
+} demo = {.opt = {.ip = 0x0a000002 /* 10.0.0.2 */,
+                  .duration = 5 * SECOND,
+                  .sleepers = 100}};
 
 static uint8_t rx[FRAME_MAX], tx[FRAME_MAX];
 static uint8_t chunk_out[CHUNK_MAX], chunk_in[CHUNK_MAX];
 static miou_task *sleepers[MAX_SLEEPERS];
 
-static void usage(const struct word *w)
-{
-    say("demo: bad argument '%.*s'\n"
-        "usage: demo [ADDRESS] [--seconds=S] [--count=N] "
-        "[--sleepers=0..%d]\n",
-        (int)w->len, w->s, MAX_SLEEPERS);
-}
+/* The command line, read by args_read() (lib/args.h). */
+static const struct arg options[] = {
+    {"ADDRESS", "the address to answer for (10.0.0.2)", .ipv4 = &demo.opt.ip},
+    {"--seconds", "how long to run (5)", .number = &demo.opt.duration,
+     .decimals = 9, .max = UINT64_MAX / 2, .value = "S"},
+    {"--count", "stop earlier, once N echo requests are answered",
+     .number = &demo.opt.count, .max = UINT64_MAX},
+    {"--sleepers", "how many sleeping tasks (100)",
+     .number = &demo.opt.sleepers, .max = MAX_SLEEPERS},
+    {0},
+};
 
-static int parse_options(const char *cmdline, struct options *o)
-{
-    const char *cursor = cmdline;
-    struct word w, v;
-    int ok;
-
-    o->ip = 0x0a000002; /* 10.0.0.2 */
-    o->duration = 5 * SECOND;
-    o->count = 0;
-    o->sleepers = 100;
-    while (word_next(&cursor, &w)) {
-        if (word_option(&w, "--seconds", &v))
-            ok = word_number(&v, 9, UINT64_MAX / 2, &o->duration) == 0;
-        else if (word_option(&w, "--count", &v))
-            ok = word_number(&v, 0, UINT64_MAX, &o->count) == 0;
-        else if (word_option(&w, "--sleepers", &v))
-            ok = word_number(&v, 0, MAX_SLEEPERS, &o->sleepers) == 0;
-        else
-            ok = ipv4_parse(w.s, w.len, &o->ip) == 0;
-        if (!ok) {
-            usage(&w);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Record the first error and wake the main task, which ends the run. */
-static void fail(const char *what, int err)
+/* Stop the run on the first error: say it, keep it, wake the main task. */
+static void stop_on_error(const char *what, int err)
 {
     if (demo.error == 0) {
-        say("demo: %s: %s\n", what, miou_strerror(err));
+        fail(what, err);
         demo.error = err;
     }
     demo.done = 1;
@@ -131,7 +107,7 @@ static void *answer_pings(void *arg)
         if (n == MIOU_ECANCELED)
             break;
         if (n < 0) {
-            fail("cannot receive a frame", (int)n);
+            stop_on_error("cannot receive a frame", (int)n);
             break;
         }
         reply = answer_frame(&demo.r, rx, (size_t)n, tx, frame_size);
@@ -139,7 +115,7 @@ static void *answer_pings(void *arg)
             continue;
         err = miou_net_write(demo.net, tx, reply);
         if (err < 0) {
-            fail("cannot send a reply", err);
+            stop_on_error("cannot send a reply", err);
             break;
         }
         if (demo.opt.count > 0 && demo.r.echo >= demo.opt.count) {
@@ -240,7 +216,7 @@ static void *disk_worker(void *arg)
         if (err == MIOU_ECANCELED)
             break;
         if (err != 0) {
-            fail("disk I/O failed", err);
+            stop_on_error("disk I/O failed", err);
             break;
         }
         first += n;
@@ -256,22 +232,16 @@ static int acquire_devices(void)
 {
     int err = miou_net_acquire("service", &demo.net, &demo.net_info);
 
-    if (err != 0) {
-        say("demo: cannot acquire net device 'service': %s\n",
-            miou_strerror(err));
-        return -1;
-    }
+    if (err != 0)
+        return fail("cannot acquire net device 'service'", err);
     if (demo.net_info.mtu > MTU_MAX) {
         say("demo: MTU %zu is above the largest this example handles (%d)\n",
             demo.net_info.mtu, MTU_MAX);
-        return -1;
+        return 1;
     }
     err = miou_block_acquire("storage", &demo.disk, &demo.disk_info);
-    if (err != 0) {
-        say("demo: cannot acquire block device 'storage': %s\n",
-            miou_strerror(err));
-        return -1;
-    }
+    if (err != 0)
+        return fail("cannot acquire block device 'storage'", err);
     if (demo.disk_info.block_size == 0 ||
         demo.disk_info.block_size > CHUNK_MAX ||
         demo.disk_info.capacity < demo.disk_info.block_size) {
@@ -279,7 +249,7 @@ static int acquire_devices(void)
             "not one this example handles\n",
             (unsigned long long)demo.disk_info.capacity,
             (unsigned long long)demo.disk_info.block_size);
-        return -1;
+        return 1;
     }
     return 0;
 }
@@ -296,7 +266,7 @@ static void wait_for_end(void)
         err = miou_cond_wait_until(&demo.stop, &demo.mutex, deadline);
     miou_mutex_unlock(&demo.mutex);
     if (err != 0 && err != MIOU_ETIMEDOUT)
-        fail("waiting for the end", err);
+        stop_on_error("waiting for the end", err);
     demo.done = 1;
 }
 
@@ -349,7 +319,7 @@ static int run_demo(void)
         n += err == 0;
     }
     if (err != 0)
-        fail("cannot spawn a task", err);
+        stop_on_error("cannot spawn a task", err);
     else
         wait_for_end();
     miou_stats(&st);
@@ -373,12 +343,12 @@ static int run_demo(void)
 
 static void *demo_main(void *arg)
 {
-    const struct solo5_start_info *si = arg;
     char ip[IPV4_STRLEN], mac[MAC_STRLEN];
 
+    (void)arg;
     miou_mutex_init(&demo.mutex);
     miou_cond_init(&demo.stop);
-    if (parse_options(si->cmdline, &demo.opt) != 0 || acquire_devices() != 0)
+    if (acquire_devices() != 0)
         return (void *)(uintptr_t)1;
     responder_init(&demo.r, demo.net_info.mac, demo.opt.ip);
     say("demo: answering ping for %s at %s (MTU %zu); disk of %llu blocks "
@@ -395,11 +365,12 @@ static void *demo_main(void *arg)
 int solo5_app_main(const struct solo5_start_info *si)
 {
     void *status = (void *)(uintptr_t)1;
-    int err = miou_run(NULL, demo_main, (void *)si, &status);
+    int err = args_read(si->cmdline, "demo", options);
 
-    if (err != 0) {
-        say("demo: %s\n", miou_strerror(err));
-        return 1;
-    }
+    if (err != ARGS_RUN)
+        return err == ARGS_HELP ? 0 : 1;
+    err = miou_run(NULL, demo_main, NULL, &status);
+    if (err != 0)
+        return fail("cannot run", err);
     return (int)(uintptr_t)status;
 }

@@ -7,10 +7,7 @@
  *   echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] [--dhcp]
  *        [--port=N] [--seconds=S]
  *
- * ADDRESS    the interface's address (10.0.0.2), netmask /24 (--prefix)
- * --dhcp     ask a DHCP server instead
- * --port     the port of both services (7)
- * --seconds  stop after S seconds (decimals allowed; default: never)
+ * (the table options[] below says what each means; --help prints it).
  *
  * At the end it closes everything, prints what it served, and checks
  * that lwIP holds nothing any more (exit status 1 otherwise).
@@ -38,36 +35,22 @@ static struct {
     struct options opt;
     miou_tcpip *stack;
     uint64_t connections, bytes, datagrams;
-} echo;
+} echo = {.opt = {.ip = {.device = "service",
+                         .address = MIOU_IPV4(10, 0, 0, 2),
+                         .netmask = MIOU_IPV4(255, 255, 255, 0)},
+                  .port = 7}};
 
-static int parse_options(const char *cmdline, struct options *o)
-{
-    const char *cursor = cmdline;
-    struct word w, v;
-    int ok;
-
-    tcpip_args_default(&o->ip, MIOU_IPV4(10, 0, 0, 2));
-    o->port = 7;
-    o->duration = 0;
-    while (word_next(&cursor, &w)) {
-        if (tcpip_args_option(&w, &o->ip, &ok))
-            ; /* an interface option: ok says whether it was good */
-        else if (word_option(&w, "--port", &v))
-            ok = word_number(&v, 0, 65535, &o->port) == 0 && o->port > 0;
-        else if (word_option(&w, "--seconds", &v))
-            ok = word_number(&v, 9, UINT64_MAX / 2, &o->duration) == 0;
-        else
-            ok = ipv4_parse(w.s, w.len, &o->ip.address) == 0;
-        if (!ok) {
-            say("echo: bad argument '%.*s'\n"
-                "usage: echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] "
-                "[--dhcp] [--port=N] [--seconds=S]\n",
-                (int)w.len, w.s);
-            return -1;
-        }
-    }
-    return 0;
-}
+/* The command line, read by args_read() (lib/args.h). */
+static const struct arg options[] = {
+    {"ADDRESS", "the interface's address (10.0.0.2)",
+     .ipv4 = &echo.opt.ip.address},
+    TCPIP_ARGS(echo.opt.ip),
+    {"--port", "the port of both services (7)", .number = &echo.opt.port,
+     .min = 1, .max = 65535},
+    {"--seconds", "stop after S seconds (never)", .number = &echo.opt.duration,
+     .decimals = 9, .max = UINT64_MAX / 2, .value = "S"},
+    {0},
+};
 
 /* One connection: send back what arrives until the peer closes. */
 static void *serve(void *arg)
@@ -135,8 +118,7 @@ static void *main_task(void *arg)
     char a[16];
     int rc = miou_tcpip_open(&echo.opt.ip, &echo.stack);
     if (rc != 0) {
-        say("echo: cannot start the stack: %s\n", miou_strerror(rc));
-        *status = 1;
+        *status = fail("cannot start the stack", rc);
         return NULL;
     }
     rc = miou_tcpip_wait_address(echo.stack, MIOU_TCPIP_FOREVER);
@@ -159,7 +141,7 @@ static void *main_task(void *arg)
             rc = miou_sleep(UINT64_MAX);
     }
     if (rc != 0 && rc != MIOU_ECANCELED)
-        say("echo: %s\n", miou_strerror(rc));
+        fail("cannot serve", rc);
     if (tcp)
         miou_cancel(tcp);
     if (udp)
@@ -185,12 +167,11 @@ static void *main_task(void *arg)
 int solo5_app_main(const struct solo5_start_info *si)
 {
     int status = 0;
-    if (parse_options(si->cmdline, &echo.opt) != 0)
-        return 2;
-    int rc = miou_run(NULL, main_task, &status, NULL);
-    if (rc != 0) {
-        say("echo: %s\n", miou_strerror(rc));
-        return 1;
-    }
+    int rc = args_read(si->cmdline, "echo", options);
+    if (rc != ARGS_RUN)
+        return rc == ARGS_HELP ? 0 : 2;
+    rc = miou_run(NULL, main_task, &status, NULL);
+    if (rc != 0)
+        return fail("cannot run", rc);
     return status;
 }

@@ -7,11 +7,7 @@
  *   echo_client SERVER [ADDRESS] [--prefix=BITS] [--connections=N]
  *               [--bytes=N] [--datagrams=N] [--port=N]
  *
- * SERVER         the echo server's address
- * ADDRESS        our own (10.0.0.3), netmask /24 (--prefix)
- * --connections  TCP connections at once (4)
- * --bytes        bytes sent on each (1048576)
- * --datagrams    UDP datagrams, one at a time (10)
+ * (the table options[] below says what each means; --help prints it).
  *
  * Two hosted unikernels talk without privileges over UNIX sockets, each
  * naming the other's socket as its peer:
@@ -39,7 +35,30 @@ static struct {
     struct miou_tcpip_config ip;
     uint32_t server;
     uint64_t port, connections, bytes, datagrams;
-} opt;
+} opt = {.ip = {.device = "service",
+                .address = MIOU_IPV4(10, 0, 0, 3),
+                .netmask = MIOU_IPV4(255, 255, 255, 0)},
+         .port = 7,
+         .connections = 4,
+         .bytes = 1 << 20,
+         .datagrams = 10};
+
+/* The command line, read by args_read() (lib/args.h). */
+static const struct arg options[] = {
+    {"SERVER", "the server's address", .ipv4 = &opt.server, .required = 1},
+    {"ADDRESS", "our own address (10.0.0.3)", .ipv4 = &opt.ip.address},
+    {"--prefix", "the netmask, as a prefix length (24)",
+     .netmask = &opt.ip.netmask},
+    {"--connections", "TCP connections at once (4)", .number = &opt.connections,
+     .max = MAX_CONNECTIONS},
+    {"--bytes", "bytes sent on each (1048576)", .number = &opt.bytes,
+     .max = UINT64_MAX / 2},
+    {"--datagrams", "UDP datagrams, one at a time (10)",
+     .number = &opt.datagrams, .max = 1000000},
+    {"--port", "the server's port (7)", .number = &opt.port, .min = 1,
+     .max = 65535},
+    {0},
+};
 
 static miou_tcpip *stack;
 
@@ -48,54 +67,6 @@ static uint8_t byte_at(uint64_t conn, uint64_t pos)
 {
     uint64_t x = (pos + 1) * 0x9e3779b97f4a7c15ull ^ (conn << 40);
     return (uint8_t)(x >> 56);
-}
-
-static int parse_options(const char *cmdline)
-{
-    const char *cursor = cmdline;
-    struct word w, v;
-    uint64_t prefix = 24;
-    int addresses = 0, ok;
-
-    opt.ip.device = "service";
-    opt.ip.address = MIOU_IPV4(10, 0, 0, 3);
-    opt.port = 7;
-    opt.connections = 4;
-    opt.bytes = 1 << 20;
-    opt.datagrams = 10;
-    while (word_next(&cursor, &w)) {
-        if (word_option(&w, "--prefix", &v))
-            ok = word_number(&v, 0, 32, &prefix) == 0;
-        else if (word_option(&w, "--connections", &v))
-            ok = word_number(&v, 0, MAX_CONNECTIONS, &opt.connections) == 0;
-        else if (word_option(&w, "--bytes", &v))
-            ok = word_number(&v, 0, UINT64_MAX / 2, &opt.bytes) == 0;
-        else if (word_option(&w, "--datagrams", &v))
-            ok = word_number(&v, 0, 1000000, &opt.datagrams) == 0;
-        else if (word_option(&w, "--port", &v))
-            ok = word_number(&v, 0, 65535, &opt.port) == 0 && opt.port > 0;
-        else if (addresses == 0 &&
-                 (ok = ipv4_parse(w.s, w.len, &opt.server) == 0))
-            addresses++;
-        else if (addresses == 1 &&
-                 (ok = ipv4_parse(w.s, w.len, &opt.ip.address) == 0))
-            addresses++;
-        else
-            ok = 0;
-        if (!ok) {
-            say("echo_client: bad argument '%.*s'\n"
-                "usage: echo_client SERVER [ADDRESS] [--prefix=BITS] "
-                "[--connections=N] [--bytes=N] [--datagrams=N] [--port=N]\n",
-                (int)w.len, w.s);
-            return -1;
-        }
-    }
-    if (addresses == 0) {
-        say("echo_client: the server's address is missing\n");
-        return -1;
-    }
-    opt.ip.netmask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
-    return 0;
 }
 
 struct stream {
@@ -222,8 +193,7 @@ static void *main_task(void *arg)
     int *status = arg;
     int err = miou_tcpip_open(&opt.ip, &stack);
     if (err) {
-        say("echo_client: cannot start the stack: %s\n", miou_strerror(err));
-        *status = 1;
+        *status = fail("cannot start the stack", err);
         return NULL;
     }
     int tcp = tcp_check();
@@ -240,12 +210,11 @@ static void *main_task(void *arg)
 int solo5_app_main(const struct solo5_start_info *si)
 {
     int status = 0;
-    if (parse_options(si->cmdline) != 0)
-        return 2;
-    int rc = miou_run(NULL, main_task, &status, NULL);
-    if (rc != 0) {
-        say("echo_client: %s\n", miou_strerror(rc));
-        return 1;
-    }
+    int rc = args_read(si->cmdline, "echo_client", options);
+    if (rc != ARGS_RUN)
+        return rc == ARGS_HELP ? 0 : 2;
+    rc = miou_run(NULL, main_task, &status, NULL);
+    if (rc != 0)
+        return fail("cannot run", rc);
     return status;
 }

@@ -22,11 +22,7 @@
  *   http [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] [--dhcp]
  *        [--port=N] [--seconds=S] [--idle=S]
  *
- * ADDRESS    the interface's address (10.0.0.2), netmask /24 (--prefix)
- * --dhcp     ask a DHCP server instead
- * --port     the port to listen on (80)
- * --seconds  stop after S seconds (decimals allowed; default: never)
- * --idle     close a connection that sends nothing for S seconds (30)
+ * (the table options[] below says what each means; --help prints it).
  *
  * At the end it closes everything, prints what it served, and checks
  * that lwIP holds nothing any more (exit status 1 otherwise).
@@ -80,40 +76,26 @@ static struct {
      * runtime collects them after the function's frame is gone, through
      * the set (miou.h: the set must stay in place until then). */
     miou_orphans conns;
-} http;
+} http = {.opt = {.ip = {.device = "service",
+                         .address = MIOU_IPV4(10, 0, 0, 2),
+                         .netmask = MIOU_IPV4(255, 255, 255, 0)},
+                  .port = 80,
+                  .idle = 30 * SECOND}};
 
-static int parse_options(const char *cmdline, struct options *o)
-{
-    const char *cursor = cmdline;
-    struct word w, v;
-    int ok;
-
-    tcpip_args_default(&o->ip, MIOU_IPV4(10, 0, 0, 2));
-    o->port = 80;
-    o->duration = 0;
-    o->idle = 30 * SECOND;
-    while (word_next(&cursor, &w)) {
-        if (tcpip_args_option(&w, &o->ip, &ok))
-            ; /* an interface option: ok says whether it was good */
-        else if (word_option(&w, "--port", &v))
-            ok = word_number(&v, 0, 65535, &o->port) == 0 && o->port > 0;
-        else if (word_option(&w, "--seconds", &v))
-            ok = word_number(&v, 9, UINT64_MAX / 2, &o->duration) == 0;
-        else if (word_option(&w, "--idle", &v))
-            ok = word_number(&v, 9, UINT64_MAX / 4, &o->idle) == 0 &&
-                 o->idle > 0;
-        else
-            ok = ipv4_parse(w.s, w.len, &o->ip.address) == 0;
-        if (!ok) {
-            say("http: bad argument '%.*s'\n"
-                "usage: http [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] "
-                "[--dhcp] [--port=N] [--seconds=S] [--idle=S]\n",
-                (int)w.len, w.s);
-            return -1;
-        }
-    }
-    return 0;
-}
+/* The command line, read by args_read() (lib/args.h). */
+static const struct arg options[] = {
+    {"ADDRESS", "the interface's address (10.0.0.2)",
+     .ipv4 = &http.opt.ip.address},
+    TCPIP_ARGS(http.opt.ip),
+    {"--port", "the port to listen on (80)", .number = &http.opt.port, .min = 1,
+     .max = 65535},
+    {"--seconds", "stop after S seconds (never)", .number = &http.opt.duration,
+     .decimals = 9, .max = UINT64_MAX / 2, .value = "S"},
+    {"--idle", "close a connection that sends nothing for S seconds (30)",
+     .number = &http.opt.idle, .decimals = 9, .min = 1, .max = UINT64_MAX / 4,
+     .value = "S"},
+    {0},
+};
 
 /* ---- Dates (the Date header, RFC 9110's IMF-fixdate) ---------------- */
 
@@ -723,7 +705,7 @@ static void *accept_loop(void *arg)
         int rc = miou_tcp_accept(l, MIOU_TCPIP_FOREVER, &c);
         if (rc != 0) {
             if (rc != MIOU_ECANCELED)
-                say("http: accept: %s\n", miou_strerror(rc));
+                fail("accept", rc);
             break;
         }
         http.connections++;
@@ -775,9 +757,7 @@ static void *main_task(void *arg)
     char a[16];
     int rc = miou_block_acquire("storage", &http.disk, &http.disk_info);
     if (rc != 0) {
-        say("http: cannot acquire the block device 'storage': %s\n",
-            miou_strerror(rc));
-        *status = 1;
+        *status = fail("cannot acquire the block device 'storage'", rc);
         return NULL;
     }
     /* The largest multiple of the block size up to CHUNK_MAX. */
@@ -787,8 +767,7 @@ static void *main_task(void *arg)
         http.chunk = (size_t)http.disk_info.block_size;
     rc = miou_tcpip_open(&http.opt.ip, &http.stack);
     if (rc != 0) {
-        say("http: cannot start the stack: %s\n", miou_strerror(rc));
-        *status = 1;
+        *status = fail("cannot start the stack", rc);
         return NULL;
     }
     rc = miou_tcpip_wait_address(http.stack, MIOU_TCPIP_FOREVER);
@@ -806,7 +785,7 @@ static void *main_task(void *arg)
         rc = miou_sleep(http.opt.duration ? http.opt.duration : UINT64_MAX);
     }
     if (rc != 0 && rc != MIOU_ECANCELED)
-        say("http: %s\n", miou_strerror(rc));
+        fail("cannot serve", rc);
     /* Cancelling the acceptor cancels the connections' tasks, which
      * reset their connections. */
     if (acceptor)
@@ -831,12 +810,11 @@ static void *main_task(void *arg)
 int solo5_app_main(const struct solo5_start_info *si)
 {
     int status = 0;
-    if (parse_options(si->cmdline, &http.opt) != 0)
-        return 2;
-    int rc = miou_run(NULL, main_task, &status, NULL);
-    if (rc != 0) {
-        say("http: %s\n", miou_strerror(rc));
-        return 1;
-    }
+    int rc = args_read(si->cmdline, "http", options);
+    if (rc != ARGS_RUN)
+        return rc == ARGS_HELP ? 0 : 2;
+    rc = miou_run(NULL, main_task, &status, NULL);
+    if (rc != 0)
+        return fail("cannot run", rc);
     return status;
 }

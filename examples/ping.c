@@ -2,15 +2,12 @@
  * ping - a unikernel that answers ARP and ping (ICMP echo) for one IPv4
  * address on its net device "service", while other tasks keep busy.
  *
- *   ping [ADDRESS] [--readers=R] [--tasks=N] [--count=N] [--seconds=S]
+ *   ping [ADDRESS] [--readers=N] [--tasks=N] [--count=N] [--seconds=S]
  *
- * ADDRESS    the address to answer for (10.0.0.2)
- * --readers  tasks reading the device at the same time (1): each frame
- *            goes to one of them
- * --tasks    extra tasks that sleep a few milliseconds and yield, in a
- *            loop, to show that pings are answered while tasks are busy (0)
- * --count    stop after answering N echo requests (no limit)
- * --seconds  stop after S seconds, decimals allowed (no limit)
+ * (the table options[] below says what each means; --help prints it).
+ * Readers share the device: each frame goes to one of them. Busy tasks
+ * (--tasks) sleep a few milliseconds and yield, in a loop, to show that
+ * pings are answered while tasks are busy.
  *
  * Without --count or --seconds it answers until it is killed. It prints a
  * start line and, at the end, what it answered. Its exit status is 0,
@@ -62,53 +59,31 @@ static struct {
     uint64_t rounds;  /* loops of the busy tasks */
     miou_mutex mutex; /* with (stop): the main task waits for the end */
     miou_cond stop;
-} ping;
+} ping = {.opt = {.ip = 0x0a000002 /* 10.0.0.2 */, .readers = 1}};
 
 static uint8_t rx[MAX_READERS][FRAME_MAX], tx[MAX_READERS][FRAME_MAX];
 static miou_task *readers[MAX_READERS], *busy[MAX_TASKS];
 
-static void usage(const struct word *w)
-{
-    say("ping: bad argument '%.*s'\n"
-        "usage: ping [ADDRESS] [--readers=1..%d] [--tasks=N] [--count=N] "
-        "[--seconds=S]\n",
-        (int)w->len, w->s, MAX_READERS);
-}
+/* The command line, read by args_read() (lib/args.h). */
+static const struct arg options[] = {
+    {"ADDRESS", "the address to answer for (10.0.0.2)", .ipv4 = &ping.opt.ip},
+    {"--readers", "tasks reading the device at the same time (1)",
+     .number = &ping.opt.readers, .min = 1, .max = MAX_READERS},
+    {"--tasks", "busy tasks, sleeping and yielding in a loop (0)",
+     .number = &ping.opt.tasks, .max = MAX_TASKS},
+    {"--count", "stop after answering N echo requests (no limit)",
+     .number = &ping.opt.count, .max = UINT64_MAX},
+    {"--seconds", "stop after S seconds (no limit)",
+     .number = &ping.opt.duration, .decimals = 9, .max = UINT64_MAX / 2,
+     .value = "S"},
+    {0},
+};
 
-static int parse_options(const char *cmdline, struct options *o)
-{
-    const char *cursor = cmdline;
-    struct word w, v;
-    int ok;
-
-    o->ip = 0x0a000002; /* 10.0.0.2 */
-    o->readers = 1;
-    o->tasks = o->count = o->duration = 0;
-    while (word_next(&cursor, &w)) {
-        if (word_option(&w, "--readers", &v))
-            ok = word_number(&v, 0, MAX_READERS, &o->readers) == 0 &&
-                 o->readers > 0;
-        else if (word_option(&w, "--tasks", &v))
-            ok = word_number(&v, 0, MAX_TASKS, &o->tasks) == 0;
-        else if (word_option(&w, "--count", &v))
-            ok = word_number(&v, 0, UINT64_MAX, &o->count) == 0;
-        else if (word_option(&w, "--seconds", &v))
-            ok = word_number(&v, 9, UINT64_MAX / 2, &o->duration) == 0;
-        else
-            ok = ipv4_parse(w.s, w.len, &o->ip) == 0;
-        if (!ok) {
-            usage(&w);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Record the first error and wake the main task, which ends the run. */
-static void fail(const char *what, int err)
+/* Stop the run on the first error: say it, keep it, wake the main task. */
+static void stop_on_error(const char *what, int err)
 {
     if (ping.error == 0) {
-        say("ping: %s: %s\n", what, miou_strerror(err));
+        fail(what, err);
         ping.error = err;
     }
     ping.done = 1;
@@ -130,7 +105,7 @@ static void *reader(void *arg)
         if (n == MIOU_ECANCELED)
             break;
         if (n < 0) {
-            fail("cannot receive a frame", (int)n);
+            stop_on_error("cannot receive a frame", (int)n);
             break;
         }
         if (ping.done)
@@ -140,7 +115,7 @@ static void *reader(void *arg)
             continue;
         err = miou_net_write(ping.net, out, reply);
         if (err < 0) {
-            fail("cannot send a reply", err);
+            stop_on_error("cannot send a reply", err);
             break;
         }
         if (ping.opt.count > 0 && ping.r.echo >= ping.opt.count) {
@@ -200,7 +175,7 @@ static void wait_for_end(void)
         err = miou_cond_wait_until(&ping.stop, &ping.mutex, deadline);
     miou_mutex_unlock(&ping.mutex);
     if (err != 0 && err != MIOU_ETIMEDOUT)
-        fail("waiting for the end", err);
+        stop_on_error("waiting for the end", err);
     ping.done = 1;
 }
 
@@ -211,11 +186,8 @@ static int serve(void)
     int err;
 
     err = miou_net_acquire("service", &ping.net, &ping.info);
-    if (err != 0) {
-        say("ping: cannot acquire net device 'service': %s\n",
-            miou_strerror(err));
-        return 1;
-    }
+    if (err != 0)
+        return fail("cannot acquire net device 'service'", err);
     if (ping.info.mtu > MTU_MAX) {
         say("ping: MTU %zu is above the largest this example handles (%d)\n",
             ping.info.mtu, MTU_MAX);
@@ -231,7 +203,7 @@ static int serve(void)
     if (err == 0)
         err = spawn(readers, ping.opt.readers, &n_readers, "reader", 0, reader);
     if (err != 0)
-        fail("cannot spawn a task", err);
+        stop_on_error("cannot spawn a task", err);
     else
         wait_for_end();
     cancel_all(readers, n_readers);
@@ -251,26 +223,24 @@ static int serve(void)
     return 0;
 }
 
-/* The first task: (arg) is the start info; returns the exit status. */
+/* The first task: returns the exit status. */
 static void *ping_main(void *arg)
 {
-    const struct solo5_start_info *si = arg;
-
+    (void)arg;
     miou_mutex_init(&ping.mutex);
     miou_cond_init(&ping.stop);
-    if (parse_options(si->cmdline, &ping.opt) != 0)
-        return (void *)(uintptr_t)1;
     return (void *)(uintptr_t)serve();
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
     void *status = (void *)(uintptr_t)1;
-    int err = miou_run(NULL, ping_main, (void *)si, &status);
+    int err = args_read(si->cmdline, "ping", options);
 
-    if (err != 0) {
-        say("ping: %s\n", miou_strerror(err));
-        return 1;
-    }
+    if (err != ARGS_RUN)
+        return err == ARGS_HELP ? 0 : 1;
+    err = miou_run(NULL, ping_main, NULL, &status);
+    if (err != 0)
+        return fail("cannot run", err);
     return (int)(uintptr_t)status;
 }

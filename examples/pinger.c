@@ -5,12 +5,7 @@
  *   pinger [TARGET] [--from=ADDRESS] [--count=N] [--interval=MS]
  *          [--timeout=MS]
  *
- * TARGET      the address to ping (10.0.0.2)
- * --from      our own address (10.0.0.1)
- * --count     echo requests to send (10)
- * --interval  milliseconds from one request to the next (10); 0 sends
- *             the next as soon as the previous one is answered
- * --timeout   milliseconds to wait for each reply (1000)
+ * (the table options[] below says what each means; --help prints it).
  *
  * It first finds the target's MAC address with ARP (retrying for a few
  * seconds, so that the target may start after it), then sends one echo
@@ -70,48 +65,29 @@ static struct {
     uint16_t id;
     uint8_t data[DATA_LEN]; /* the payload of the request in flight */
     uint64_t late, corrupt; /* replies too late, replies with other data */
-} pinger;
+} pinger = {.opt = {.target = 0x0a000002, /* 10.0.0.2 */
+                    .from = 0x0a000001,   /* 10.0.0.1 */
+                    .count = 10,
+                    .interval = 10 * MS,
+                    .timeout = 1000 * MS}};
 
 static uint8_t rx[FRAME_MAX], tx[FRAME_MAX];
 
-static void usage(const struct word *w)
-{
-    say("pinger: bad argument '%.*s'\n"
-        "usage: pinger [TARGET] [--from=ADDRESS] [--count=N] "
-        "[--interval=MS] [--timeout=MS]\n",
-        (int)w->len, w->s);
-}
-
-static int parse_options(const char *cmdline, struct options *o)
-{
-    const char *cursor = cmdline;
-    struct word w, v;
-    int ok;
-
-    o->target = 0x0a000002; /* 10.0.0.2 */
-    o->from = 0x0a000001;   /* 10.0.0.1 */
-    o->count = 10;
-    o->interval = 10 * MS;
-    o->timeout = 1000 * MS;
-    while (word_next(&cursor, &w)) {
-        if (word_option(&w, "--from", &v))
-            ok = ipv4_parse(v.s, v.len, &o->from) == 0;
-        else if (word_option(&w, "--count", &v))
-            ok = word_number(&v, 0, MAX_COUNT, &o->count) == 0 && o->count > 0;
-        else if (word_option(&w, "--interval", &v))
-            ok = word_number(&v, 6, 3600000 * MS, &o->interval) == 0;
-        else if (word_option(&w, "--timeout", &v))
-            ok = word_number(&v, 6, 3600000 * MS, &o->timeout) == 0 &&
-                 o->timeout > 0;
-        else
-            ok = ipv4_parse(w.s, w.len, &o->target) == 0;
-        if (!ok) {
-            usage(&w);
-            return -1;
-        }
-    }
-    return 0;
-}
+/* The command line, read by args_read() (lib/args.h). Times are typed in
+ * milliseconds, with decimals down to the nanosecond. */
+static const struct arg options[] = {
+    {"TARGET", "the address to ping (10.0.0.2)", .ipv4 = &pinger.opt.target},
+    {"--from", "our own address (10.0.0.1)", .ipv4 = &pinger.opt.from},
+    {"--count", "echo requests to send (10)", .number = &pinger.opt.count,
+     .min = 1, .max = MAX_COUNT},
+    {"--interval", "milliseconds between requests (10); 0: each at once",
+     .number = &pinger.opt.interval, .decimals = 6, .max = 3600000 * MS,
+     .value = "MS"},
+    {"--timeout", "milliseconds to wait for each reply (1000)",
+     .number = &pinger.opt.timeout, .decimals = 6, .min = 1,
+     .max = 3600000 * MS, .value = "MS"},
+    {0},
+};
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -319,7 +295,7 @@ static int run_pings(void)
             break;
     }
     if (rc < 0)
-        say("pinger: %s\n", miou_strerror(rc));
+        fail("cannot ping", rc);
     if (t.sent > 0)
         print_summary(&t);
     return rc >= 0 && t.received == pinger.opt.count ? 0 : 1;
@@ -331,11 +307,8 @@ static int pinger_run(void)
     int err;
 
     err = miou_net_acquire("service", &pinger.net, &pinger.info);
-    if (err != 0) {
-        say("pinger: cannot acquire net device 'service': %s\n",
-            miou_strerror(err));
-        return 1;
-    }
+    if (err != 0)
+        return fail("cannot acquire net device 'service'", err);
     if (pinger.info.mtu > MTU_MAX ||
         pinger.info.mtu < ECHO_FRAME_LEN(DATA_LEN) - ETH_HLEN) {
         say("pinger: MTU %zu is outside what this example handles\n",
@@ -358,21 +331,19 @@ static int pinger_run(void)
 
 static void *pinger_main(void *arg)
 {
-    const struct solo5_start_info *si = arg;
-
-    if (parse_options(si->cmdline, &pinger.opt) != 0)
-        return (void *)(uintptr_t)1;
+    (void)arg;
     return (void *)(uintptr_t)pinger_run();
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
     void *status = (void *)(uintptr_t)1;
-    int err = miou_run(NULL, pinger_main, (void *)si, &status);
+    int err = args_read(si->cmdline, "pinger", options);
 
-    if (err != 0) {
-        say("pinger: %s\n", miou_strerror(err));
-        return 1;
-    }
+    if (err != ARGS_RUN)
+        return err == ARGS_HELP ? 0 : 1;
+    err = miou_run(NULL, pinger_main, NULL, &status);
+    if (err != 0)
+        return fail("cannot run", err);
     return (int)(uintptr_t)status;
 }

@@ -1319,6 +1319,140 @@ static void word_number_reads_only_the_words_bytes(void)
     CHECK_UEQ(v, 123);
 }
 
+/* ---- args.h: args_parse, a command line read by a table. */
+
+/* The places of the test table, and the table. */
+static struct {
+    uint32_t addr, peer, netmask;
+    uint64_t count, seconds;
+    int flag;
+} got;
+
+static const struct arg table[] = {
+    {"PEER", "whom to talk to", .ipv4 = &got.peer, .required = 1},
+    {"ADDRESS", "our address (10.0.0.2)", .ipv4 = &got.addr},
+    {"--count", "how many (3)", .number = &got.count, .min = 1, .max = 16},
+    {"--seconds", "how long (never)", .number = &got.seconds, .decimals = 3,
+     .min = 1, .max = UINT64_MAX, .value = "S"},
+    {"--prefix", "the netmask's length (24)", .netmask = &got.netmask},
+    {"--flag", "a flag", .flag = &got.flag},
+    {0},
+};
+
+/* args_parse() of (cmdline) by the test table, into (text), from the
+ * table's defaults. */
+static int parse(const char *cmdline, char *text)
+{
+    got.addr = ME_IP;
+    got.peer = 0;
+    got.netmask = 0xffffff00u;
+    got.count = 3;
+    got.seconds = 0;
+    got.flag = 0;
+    return args_parse(cmdline, "prog", table, text, ARGS_TEXT_MAX);
+}
+
+static void args_parse_stores_each_word_where_its_entry_says(void)
+{
+    char text[ARGS_TEXT_MAX];
+    CHECK_EQ(parse("--solo5:quiet 10.0.0.1 --count=16 --seconds=1.5 "
+                   "--prefix=16 --flag 10.0.0.9",
+                   text),
+             ARGS_RUN);
+    CHECK_STR_EQ(text, "");
+    CHECK_UEQ(got.peer, PEER_IP);
+    CHECK_UEQ(got.addr, STRANGER_IP);
+    CHECK_UEQ(got.count, 16);
+    CHECK_UEQ(got.seconds, 1500);
+    CHECK_UEQ(got.netmask, 0xffff0000u);
+    CHECK_EQ(got.flag, 1);
+    CHECK_STR_EQ(program_name, "prog");
+}
+
+static void args_parse_leaves_the_defaults_of_what_is_not_given(void)
+{
+    char text[ARGS_TEXT_MAX];
+    CHECK_EQ(parse("10.0.0.1 --prefix=0", text), ARGS_RUN);
+    CHECK_UEQ(got.addr, ME_IP);
+    CHECK_UEQ(got.count, 3);
+    CHECK_UEQ(got.netmask, 0);
+    CHECK_EQ(got.flag, 0);
+}
+
+/* args_parse() of (cmdline) refuses it with the line (line). */
+static void refused_with(const char *file, int line, const char *cmdline,
+                         const char *expected)
+{
+    char text[ARGS_TEXT_MAX];
+    int rc = parse(cmdline, text);
+    if (!check_true(file, line, "args_parse() refuses", rc == ARGS_BAD) ||
+        !check_str(file, line, "text", "expected", text, expected, 0))
+        check_note("command line \"%s\"", cmdline);
+}
+#define REFUSED(cmdline, line) refused_with(__FILE__, __LINE__, cmdline, line)
+
+static void args_parse_refuses_a_bad_word_in_one_line_naming_it(void)
+{
+    REFUSED("10.0.0.1 --cuont=2",
+            "prog: bad argument '--cuont=2': unknown option "
+            "(--help lists the options)\n");
+    REFUSED("10.0.0.1 10.0.0.2 10.0.0.3",
+            "prog: bad argument '10.0.0.3': one word too many "
+            "(--help lists the options)\n");
+    REFUSED("10.0.0.1 --flag=1", "prog: bad argument '--flag=1': --flag "
+                                 "takes no value\n");
+    REFUSED("10.0.0.300", "prog: bad argument '10.0.0.300': PEER is an IPv4 "
+                          "address (a.b.c.d)\n");
+    REFUSED("", "prog: whom to talk to is missing (PEER; --help lists the "
+                "options)\n");
+}
+
+static void args_parse_refuses_values_out_of_range_naming_the_range(void)
+{
+    REFUSED("10.0.0.1 --count=17", "prog: bad argument '--count=17': --count "
+                                   "is a whole number from 1 to 16\n");
+    REFUSED("10.0.0.1 --count=0", "prog: bad argument '--count=0': --count "
+                                  "is a whole number from 1 to 16\n");
+    REFUSED("10.0.0.1 --count", "prog: bad argument '--count': --count is "
+                                "a whole number from 1 to 16\n");
+    REFUSED("10.0.0.1 --seconds=0",
+            "prog: bad argument '--seconds=0': --seconds is a number with "
+            "up to 3 decimals, above 0\n");
+    REFUSED("10.0.0.1 --seconds=0.0001",
+            "prog: bad argument '--seconds=0.0001': --seconds is a number "
+            "with up to 3 decimals, above 0\n");
+    REFUSED("10.0.0.1 --prefix=33", "prog: bad argument '--prefix=33': "
+                                    "--prefix is a prefix length from 0 to "
+                                    "32\n");
+}
+
+static void args_parse_answers_help_with_the_table(void)
+{
+    char text[ARGS_TEXT_MAX];
+    CHECK_EQ(parse("--count=99 --help", text), ARGS_HELP);
+    CHECK_STR_EQ(text, "usage: prog PEER [ADDRESS] [--count=N] [--seconds=S] "
+                       "[--prefix=BITS] [--flag]\n"
+                       "  PEER       whom to talk to\n"
+                       "  ADDRESS    our address (10.0.0.2)\n"
+                       "  --count    how many (3)\n"
+                       "  --seconds  how long (never)\n"
+                       "  --prefix   the netmask's length (24)\n"
+                       "  --flag     a flag\n");
+}
+
+static void args_parse_cuts_what_does_not_fit(void)
+{
+    char text[32];
+    size_t i;
+    memset(text, 'X', sizeof text);
+    got.peer = 0;
+    CHECK_EQ(args_parse("--nope", "prog", table, text, 16), ARGS_BAD);
+    CHECK_STR_EQ(text, "prog: bad argum");
+    for (i = 16; i < sizeof text; i++)
+        if (!CHECK_EQ(text[i], 'X'))
+            check_note("byte %zu, past the 16 given", i);
+}
+
 static const struct check_case cases[] = {
     {"ipv4_parse reads dotted quads in host order",
      ipv4_parse_reads_dotted_quads},
@@ -1474,6 +1608,18 @@ static const struct check_case cases[] = {
      word_number_refuses_anything_but_digits_and_one_dot},
     {"word_number reads only the word's bytes",
      word_number_reads_only_the_words_bytes},
+    {"args_parse stores each word where its entry says",
+     args_parse_stores_each_word_where_its_entry_says},
+    {"args_parse leaves the defaults of what is not given",
+     args_parse_leaves_the_defaults_of_what_is_not_given},
+    {"args_parse refuses a bad word in one line naming it",
+     args_parse_refuses_a_bad_word_in_one_line_naming_it},
+    {"args_parse refuses values out of range, naming the range",
+     args_parse_refuses_values_out_of_range_naming_the_range},
+    {"args_parse answers --help with the table",
+     args_parse_answers_help_with_the_table},
+    {"args_parse cuts what does not fit in its text, never writing past it",
+     args_parse_cuts_what_does_not_fit},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

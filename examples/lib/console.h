@@ -1,5 +1,8 @@
 /*
- * console.h - formatted output on the unikernel's console.
+ * console.h - the examples' messages on the unikernel's console: say()
+ * formats a line, fail() reports an error, args_read() reads the
+ * command line by a table of options (args.h) and says what is wrong
+ * with it.
  *
  * Header-only, so that the .c files of examples/lib stay free of any
  * platform call (a benchmark baseline links them without Solo5's). Lines
@@ -10,8 +13,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
+#include <miou.h>
 #include <solo5.h>
+
+#include "args.h"
 
 #define CONSOLE_LINE_MAX 512
 
@@ -32,6 +39,29 @@ static inline void say(const char *fmt, ...)
     if ((size_t)n >= sizeof line)
         n = (int)sizeof line - 1;
     solo5_console_write(line, (size_t)n);
+}
+
+/* Say "PROGRAM: (what): the text of (err) (its name)", PROGRAM being the
+ * name given to args_read(), and return 1, the exit status of a program
+ * that failed: `return fail("cannot start the stack", err);`. */
+static inline int fail(const char *what, int err)
+{
+    say("%s: %s: %s (%s)\n", program_name, what, miou_strerror(err),
+        miou_errname(err));
+    return 1;
+}
+
+/* Read the command line (cmdline) of (program) by (table) and print what
+ * args_parse() says: the line refusing a bad word, or the help that the
+ * word --help asks for. Returns ARGS_RUN, ARGS_HELP or ARGS_BAD. */
+static inline int args_read(const char *cmdline, const char *program,
+                            const struct arg *table)
+{
+    char text[ARGS_TEXT_MAX];
+    int rc = args_parse(cmdline, program, table, text, sizeof text);
+
+    solo5_console_write(text, strlen(text));
+    return rc;
 }
 
 #endif

@@ -1,26 +1,30 @@
 /*
  * tcpip_args.h - the interface options that the TCP/IP examples (echo,
  * http) share: --prefix=BITS, --gateway=ADDRESS and --dhcp, read into a
- * struct miou_tcpip_config. Only the header of miou_tcpip.h is used: the
- * examples that do not link the stack link this file too.
+ * struct miou_tcpip_config by an example's table of options (args.h):
+ *
+ *   static const struct arg options[] = {
+ *       {"ADDRESS", "the interface's address", .ipv4 = &opt.ip.address},
+ *       TCPIP_ARGS(opt.ip),
+ *       ...
  */
 #ifndef EXAMPLES_TCPIP_ARGS_H
 #define EXAMPLES_TCPIP_ARGS_H
-
-#include <stdint.h>
 
 #include <miou_tcpip.h>
 
 #include "args.h"
 
-/* The examples' interface: device "service", (address), netmask /24, no
- * gateway, no DHCP. */
-void tcpip_args_default(struct miou_tcpip_config *ip, uint32_t address);
-
-/* When (w) is one of the interface's options, set it in (ip), store in
- * (*ok) whether its value was good (a prefix of 0 to 32 bits, an IPv4
- * address) and return 1; else return 0 and leave both alone. */
-int tcpip_args_option(const struct word *w, struct miou_tcpip_config *ip,
-                      int *ok);
+/* The entries of a table of options for the interface (ip), a struct
+ * miou_tcpip_config. */
+/* clang-format off */
+#define TCPIP_ARGS(ip)                                                         \
+    {"--prefix", "the netmask, as a prefix length (24)",                       \
+     .netmask = &(ip).netmask},                                                \
+    {"--gateway", "the router to other networks (none)",                       \
+     .ipv4 = &(ip).gateway},                                                   \
+    {"--dhcp", "ask a DHCP server for the address instead",                    \
+     .flag = &(ip).dhcp}
+/* clang-format on */
 
 #endif
