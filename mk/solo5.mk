@@ -136,7 +136,7 @@ support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPP
 
 # One relocatable object per program: the linker pulls from the libraries
 # exactly what the program uses, so its undefined symbols are what the
-# unikernel asks of Solo5's bindings (scripts/check_solo5_symbols.sh).
+# unikernel asks of Solo5's bindings (scripts/check_solo5.sh checks them).
 # --wrap=solo5_app_main: src/platform/solo5/start.c sees the start info
 # before the application does; only the bindings call it, so -u pulls it
 # in here.
