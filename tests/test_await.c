@@ -453,6 +453,40 @@ static void a_cancelled_await_one_waits_and_is_ecanceled(void)
     CHECK_EQ(ended[900] && ended[901], 1);
 }
 
+/* ---- A cancelled task's awaits are MIOU_ECANCELED, whatever the
+ * child's own status. */
+
+static void *await_after_cancel(void *arg)
+{
+    int *rc = arg;
+    miou_task *t;
+    /* The child returns at once, leaving a child of its own: it ends with
+     * MIOU_ECHILDREN while this task sleeps. */
+    CHECK_RC(miou_async(&t, leave_child, (void *)(intptr_t)902), 0);
+    CHECK_RC(miou_sleep(MS(3600000)), MIOU_ECANCELED);
+    *rc = miou_await(t, NULL);
+    return NULL;
+}
+
+static void *cancel_after_child_ended_main(void *arg)
+{
+    miou_task *t;
+    CHECK_RC(miou_async(&t, await_after_cancel, arg), 0);
+    CHECK_RC(miou_sleep(MS(5)), 0);
+    CHECK_RC(miou_cancel(t), 0);
+    return NULL;
+}
+
+static void a_cancelled_await_of_a_child_that_left_children_is_ecanceled(void)
+{
+    int rc = 1;
+    reset();
+    CHECK_RUN(cancel_after_child_ended_main, &rc, 0);
+    CHECK_RC(rc, MIOU_ECANCELED);
+    /* The grandchild was cancelled before it ever ran. */
+    CHECK_EQ(ended[902], 0);
+}
+
 static const struct check_case cases[] = {
     {"await_all gives every result and status in list order",
      await_all_gives_every_result_in_list_order},
@@ -482,6 +516,9 @@ static const struct check_case cases[] = {
      a_cancelled_await_first_waits_and_is_ecanceled},
     {"await_one in a cancelled task waits and is MIOU_ECANCELED",
      a_cancelled_await_one_waits_and_is_ecanceled},
+    {"await in a cancelled task is MIOU_ECANCELED even when the child "
+     "ended with live children",
+     a_cancelled_await_of_a_child_that_left_children_is_ecanceled},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

@@ -327,7 +327,9 @@ static int collect(struct miou__task *self, struct miou__task *t, void **result)
     if (result)
         *result = t->result;
     release(t);
-    if (status == 0 && self->cancelled)
+    /* A cancelled task's awaits are MIOU_ECANCELED (miou.h), whatever the
+     * child's own status: MIOU_ECHILDREN included. */
+    if (self->cancelled)
         status = MIOU_ECANCELED;
     return status;
 }
