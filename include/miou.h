@@ -123,6 +123,9 @@ typedef void *(*miou_fn)(void *arg);
 /* Default number of task switches between two polls for external events
  * (see miou_config.poll_interval). */
 #define MIOU_POLL_INTERVAL_DEFAULT 64u
+/* While tasks stay runnable, the oldest scheduled block operation still
+ * moves one block every MIOU_BLOCK_AGING polls (see miou_block_read()). */
+#define MIOU_BLOCK_AGING 4u
 
 /* Options of miou_run(); a zero field takes its default. */
 struct miou_config {
@@ -348,7 +351,11 @@ int miou_block_atomic_write(miou_block *block, uint64_t offset, const void *buf,
 /* SUSPENDS. Scheduled calls queue the operation and suspend the caller;
  * the scheduler performs queued operations, one block at a time and in
  * arrival order, when no task is runnable (the lowest priority), still
- * checking net input and sleepers between blocks. (buf) must stay
+ * checking net input and sleepers between blocks. They are not starved:
+ * while tasks stay runnable, the oldest operation moves one block every
+ * MIOU_BLOCK_AGING polls (a poll every poll_interval switches), so a block
+ * waits at most MIOU_BLOCK_AGING poll intervals once it is at the head of
+ * the queue. (buf) must stay
  * untouched until the call returns. A task cancelled while its operation
  * waits leaves the queue at once and gets MIOU_ECANCELED; if some of its
  * blocks had already moved, they stay moved (a write of several blocks

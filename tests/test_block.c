@@ -267,10 +267,14 @@ static void *scheduled_reader(void *arg)
     return NULL;
 }
 
+/* Yields for fewer polls than it takes a scheduled block to age into a
+ * move (MIOU_BLOCK_AGING polls, one every MIOU_POLL_INTERVAL_DEFAULT
+ * switches). */
 static void *busy(void *arg)
 {
     struct sched_ctx *c = arg;
-    for (int i = 0; i < 1000; i++)
+    for (unsigned i = 0;
+         i < MIOU_POLL_INTERVAL_DEFAULT * (MIOU_BLOCK_AGING - 2); i++)
         miou_yield();
     c->busy_done = 1;
     check_log("busy");
@@ -295,6 +299,69 @@ static void a_scheduled_read_waits_while_tasks_are_runnable(void)
     memset(&c, 0, sizeof c);
     CHECK_RUN(priority_main, &c, 0);
     CHECK_STR_EQ(check_log_text(), "busy read");
+}
+
+/* ---- Aging: a task that yields forever does not starve scheduled I/O. */
+
+struct aging_ctx {
+    struct dev d;
+    int reads_done;      /* scheduled reads completed */
+    int stop;            /* set by the reader once they are all done */
+    unsigned long yields; /* the spinner's, until stopped */
+    uint8_t buf[MAX_BLOCK];
+};
+
+#define AGING_READS 100
+#define AGING_YIELDS_MAX 10000000ul /* the spinner gives up here */
+
+static void *aging_reader(void *arg)
+{
+    struct aging_ctx *c = arg;
+    for (int i = 0; i < AGING_READS; i++) {
+        uint64_t off = (uint64_t)(i % 8) * c->d.bs;
+        if (!CHECK_RC(miou_block_read(c->d.b, off, c->buf, c->d.bs), 0))
+            break;
+        c->reads_done++;
+    }
+    c->stop = 1;
+    return NULL;
+}
+
+static void *spinner(void *arg)
+{
+    struct aging_ctx *c = arg;
+    while (!c->stop && c->yields < AGING_YIELDS_MAX) {
+        miou_yield();
+        c->yields++;
+    }
+    return NULL;
+}
+
+static void *aging_main(void *arg)
+{
+    struct aging_ctx *c = arg;
+    miou_task *t[2];
+    if (acquire(&c->d))
+        return NULL;
+    CHECK_RC(miou_async(&t[0], spinner, c), 0);
+    CHECK_RC(miou_async(&t[1], aging_reader, c), 0);
+    CHECK_RC(miou_await_all(t, 2, NULL, NULL), 0);
+    return NULL;
+}
+
+static void scheduled_reads_complete_while_a_task_yields_forever(void)
+{
+    static struct aging_ctx c;
+    memset(&c, 0, sizeof c);
+    CHECK_RUN(aging_main, &c, 0);
+    CHECK_EQ(c.reads_done, AGING_READS);
+    CHECK_EQ(c.stop, 1);
+    /* Each read needs MIOU_BLOCK_AGING polls at most: about 256 yields. */
+    CHECK_ULT(c.yields, (unsigned long)AGING_READS *
+                            (MIOU_BLOCK_AGING + 1) *
+                            MIOU_POLL_INTERVAL_DEFAULT);
+    check_note("%d scheduled reads took %lu yields of a busy task",
+               c.reads_done, c.yields);
 }
 
 struct fifo_arg {
@@ -497,6 +564,8 @@ static const struct check_case cases[] = {
      calls_outside_a_run_are_enotrunning},
     {"a scheduled read waits while tasks are runnable",
      a_scheduled_read_waits_while_tasks_are_runnable},
+    {"scheduled reads complete while a task yields forever",
+     scheduled_reads_complete_while_a_task_yields_forever},
     {"scheduled operations complete in arrival order",
      scheduled_operations_complete_in_arrival_order},
     {"a cancelled scheduled read leaves the queue, undone",

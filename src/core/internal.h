@@ -199,6 +199,8 @@ struct miou__sched {
     size_t net_readers;        /* tasks in WAIT_NET */
     struct miou__queue blockq; /* tasks in WAIT_BLOCK, oldest first */
     size_t block_waiters;      /* tasks in blockq */
+    unsigned block_aging;      /* polls since a block last moved while
+                                  tasks stayed runnable */
     uint32_t run_id;           /* this run's number, for device handles */
     uint64_t next_id;
     uint64_t switches, polls;

@@ -244,6 +244,17 @@ static void poll_events(struct miou__sched *s)
             miou__fatal("deadlock that cancellation cannot break");
         }
     }
+    /* Lowest priority, but not starved: while tasks stay runnable, the
+     * oldest scheduled operation moves one block every MIOU_BLOCK_AGING
+     * polls. */
+    if (s->blockq.head && s->runq.head) {
+        if (++s->block_aging >= MIOU_BLOCK_AGING) {
+            s->block_aging = 0;
+            miou__block_step(s);
+        }
+    } else {
+        s->block_aging = 0;
+    }
     solo5_handle_set_t ready = 0;
     /* A poll that may not wait (deadline 0) only asks which net devices
      * have input, which matters only to a task waiting in miou_net_read()
