@@ -35,7 +35,7 @@ endif
 CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
 ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
 ARCH_ASM := src/arch/$(ARCH).S
-PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c)
+PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c)
 
 CORE_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC)) \
             $(patsubst %.S,$(BUILD)/obj/%.o,$(ARCH_ASM))
