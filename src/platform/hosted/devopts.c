@@ -7,11 +7,12 @@
  *   --block-sector-size:NAME=N
  *
  * The shared parser (src/platform/tender/) has split each into the
- * device's name and the value. The device must be one that the manifest
- * declares with the option's type. The handlers only record what they
- * were given in the device table: the devices are opened once all options
- * are read (devices.c), so that --net-mac and --block-sector-size may come
- * before or after the option that attaches their device.
+ * device's name and the value, and refused a second one for a device. The
+ * device must be one that the manifest declares with the option's type. The
+ * handlers only record what they were given in the device table: the devices
+ * are opened once all options are read (devices.c), so that --net-mac and
+ * --block-sector-size may come before or after the option that attaches their
+ * device.
  */
 #include <string.h>
 
@@ -53,17 +54,11 @@ static int attach_option(struct tender *t, const struct tender_arg *a,
 
     if (d == NULL)
         return 1;
-    if (d->attach_arg != NULL) {
-        hosted_device_error(t->prog, d, "attached twice ('%s' and '%s')",
-                            d->attach_arg, a->word);
-        return 1;
-    }
     if (*a->value == '\0') {
         hosted_device_error(t->prog, d, "option '%s' gives no %s", a->word,
                             type == HOSTED_NET ? "interface" : "file");
         return 1;
     }
-    d->attach_arg = a->word;
     d->attach = a->value;
     return TENDER_RUN;
 }
@@ -85,13 +80,6 @@ int hosted_opt_net_mac(struct tender *t, const struct tender_arg *a)
 
     if (d == NULL)
         return 1;
-    if (d->mac_arg != NULL) {
-        hosted_device_error(t->prog, d,
-                            "MAC address given twice ('%s' and "
-                            "'%s')",
-                            d->mac_arg, a->word);
-        return 1;
-    }
     if (hosted_mac_parse(mac, d->mac) != 0) {
         hosted_device_error(t->prog, d,
                             "invalid MAC address '%s' (xx:xx:xx:xx:xx:xx, "
@@ -106,7 +94,6 @@ int hosted_opt_net_mac(struct tender *t, const struct tender_arg *a)
                             "MAC address '%s' is a multicast address", mac);
         return 1;
     }
-    d->mac_arg = a->word;
     d->mac_given = 1;
     return TENDER_RUN;
 }
@@ -148,16 +135,8 @@ int hosted_opt_sector_size(struct tender *t, const struct tender_arg *a)
 
     if (d == NULL)
         return 1;
-    if (d->sector_arg != NULL) {
-        hosted_device_error(t->prog, d,
-                            "sector size given twice ('%s' and "
-                            "'%s')",
-                            d->sector_arg, a->word);
-        return 1;
-    }
     d->sector_size = parse_sector_size(t->prog, d, a->value);
     if (d->sector_size == 0)
         return 1;
-    d->sector_arg = a->word;
     return TENDER_RUN;
 }

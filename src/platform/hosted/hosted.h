@@ -86,12 +86,8 @@ struct hosted_device {
     char name[HOSTED_NAME_MAX + 1];
     enum hosted_dev_type type;
 
-    /* The command line's words for it (NULL when absent): the option that
-     * attached it and its value, --net-mac's and --block-sector-size's. */
-    const char *attach_arg;
+    /* The value of the option that attached it (NULL when absent). */
     const char *attach;
-    const char *mac_arg;
-    const char *sector_arg;
 
     /* Set by hosted_devices_attach(). */
     int fd;       /* -1 until attached; the descriptor polled and read */

@@ -64,7 +64,8 @@ static int opt_help(struct tender *t, const struct tender_arg *a)
            "--solo5:debug set\n"
            "which of the platform's messages (on standard error) are "
            "printed, and are\n"
-           "taken off the command line.\n"
+           "taken off the command line; any other leading --solo5: word "
+           "is refused.\n"
            "\n",
            t->prog, TENDER_MEM_MAX_MIB, TENDER_MEM_DEFAULT_MIB,
            HOSTED_SECTOR_DEFAULT, HOSTED_SECTOR_MAX, HOSTED_SECTOR_DEFAULT);
@@ -73,12 +74,14 @@ static int opt_help(struct tender *t, const struct tender_arg *a)
 }
 
 const struct tender_option hosted_options[] = {
-    {"--help", TENDER_FLAG, NULL, opt_help},
-    {"--version", TENDER_FLAG, NULL, tender_opt_version},
-    {"--mem", TENDER_VALUE, "MiB", tender_opt_mem},
-    {"--net", TENDER_DEVICE, "IFACE", hosted_opt_net},
-    {"--net-mac", TENDER_DEVICE, "HWADDR", hosted_opt_net_mac},
-    {"--block", TENDER_DEVICE, "PATH", hosted_opt_block},
-    {"--block-sector-size", TENDER_DEVICE, "N", hosted_opt_sector_size},
-    {NULL, TENDER_FLAG, NULL, NULL},
+    {"--help", TENDER_FLAG, NULL, NULL, opt_help},
+    {"--version", TENDER_FLAG, NULL, NULL, tender_opt_version},
+    {"--mem", TENDER_VALUE, "MiB", TENDER_MEM_TWICE, tender_opt_mem},
+    {"--net", TENDER_DEVICE, "IFACE", "attached twice", hosted_opt_net},
+    {"--net-mac", TENDER_DEVICE, "HWADDR", "MAC address given twice",
+     hosted_opt_net_mac},
+    {"--block", TENDER_DEVICE, "PATH", "attached twice", hosted_opt_block},
+    {"--block-sector-size", TENDER_DEVICE, "N", "sector size given twice",
+     hosted_opt_sector_size},
+    {NULL, TENDER_FLAG, NULL, NULL, NULL},
 };

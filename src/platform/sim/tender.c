@@ -115,8 +115,7 @@ static uint64_t seed_from_environment(void)
     errno = 0;
     uint64_t s = strtoull(e, &end, 0);
     if (errno || *end) {
-        fprintf(stderr, "%s: MIOU_SIM_SEED='%s' is not a number\n", sim_prog,
-                e);
+        tender_error(sim_prog, "MIOU_SIM_SEED='%s' is not a number", e);
         exit(1);
     }
     sim_seed_given = 1;

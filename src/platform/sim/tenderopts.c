@@ -163,15 +163,19 @@ static int opt_block_faults(struct tender *t, const struct tender_arg *a)
 }
 
 const struct tender_option sim_options[] = {
-    {"--help", TENDER_FLAG, NULL, opt_help},
-    {"--version", TENDER_FLAG, NULL, tender_opt_version},
-    {"--seed", TENDER_VALUE, "N", opt_seed},
-    {"--mem", TENDER_VALUE, "MiB", tender_opt_mem},
-    {"--trace", TENDER_FLAG, NULL, opt_trace},
-    {"--net", TENDER_DEVICE, "PEER", opt_net},
-    {"--net-faults", TENDER_DEVICE, "SPEC", opt_net_faults},
-    {"--block", TENDER_DEVICE, "SIZE|FILE", opt_block},
-    {"--block-sector-size", TENDER_DEVICE, "N", opt_sector_size},
-    {"--block-faults", TENDER_DEVICE, "SPEC", opt_block_faults},
-    {NULL, TENDER_FLAG, NULL, NULL},
+    {"--help", TENDER_FLAG, NULL, NULL, opt_help},
+    {"--version", TENDER_FLAG, NULL, NULL, tender_opt_version},
+    /* A later --seed replaces an earlier one, as before: a replay
+     * command may be run with another seed added. */
+    {"--seed", TENDER_VALUE, "N", NULL, opt_seed},
+    {"--mem", TENDER_VALUE, "MiB", TENDER_MEM_TWICE, tender_opt_mem},
+    {"--trace", TENDER_FLAG, NULL, NULL, opt_trace},
+    {"--net", TENDER_DEVICE, "PEER", "attached twice", opt_net},
+    /* Faults add up: --net-faults:a=loss=1% --net-faults:a=dup=1%. */
+    {"--net-faults", TENDER_DEVICE, "SPEC", NULL, opt_net_faults},
+    {"--block", TENDER_DEVICE, "SIZE|FILE", "attached twice", opt_block},
+    {"--block-sector-size", TENDER_DEVICE, "N", "sector size given twice",
+     opt_sector_size},
+    {"--block-faults", TENDER_DEVICE, "SPEC", NULL, opt_block_faults},
+    {NULL, TENDER_FLAG, NULL, NULL, NULL},
 };

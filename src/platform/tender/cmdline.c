@@ -5,8 +5,10 @@
  * words, as under Solo5), then the leading --solo5:quiet (or
  * --solo5:error), --solo5:warn, --solo5:info and --solo5:debug words
  * taken off: they set the level of the platform's own messages, the last
- * one winning, and the unikernel never sees them. A --solo5: word after
- * any other word is the unikernel's.
+ * one winning, and the unikernel never sees them. Any other leading
+ * --solo5: word is refused: left on the line it would hide the level
+ * words after it, and a misspelt --solo5:quite would pass unnoticed. A
+ * --solo5: word after any other word is the unikernel's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +38,9 @@ static int level_of(const char *p, size_t len)
 /* Words are split as the bindings split them: at spaces and tabs. */
 #define BLANKS " \t"
 
-/* The rest of (cmdline) after its leading level words, their level in
- * (*level). */
-static const char *take_level_words(const char *cmdline,
-                                    enum tender_log_level *level)
+/* The rest of (cmdline) after its leading --solo5: words, their level
+ * in t->level; NULL after printing that one of them is unknown. */
+static const char *take_level_words(struct tender *t, const char *cmdline)
 {
     const char *p = cmdline;
 
@@ -49,9 +50,17 @@ static const char *take_level_words(const char *cmdline,
 
         p += strspn(p, BLANKS);
         len = strcspn(p, BLANKS);
-        if (len == 0 || (l = level_of(p, len)) < 0)
+        if (len < 8 || strncmp(p, "--solo5:", 8) != 0)
             return p;
-        *level = (enum tender_log_level)l;
+        l = level_of(p, len);
+        if (l < 0) {
+            tender_error(t->prog,
+                         "unknown option '%.*s' (--solo5:quiet, :error, "
+                         ":warn, :info or :debug)",
+                         (int)len, p);
+            return NULL;
+        }
+        t->level = (enum tender_log_level)l;
         p += len;
     }
 }
@@ -91,7 +100,9 @@ int tender_cmdline(struct tender *t, int argc, char *const *argv)
         return 1;
     }
     t->level = TENDER_LOG_INFO;
-    rest = take_level_words(t->cmdline, &t->level);
+    rest = take_level_words(t, t->cmdline);
+    if (rest == NULL)
+        return 1;
     /* In place: t->cmdline stays the one block to free. */
     memmove(t->cmdline, rest, strlen(rest) + 1);
     return TENDER_RUN;

@@ -90,6 +90,45 @@ static int split(const struct tender *t, const struct tender_option *o,
     return 1;
 }
 
+/* An option of (o) among the (n) words of (argv) that (a) repeats (for a
+ * device option, one that names the same device), or NULL. The words
+ * were all read as options already: looking back at them needs no state
+ * in the platform's table. */
+static const char *earlier_word(const struct tender *t, char **argv, int n,
+                                const struct tender_option *o,
+                                const struct tender_arg *a)
+{
+    size_t len = strlen(a->device);
+
+    for (int i = 0; i < n; i++) {
+        const char *rest;
+
+        if (find_option(t, argv[i], &rest) != o)
+            continue;
+        if (o->form != TENDER_DEVICE ||
+            (strncmp(rest + 1, a->device, len) == 0 && rest[1 + len] == '='))
+            return argv[i];
+    }
+    return NULL;
+}
+
+/* 0, or 1 after printing that (a) repeats an option given once. */
+static int given_twice(const struct tender *t, char **argv, int n,
+                       const struct tender_option *o,
+                       const struct tender_arg *a)
+{
+    const char *earlier;
+
+    if (o->twice == NULL || (earlier = earlier_word(t, argv, n, o, a)) == NULL)
+        return 0;
+    if (o->form == TENDER_DEVICE)
+        tender_error(t->prog, "device '%s': %s ('%s' and '%s')", a->device,
+                     o->twice, earlier, a->word);
+    else
+        tender_error(t->prog, "%s ('%s' and '%s')", o->twice, earlier, a->word);
+    return 1;
+}
+
 /* Whether (word) ends the tender's options and starts the unikernel's. */
 static int starts_app_args(const char *word)
 {
@@ -120,7 +159,8 @@ int tender_parse(struct tender *t, int argc, char **argv)
             tender_error(t->prog, "unknown option '%s' (try --help)", argv[i]);
             return 1;
         }
-        if (split(t, o, argv[i], rest, &a) != 0)
+        if (split(t, o, argv[i], rest, &a) != 0 ||
+            given_twice(t, argv + 1, i - 1, o, &a) != 0)
             return 1;
         rc = o->handle(t, &a);
         if (rc != TENDER_RUN)

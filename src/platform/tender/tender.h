@@ -62,6 +62,10 @@ struct tender_option {
     enum tender_form form;
     /* What VALUE stands for, in messages ("MiB", "IFACE"). */
     const char *metavar;
+    /* When the option may be given once (for a device option, once per
+     * device), what the message says of a second one: "attached twice";
+     * NULL when a later one adds to or replaces an earlier one. */
+    const char *twice;
     /* TENDER_RUN to go on parsing, or the status to exit with after
      * printing why. */
     int (*handle)(struct tender *t, const struct tender_arg *a);
@@ -98,7 +102,9 @@ void tender_done(struct tender *t);
  * why. */
 int tender_cmdline(struct tender *t, int argc, char *const *argv);
 
-/* Handlers that mean the same on every platform. */
+/* Handlers that mean the same on every platform, and what a second
+ * --mem is called. */
+#define TENDER_MEM_TWICE "heap size given twice"
 int tender_opt_mem(struct tender *t, const struct tender_arg *a);
 int tender_opt_version(struct tender *t, const struct tender_arg *a);
 
@@ -106,7 +112,9 @@ int tender_opt_version(struct tender *t, const struct tender_arg *a);
  * not be written (a help text lost is a failure a script should see). */
 int tender_stdout_done(const struct tender *t);
 
-/* "PROG: " and the message (printf format) on standard error. */
+/* "PROG: " and the message (printf format) on standard error as ONE
+ * line: control characters that the arguments hold (a newline in a
+ * path given on the command line) are escaped as C does. */
 void tender_error(const char *prog, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void tender_verror(const char *prog, const char *fmt, va_list ap)
