@@ -190,6 +190,29 @@ bad_case "a fault with an unknown key" "unknown key or bad value" "$ex/ping" --n
 bad_case "a probability above 1" "unknown key or bad value" "$ex/ping" --net:service=pinger --net-faults:service=loss=150%
 bad_case "a delay range upside down" "unknown key or bad value" "$ex/ping" --net:service=pinger --net-faults:service=delay=5ms..1ms
 bad_case "a sector size that is not a power of two" "power of two" "$ex/block" --block:storage=64K --block-sector-size:storage=1000
+# Exactly one line (refused, from scripts/lib/check.sh): a repeated
+# option, a --solo5: word the platform does not know, and arguments
+# holding control characters, which the messages escape.
+refused "refused: --mem given twice" \
+    "^hello: heap size given twice \\('--mem=16' and '--mem=32'\\)$" "$ex/hello" --mem=16 --mem=32
+refused "refused: a net device attached twice" \
+    "^ping: device 'service': attached twice \\('--net:service=silent' and '--net:service=pinger'\\)$" \
+    "$ex/ping" --net:service=silent --net:service=pinger -- --count=1
+refused "refused: an unknown --solo5: word" \
+    "^hello: unknown option '--solo5:loud' \\(--solo5:quiet, :error, :warn, :info or :debug\\)$" \
+    "$ex/hello" -- --solo5:quiet --solo5:loud
+refused "refused: an unknown --solo5: word before --" \
+    "^hello: unknown option '--solo5:bogus' \\(--solo5:quiet, :error, :warn, :info or :debug\\)$" \
+    "$ex/hello" --seed=3 --solo5:bogus
+refused "refused: a device name holding a newline, on one line" \
+    "^ping: '--net:a\\\\nb=pinger': the manifest declares no net device named 'a\\\\nb'$" \
+    "$ex/ping" $'--net:a\nb=pinger'
+refused "refused: a fault specification holding a newline, on one line" \
+    "^ping: fault 'loss=1\\\\n0%': unknown key or bad value$" \
+    "$ex/ping" --net:service=pinger $'--net-faults:service=loss=1\n0%'
+refused "refused: a disk image whose path holds a newline, on one line" \
+    "^block: device 'storage': cannot read '$tmp/new\\\\nline.img': " \
+    "$ex/block" "--block:storage=$tmp/new"$'\n'"line.img"
 sim_run bad 30 env MIOU_SIM_SEED=12x "$ex/hello"
 if [ $rc -eq 1 ] && grep -q "MIOU_SIM_SEED='12x' is not a number" "$tmp/bad.err"; then
     ok "refused: \$MIOU_SIM_SEED that is not a number"

@@ -82,6 +82,31 @@ expect "arguments after -- reach the unikernel" 0 \
     '^errors: every code has the text of MIOU_ERRORS$' "$lister" --mem=16 -- --list
 expect "--solo5:quiet is the unikernel's argument, not the tender's" 0 '^Hello World$' \
     "$hello" --solo5:quiet
+refuse "--mem given twice is refused" \
+    "hello: heap size given twice ('--mem=16' and '--mem=32')" "$hello" --mem=16 --mem=32
+refuse "--mem given twice with the same value is refused" \
+    "hello: heap size given twice ('--mem=16' and '--mem=16')" "$hello" --mem=16 --mem=16
+# The known --solo5: words are quiet, error, warn, info and debug; an
+# unknown one used to be left on the command line, where it hid the
+# --solo5: words after it.
+solo5_words="(--solo5:quiet, :error, :warn, :info or :debug)"
+refuse "an unknown --solo5: word is refused" \
+    "hello: unknown option '--solo5:loud' $solo5_words" "$hello" --solo5:loud
+refuse "an unknown --solo5: word after a known one is refused" \
+    "hello: unknown option '--solo5:bogus' $solo5_words" \
+    "$hello" --mem=16 -- --solo5:quiet --solo5:bogus --solo5:debug
+refuse "an empty --solo5: word is refused" \
+    "hello: unknown option '--solo5:' $solo5_words" "$hello" -- --solo5:
+expect "a --solo5: word after the unikernel's first argument is the unikernel's" 0 \
+    '^errors: every code has the text of MIOU_ERRORS$' "$lister" -- --solo5:quiet --list --solo5:loud
+# Messages echo the command line with its control characters escaped:
+# one line whatever an argument holds.
+refuse "an unknown option holding a newline is shown on one line" \
+    "hello: unknown option '--bo\ngus' (try --help)" "$hello" $'--bo\ngus'
+refuse "a --mem value holding a newline is shown on one line" \
+    "hello: invalid --mem value '1\n2': not a whole number of MiB" "$hello" $'--mem=1\n2'
+refuse "an unknown --solo5: word holding an escape is shown on one line, escaped" \
+    "hello: unknown option '--solo5:\x1b[31m\rx' $solo5_words" "$hello" $'--solo5:\e[31m\rx'
 
 # ---- Device options. test_tender_devices declares NET_BASIC service,
 # NET_BASIC backup and BLOCK_BASIC storage.
@@ -166,11 +191,26 @@ refuse "--block-sector-size for a net device is refused" \
 refuse "--block-sector-size given twice is refused" \
     "$d: device 'storage': sector size given twice ('--block-sector-size:storage=512' and '--block-sector-size:storage=4096')" \
     "$dev" --block-sector-size:storage=512 --block-sector-size:storage=4096
+refuse "--block given twice is refused" \
+    "$d: device 'storage': attached twice ('--block:storage=$img' and '--block:storage=$img')" \
+    "$dev" "$blk" "$blk"
+refuse "a device name holding a newline is shown on one line" \
+    "$d: device 'a\nb': not declared in the unikernel's manifest (option '--net:a\nb=x')" \
+    "$dev" $'--net:a\nb=x'
+refuse "--net:NAME holding a newline without a value is shown on one line" \
+    "$d: device 'a\nb': option '--net:a\nb' needs a value (--net:a\nb=IFACE)" \
+    "$dev" $'--net:a\nb'
+refuse "a MAC address holding a carriage return is shown on one line" \
+    "$d: device 'service': invalid MAC address '02:00:00:00:00:01\r' (xx:xx:xx:xx:xx:xx, in hexadecimal)" \
+    "$dev" $'--net-mac:service=02:00:00:00:00:01\r'
 
 # ---- Disk images.
 refuse "a missing disk image is refused" \
     "$d: device 'storage': cannot open '$tmp/missing.img' for reading and writing: No such file or directory" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/missing.img"
+refuse "a missing disk image whose path holds a newline is shown on one line" \
+    "$d: device 'storage': cannot open '$tmp/new\nline.img' for reading and writing: No such file or directory" \
+    "$dev" "$svc" "$bak" "--block:storage=$tmp/new"$'\n'"line.img"
 refuse "a folder is no disk image" \
     "$d: device 'storage': cannot open '$tmp' for reading and writing: Is a directory" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp"

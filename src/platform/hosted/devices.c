@@ -20,14 +20,16 @@ static const char *type_word(enum hosted_dev_type type)
 void hosted_device_error(const char *prog, const struct hosted_device *d,
                          const char *fmt, ...)
 {
-    char msg[512];
+    char *msg = NULL;
     va_list ap;
+    int n;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = vasprintf(&msg, fmt, ap);
     va_end(ap);
-    /* One call, so that the line is not split among other output. */
-    fprintf(stderr, "%s: device '%s': %s\n", prog, d->name, msg);
+    tender_error(prog, "device '%s': %s", d->name,
+                 n < 0 ? "(message lost: out of memory)" : msg);
+    free(msg);
 }
 
 void hosted_devices_help(void)

@@ -6,56 +6,31 @@
  *   --block:NAME=PATH
  *   --block-sector-size:NAME=N
  *
- * Each must name a device that the manifest declares with the option's
- * type. They only record what they were given in the device table: the
- * devices are opened once all options are read (devices.c), so that
- * --net-mac and --block-sector-size may come before or after the option
- * that attaches their device.
+ * The shared parser (src/platform/tender/) has split each into the
+ * device's name and the value, and refused a second one for a device. The
+ * device must be one that the manifest declares with the option's type. The
+ * handlers only record what they were given in the device table: the devices
+ * are opened once all options are read (devices.c), so that --net-mac and
+ * --block-sector-size may come before or after the option that attaches their
+ * device.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "hosted.h"
 
-/* The device of (type) that the option (arg) = "OPTION:NAME=VALUE"
- * names, with (*rest) set to VALUE; NULL after printing what is wrong.
- * (value) is what follows "OPTION:", NULL when the argument stopped at the
- * option's name; (opt_value) names VALUE in messages. */
-static struct hosted_device *named_device(const struct hosted_tender *t,
-                                          const char *arg, const char *value,
-                                          enum hosted_dev_type type,
-                                          const char *opt_value,
-                                          const char **rest)
+/* The device of (type) that the option (a) names; NULL after printing
+ * what is wrong. */
+static struct hosted_device *named_device(const struct tender *t,
+                                          const struct tender_arg *a,
+                                          enum hosted_dev_type type)
 {
-    struct hosted_device *d = NULL;
-    const char *eq;
-    int len;
+    struct hosted_device *d = hosted_device_find(a->device);
 
-    if (value == NULL || *value == '\0' || *value == '=') {
-        fprintf(stderr, "%s: option '%s' names no device (%.*s:NAME=%s)\n",
-                t->prog, arg, (int)strcspn(arg, ":="), arg, opt_value);
-        return NULL;
-    }
-    eq = strchr(value, '=');
-    len = (int)(eq != NULL ? (size_t)(eq - value) : strlen(value));
-    if (eq == NULL) {
-        fprintf(stderr, "%s: device '%s': option '%s' needs a value (%s=%s)\n",
-                t->prog, value, arg, arg, opt_value);
-        return NULL;
-    }
-    /* A longer name is in no manifest. */
-    if (len <= HOSTED_NAME_MAX) {
-        char name[HOSTED_NAME_MAX + 1];
-
-        memcpy(name, value, (size_t)len);
-        name[len] = '\0';
-        d = hosted_device_find(name);
-    }
     if (d == NULL) {
-        fprintf(stderr,
-                "%s: device '%.*s': not declared in the unikernel's manifest "
-                "(option '%s')\n",
-                t->prog, len, value, arg);
+        tender_error(t->prog,
+                     "device '%s': not declared in the unikernel's manifest "
+                     "(option '%s')",
+                     a->device, a->word);
         return NULL;
     }
     if (d->type != type) {
@@ -63,66 +38,48 @@ static struct hosted_device *named_device(const struct hosted_tender *t,
                             "declared as %s, so option '%s' does not apply "
                             "(%s:%s=%s)",
                             d->type == HOSTED_NET ? "NET_BASIC" : "BLOCK_BASIC",
-                            arg, d->type == HOSTED_NET ? "--net" : "--block",
+                            a->word,
+                            d->type == HOSTED_NET ? "--net" : "--block",
                             d->name, d->type == HOSTED_NET ? "IFACE" : "PATH");
         return NULL;
     }
-    *rest = eq + 1;
     return d;
 }
 
 /* --net: and --block: */
-static int attach_option(struct hosted_tender *t, const char *arg,
-                         const char *value, enum hosted_dev_type type)
+static int attach_option(struct tender *t, const struct tender_arg *a,
+                         enum hosted_dev_type type)
 {
-    const char *what = NULL;
-    struct hosted_device *d = named_device(
-        t, arg, value, type, type == HOSTED_NET ? "IFACE" : "PATH", &what);
+    struct hosted_device *d = named_device(t, a, type);
 
     if (d == NULL)
         return 1;
-    if (d->attach_arg != NULL) {
-        hosted_device_error(t->prog, d, "attached twice ('%s' and '%s')",
-                            d->attach_arg, arg);
-        return 1;
-    }
-    if (*what == '\0') {
-        hosted_device_error(t->prog, d, "option '%s' gives no %s", arg,
+    if (*a->value == '\0') {
+        hosted_device_error(t->prog, d, "option '%s' gives no %s", a->word,
                             type == HOSTED_NET ? "interface" : "file");
         return 1;
     }
-    d->attach_arg = arg;
-    d->attach = what;
-    return HOSTED_RUN;
+    d->attach = a->value;
+    return TENDER_RUN;
 }
 
-int hosted_opt_net(struct hosted_tender *t, const char *arg, const char *value)
+int hosted_opt_net(struct tender *t, const struct tender_arg *a)
 {
-    return attach_option(t, arg, value, HOSTED_NET);
+    return attach_option(t, a, HOSTED_NET);
 }
 
-int hosted_opt_block(struct hosted_tender *t, const char *arg,
-                     const char *value)
+int hosted_opt_block(struct tender *t, const struct tender_arg *a)
 {
-    return attach_option(t, arg, value, HOSTED_BLOCK);
+    return attach_option(t, a, HOSTED_BLOCK);
 }
 
-int hosted_opt_net_mac(struct hosted_tender *t, const char *arg,
-                       const char *value)
+int hosted_opt_net_mac(struct tender *t, const struct tender_arg *a)
 {
-    const char *mac = NULL;
-    struct hosted_device *d =
-        named_device(t, arg, value, HOSTED_NET, "HWADDR", &mac);
+    const char *mac = a->value;
+    struct hosted_device *d = named_device(t, a, HOSTED_NET);
 
     if (d == NULL)
         return 1;
-    if (d->mac_arg != NULL) {
-        hosted_device_error(t->prog, d,
-                            "MAC address given twice ('%s' and "
-                            "'%s')",
-                            d->mac_arg, arg);
-        return 1;
-    }
     if (hosted_mac_parse(mac, d->mac) != 0) {
         hosted_device_error(t->prog, d,
                             "invalid MAC address '%s' (xx:xx:xx:xx:xx:xx, "
@@ -137,9 +94,8 @@ int hosted_opt_net_mac(struct hosted_tender *t, const char *arg,
                             "MAC address '%s' is a multicast address", mac);
         return 1;
     }
-    d->mac_arg = arg;
     d->mac_given = 1;
-    return HOSTED_RUN;
+    return TENDER_RUN;
 }
 
 /* The sector size (s), or 0 after printing what is wrong with it. */
@@ -173,25 +129,14 @@ static uint64_t parse_sector_size(const char *prog,
     return 0;
 }
 
-int hosted_opt_sector_size(struct hosted_tender *t, const char *arg,
-                           const char *value)
+int hosted_opt_sector_size(struct tender *t, const struct tender_arg *a)
 {
-    const char *size = NULL;
-    struct hosted_device *d =
-        named_device(t, arg, value, HOSTED_BLOCK, "N", &size);
+    struct hosted_device *d = named_device(t, a, HOSTED_BLOCK);
 
     if (d == NULL)
         return 1;
-    if (d->sector_arg != NULL) {
-        hosted_device_error(t->prog, d,
-                            "sector size given twice ('%s' and "
-                            "'%s')",
-                            d->sector_arg, arg);
-        return 1;
-    }
-    d->sector_size = parse_sector_size(t->prog, d, size);
+    d->sector_size = parse_sector_size(t->prog, d, a->value);
     if (d->sector_size == 0)
         return 1;
-    d->sector_arg = arg;
-    return HOSTED_RUN;
+    return TENDER_RUN;
 }

@@ -12,7 +12,7 @@
  * leak check must still run, as they would after a return from main(). */
 void solo5_exit(int status)
 {
-    hosted_log(HOSTED_LOG_INFO, "miou-solo5: solo5_exit(%d) called\n", status);
+    hosted_log(TENDER_LOG_INFO, "miou-solo5: solo5_exit(%d) called\n", status);
     exit(status);
 }
 

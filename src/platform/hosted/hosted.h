@@ -19,50 +19,22 @@
 
 #include <solo5.h>
 
-/* Heap size when --mem is not given, and the largest --mem accepted. */
-#define HOSTED_MEM_DEFAULT_MIB 512u
-#define HOSTED_MEM_MAX_MIB 65536u
+#include "platform/tender/tender.h"
 
-/* What the tender's options asked for. */
-struct hosted_tender {
-    const char *prog; /* program name, first word of every message */
-    size_t mem_mib;   /* heap size in MiB */
-    int app_argc;     /* the unikernel's own arguments */
-    char **app_argv;
-};
-
-/* hosted_parse_args() result when the unikernel should run; any other
- * value is the exit status the process must end with at once. */
-#define HOSTED_RUN (-1)
-
-/* The program name for messages, from argv[0]. */
-const char *hosted_prog_name(const char *argv0);
-
-/* Fill (t) from the command line; device options are recorded in the
- * device table, which must be loaded first (hosted_manifest_load()).
- * Messages (help, version, errors) are printed here, so the caller only
- * has to exit with the result. */
-int hosted_parse_args(int argc, char **argv, struct hosted_tender *t);
+/* The hosted tender's options (options.c), for tender_parse(). */
+extern const struct tender_option hosted_options[];
 
 /* Write the (n) bytes of (buf) to (fd), going on after interruptions and
  * short writes; gives up silently on any other error. */
 void hosted_write_all(int fd, const char *buf, size_t n);
 
-/* The platform's own messages (banner.c), by level as on Solo5. */
-enum hosted_log_level {
-    HOSTED_LOG_ERROR,
-    HOSTED_LOG_WARN,
-    HOSTED_LOG_INFO,
-    HOSTED_LOG_DEBUG
-};
-
-/* Read the leading --solo5:quiet/error/warn/info/debug words of
- * (cmdline), set the level from the last, and return the rest of the
- * command line: what the unikernel receives. */
-const char *hosted_log_options(const char *cmdline);
+/* The platform's own messages (banner.c): which are printed, from the
+ * leading --solo5: words (the tender's command line, src/platform/tender/
+ * cmdline.c). */
+void hosted_log_set_level(enum tender_log_level level);
 
 /* A message to standard error when the level allows (printf format). */
-void hosted_log(enum hosted_log_level at, const char *fmt, ...)
+void hosted_log(enum tender_log_level at, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* The heap of the core's allocations (heap.c): laid over the --mem region
@@ -114,12 +86,8 @@ struct hosted_device {
     char name[HOSTED_NAME_MAX + 1];
     enum hosted_dev_type type;
 
-    /* The command line's words for it (NULL when absent): the option that
-     * attached it and its value, --net-mac's and --block-sector-size's. */
-    const char *attach_arg;
+    /* The value of the option that attached it (NULL when absent). */
     const char *attach;
-    const char *mac_arg;
-    const char *sector_arg;
 
     /* Set by hosted_devices_attach(). */
     int fd;       /* -1 until attached; the descriptor polled and read */
@@ -178,14 +146,11 @@ void hosted_device_error(const char *prog, const struct hosted_device *d,
     __attribute__((format(printf, 3, 4)));
 
 /* Option handlers for --net:, --net-mac:, --block:, --block-sector-size:
- * (devopts.c), with the signature of options.c's table. */
-int hosted_opt_net(struct hosted_tender *t, const char *arg, const char *value);
-int hosted_opt_net_mac(struct hosted_tender *t, const char *arg,
-                       const char *value);
-int hosted_opt_block(struct hosted_tender *t, const char *arg,
-                     const char *value);
-int hosted_opt_sector_size(struct hosted_tender *t, const char *arg,
-                           const char *value);
+ * (devopts.c), for options.c's table. */
+int hosted_opt_net(struct tender *t, const struct tender_arg *a);
+int hosted_opt_net_mac(struct tender *t, const struct tender_arg *a);
+int hosted_opt_block(struct tender *t, const struct tender_arg *a);
+int hosted_opt_sector_size(struct tender *t, const struct tender_arg *a);
 
 /* Print the devices of the manifest, for --help. */
 void hosted_devices_help(void);

@@ -1,49 +1,15 @@
 /*
- * options.c - the tender's command line:
- *
- *   PROG [TENDER OPTION]... [--] [UNIKERNEL ARGUMENT]...
- *
- * The executable is the unikernel itself, so the tender's options come
- * first and the first argument that is not one of them starts the
- * unikernel's own arguments. Those may begin with "--" too (Solo5's
- * --solo5:quiet), which is why an unknown "--" option before them is an
- * error rather than a guess.
+ * options.c - the hosted tender's options: its table for the shared
+ * parser (src/platform/tender/), and its help text. The device options'
+ * handlers are in devopts.c.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "hosted.h"
 
-#ifndef MIOU_VERSION
-#define MIOU_VERSION "0.1.0"
-#endif
-
-/* A tender option: (name), then (sep) between the name and its value:
- * '\0' for a flag, '=' for "--name=VALUE", ':' for a device's
- * "--name:DEVICE=VALUE". (handle) gets what follows (sep), or NULL when
- * the argument stops at the name, and returns HOSTED_RUN to go on
- * parsing or the status to exit with. */
-struct tender_option {
-    const char *name;
-    char sep;
-    int (*handle)(struct hosted_tender *t, const char *arg, const char *value);
-};
-
-static int finish_stdout(const struct hosted_tender *t)
+static int opt_help(struct tender *t, const struct tender_arg *a)
 {
-    /* A help text that could not be written is a failure the caller of a
-     * script should see. */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: cannot write to standard output\n", t->prog);
-        return 1;
-    }
-    return 0;
-}
-
-static int opt_help(struct hosted_tender *t, const char *arg, const char *value)
-{
-    (void)arg;
-    (void)value;
+    (void)a;
     printf("Usage: %s [TENDER OPTION]... [--] [ARGUMENT]...\n"
            "Run this unikernel as a Linux process (miou-solo5 hosted "
            "platform).\n"
@@ -98,140 +64,24 @@ static int opt_help(struct hosted_tender *t, const char *arg, const char *value)
            "--solo5:debug set\n"
            "which of the platform's messages (on standard error) are "
            "printed, and are\n"
-           "taken off the command line.\n"
+           "taken off the command line; any other leading --solo5: word "
+           "is refused.\n"
            "\n",
-           t->prog, HOSTED_MEM_MAX_MIB, HOSTED_MEM_DEFAULT_MIB,
+           t->prog, TENDER_MEM_MAX_MIB, TENDER_MEM_DEFAULT_MIB,
            HOSTED_SECTOR_DEFAULT, HOSTED_SECTOR_MAX, HOSTED_SECTOR_DEFAULT);
     hosted_devices_help();
-    return finish_stdout(t);
+    return tender_stdout_done(t);
 }
 
-static int opt_version(struct hosted_tender *t, const char *arg,
-                       const char *value)
-{
-    (void)arg;
-    (void)value;
-    printf("%s (miou-solo5, hosted platform) %s\n", t->prog, MIOU_VERSION);
-    return finish_stdout(t);
-}
-
-static int bad_mem(const struct hosted_tender *t, const char *value,
-                   const char *why)
-{
-    fprintf(stderr, "%s: invalid --mem value '%s': %s\n", t->prog, value, why);
-    return 1;
-}
-
-static int opt_mem(struct hosted_tender *t, const char *arg, const char *value)
-{
-    size_t mib = 0;
-    const char *p;
-
-    (void)arg;
-    if (value == NULL) {
-        fprintf(stderr, "%s: option '--mem' needs a value: --mem=MiB\n",
-                t->prog);
-        return 1;
-    }
-    /* Digits only: strtoul() would take signs, spaces and hexadecimal. */
-    if (*value == '\0' || strspn(value, "0123456789") != strlen(value))
-        return bad_mem(t, value, "not a whole number of MiB");
-    /* Saturate just above the maximum so that no length of digits can
-     * overflow. */
-    for (p = value; *p != '\0' && mib <= HOSTED_MEM_MAX_MIB; p++)
-        mib = mib * 10 + (size_t)(*p - '0');
-    if (mib == 0)
-        return bad_mem(t, value, "the heap needs at least 1 MiB");
-    if (mib > HOSTED_MEM_MAX_MIB) {
-        char why[64];
-
-        snprintf(why, sizeof why, "the maximum is %u MiB", HOSTED_MEM_MAX_MIB);
-        return bad_mem(t, value, why);
-    }
-    t->mem_mib = mib;
-    return HOSTED_RUN;
-}
-
-static const struct tender_option options[] = {
-    {"--help", '\0', opt_help},
-    {"--version", '\0', opt_version},
-    {"--mem", '=', opt_mem},
-    {"--net", ':', hosted_opt_net},
-    {"--net-mac", ':', hosted_opt_net_mac},
-    {"--block", ':', hosted_opt_block},
-    {"--block-sector-size", ':', hosted_opt_sector_size},
+const struct tender_option hosted_options[] = {
+    {"--help", TENDER_FLAG, NULL, NULL, opt_help},
+    {"--version", TENDER_FLAG, NULL, NULL, tender_opt_version},
+    {"--mem", TENDER_VALUE, "MiB", TENDER_MEM_TWICE, tender_opt_mem},
+    {"--net", TENDER_DEVICE, "IFACE", "attached twice", hosted_opt_net},
+    {"--net-mac", TENDER_DEVICE, "HWADDR", "MAC address given twice",
+     hosted_opt_net_mac},
+    {"--block", TENDER_DEVICE, "PATH", "attached twice", hosted_opt_block},
+    {"--block-sector-size", TENDER_DEVICE, "N", "sector size given twice",
+     hosted_opt_sector_size},
+    {NULL, TENDER_FLAG, NULL, NULL, NULL},
 };
-
-/* The option that (arg) spells, storing its value in (*value); NULL when
- * (arg) is no tender option. */
-static const struct tender_option *find_option(const char *arg,
-                                               const char **value)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof options / sizeof options[0]; i++) {
-        const struct tender_option *o = &options[i];
-        size_t len = strlen(o->name);
-
-        if (strncmp(arg, o->name, len) != 0)
-            continue;
-        if (arg[len] == '\0') {
-            *value = NULL;
-            return o;
-        }
-        if (o->sep != '\0' && arg[len] == o->sep) {
-            *value = arg + len + 1;
-            return o;
-        }
-    }
-    return NULL;
-}
-
-const char *hosted_prog_name(const char *argv0)
-{
-    const char *slash;
-
-    if (argv0 == NULL || *argv0 == '\0')
-        return "miou-hosted";
-    slash = strrchr(argv0, '/');
-    return slash != NULL && slash[1] != '\0' ? slash + 1 : argv0;
-}
-
-/* Whether (arg) ends the tender's options and starts the unikernel's. */
-static int starts_app_args(const char *arg)
-{
-    return strncmp(arg, "--", 2) != 0 || strncmp(arg, "--solo5:", 8) == 0;
-}
-
-int hosted_parse_args(int argc, char **argv, struct hosted_tender *t)
-{
-    int i = argc > 0 ? 1 : 0;
-
-    t->prog = hosted_prog_name(argc > 0 ? argv[0] : NULL);
-    t->mem_mib = HOSTED_MEM_DEFAULT_MIB;
-    for (; i < argc; i++) {
-        const char *arg = argv[i];
-        const struct tender_option *o;
-        const char *value;
-        int rc;
-
-        if (strcmp(arg, "--") == 0) {
-            i++;
-            break;
-        }
-        if (starts_app_args(arg))
-            break;
-        o = find_option(arg, &value);
-        if (o == NULL) {
-            fprintf(stderr, "%s: unknown option '%s' (try --help)\n", t->prog,
-                    arg);
-            return 1;
-        }
-        rc = o->handle(t, arg, value);
-        if (rc != HOSTED_RUN)
-            return rc;
-    }
-    t->app_argc = argc - i;
-    t->app_argv = argv + i;
-    return HOSTED_RUN;
-}

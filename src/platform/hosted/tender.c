@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -23,40 +22,14 @@
 
 #define MIB_SHIFT 20
 
-/* Kept in a global so that the leak checker sees it as reachable when the
- * unikernel ends through solo5_exit() instead of returning. */
-static char *cmdline;
-
-/* The unikernel's arguments joined by single spaces ("" for none), in
- * memory the caller frees; NULL when out of memory. */
-static char *join_args(int argc, char **argv)
-{
-    size_t size = 1;
-    char *s, *p;
-    int i;
-
-    for (i = 0; i < argc; i++)
-        size += strlen(argv[i]) + 1;
-    s = malloc(size);
-    if (s == NULL)
-        return NULL;
-    p = s;
-    for (i = 0; i < argc; i++) {
-        size_t len = strlen(argv[i]);
-
-        if (i > 0)
-            *p++ = ' ';
-        memcpy(p, argv[i], len);
-        p += len;
-    }
-    *p = '\0';
-    return s;
-}
+/* Static, so that the leak checker sees the command line as reachable
+ * when the unikernel ends through solo5_exit() instead of returning. */
+static struct tender tender;
 
 /* Reserve the heap; MAP_NORESERVE so that a large --mem costs nothing
  * until the unikernel touches it, as on a tender. NULL on failure, after
  * saying why. */
-static void *map_heap(const struct hosted_tender *t, size_t *size)
+static void *map_heap(const struct tender *t, size_t *size)
 {
     void *heap;
 
@@ -78,23 +51,22 @@ static void *map_heap(const struct hosted_tender *t, size_t *size)
 
 /* The banner (--solo5:info, the default): what the tender gives the
  * unikernel. */
-static void banner(const struct hosted_tender *t, const void *heap,
-                   size_t heap_size)
+static void banner(const struct tender *t, const void *heap, size_t heap_size)
 {
-    hosted_log(HOSTED_LOG_INFO,
+    hosted_log(TENDER_LOG_INFO,
                "miou-solo5 %s: hosted platform, heap %zu MiB at %p\n",
                MIOU_VERSION, heap_size >> MIB_SHIFT, heap);
     for (size_t i = 1; i <= hosted_ndevices; i++) {
         const struct hosted_device *d = &hosted_devices[i];
 
-        hosted_log(HOSTED_LOG_INFO, "miou-solo5: %s device '%s' on %s\n",
+        hosted_log(TENDER_LOG_INFO, "miou-solo5: %s device '%s' on %s\n",
                    d->type == HOSTED_NET ? "net" : "block", d->name, d->attach);
     }
     (void)t;
 }
 
 /* Run the unikernel once its devices are attached. */
-static int run(const struct hosted_tender *t)
+static int run(const struct tender *t)
 {
     struct solo5_start_info si;
     size_t heap_size;
@@ -110,25 +82,14 @@ static int run(const struct hosted_tender *t)
         munmap(heap, heap_size);
         return 1;
     }
-    cmdline = join_args(t->app_argc, t->app_argv);
-    if (cmdline == NULL) {
-        fprintf(stderr, "%s: out of memory for the command line\n", t->prog);
-        hosted_heap_close();
-        munmap(heap, heap_size);
-        return 1;
-    }
-    /* As Solo5's bindings do: the leading --solo5: words are the
-     * platform's, the rest is the unikernel's. */
-    si.cmdline = hosted_log_options(cmdline);
+    si.cmdline = t->cmdline;
     si.heap_start = (uintptr_t)heap;
     si.heap_size = heap_size;
     banner(t, heap, heap_size);
     hosted_debug_init();
     rc = solo5_app_main(&si);
-    hosted_log(HOSTED_LOG_INFO, "miou-solo5: solo5_app_main() returned %d\n",
+    hosted_log(TENDER_LOG_INFO, "miou-solo5: solo5_app_main() returned %d\n",
                rc);
-    free(cmdline);
-    cmdline = NULL;
     hosted_heap_close();
     munmap(heap, heap_size);
     return rc;
@@ -136,21 +97,25 @@ static int run(const struct hosted_tender *t)
 
 int miou_hosted_main(int argc, char **argv)
 {
-    struct hosted_tender t;
+    struct tender *t = &tender;
     int rc;
 
-    t.prog = hosted_prog_name(argc > 0 ? argv[0] : NULL);
-    rc = hosted_manifest_load(t.prog);
+    t->prog = tender_prog_name(argc > 0 ? argv[0] : NULL, "miou-hosted");
+    t->platform = "hosted";
+    t->options = hosted_options;
+    rc = hosted_manifest_load(t->prog);
     if (rc == 0) {
-        rc = hosted_parse_args(argc, argv, &t);
+        rc = tender_parse(t, argc, argv);
         /* Devices are opened before the unikernel starts: a device that
          * cannot be used stops it here, not at its first acquire. */
-        if (rc == HOSTED_RUN) {
-            rc = hosted_devices_attach(t.prog);
+        if (rc == TENDER_RUN) {
+            hosted_log_set_level(t->level);
+            rc = hosted_devices_attach(t->prog);
             if (rc == 0)
-                rc = run(&t);
+                rc = run(t);
         }
     }
+    tender_done(t);
     hosted_devices_release();
     return rc;
 }

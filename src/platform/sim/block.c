@@ -22,8 +22,8 @@ int sim_disk_load(const char *prog, struct sim_device *d)
         /* Not a size: a file whose bytes the disk starts with. */
         f = fopen(d->attach, "rb");
         if (!f || fseek(f, 0, SEEK_END) != 0) {
-            fprintf(stderr, "%s: device '%s': cannot read '%s': %s\n", prog,
-                    d->name, d->attach, strerror(errno));
+            tender_error(prog, "device '%s': cannot read '%s': %s", d->name,
+                         d->attach, strerror(errno));
             if (f)
                 fclose(f);
             return 1;
@@ -55,8 +55,8 @@ int sim_disk_load(const char *prog, struct sim_device *d)
         size_t n = fread(k->initial, 1, size, f);
         fclose(f);
         if (n != size) {
-            fprintf(stderr, "%s: device '%s': short read of '%s'\n", prog,
-                    d->name, d->attach);
+            tender_error(prog, "device '%s': short read of '%s'", d->name,
+                         d->attach);
             return 1;
         }
     }

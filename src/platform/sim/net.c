@@ -104,9 +104,9 @@ int sim_link_open_peer(const char *prog, struct sim_device *d)
         l->peer_state =
             l->peer->open((struct miou_sim_link *)(void *)l, l->peer_arg);
         if (!l->peer_state) {
-            fprintf(stderr, "%s: device '%s': peer %s cannot start%s%s\n", prog,
-                    d->name, l->peer->name, l->peer_arg ? " with " : "",
-                    l->peer_arg ? l->peer_arg : "");
+            tender_error(prog, "device '%s': peer %s cannot start%s%s", d->name,
+                         l->peer->name, l->peer_arg ? " with " : "",
+                         l->peer_arg ? l->peer_arg : "");
             return 1;
         }
     }

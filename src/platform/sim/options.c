@@ -99,7 +99,7 @@ static int each_item(const char *prog, const char *spec, void *ctx,
 {
     char buf[256];
     if (strlen(spec) >= sizeof buf) {
-        fprintf(stderr, "%s: fault specification too long: %s\n", prog, spec);
+        tender_error(prog, "fault specification too long: %s", spec);
         return -1;
     }
     strcpy(buf, spec);
@@ -107,13 +107,13 @@ static int each_item(const char *prog, const char *spec, void *ctx,
          tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (!eq) {
-            fprintf(stderr, "%s: fault '%s': expected KEY=VALUE\n", prog, tok);
+            tender_error(prog, "fault '%s': expected KEY=VALUE", tok);
             return -1;
         }
         *eq = '\0';
         if (item(ctx, tok, eq + 1) != 0) {
-            fprintf(stderr, "%s: fault '%s=%s': unknown key or bad value\n",
-                    prog, tok, eq + 1);
+            tender_error(prog, "fault '%s=%s': unknown key or bad value", tok,
+                         eq + 1);
             return -1;
         }
     }

@@ -18,6 +18,8 @@
 #include <miou_sim.h>
 #include <solo5.h>
 
+#include "platform/tender/tender.h"
+
 /* ---- The seeded stream (random.c) -------------------------------------- */
 
 void sim_random_seed(uint64_t seed);
@@ -195,7 +197,13 @@ const struct miou_sim_peer *sim_peer_find(const char *name);
 int sim_disk_load(const char *prog, struct sim_device *d);
 void sim_disk_reset(struct sim_disk *k);
 
-/* ---- Options and exit (options.c, tender.c) ---------------------------- */
+/* ---- Options and exit (tenderopts.c, options.c, tender.c) -------------- */
+
+/* The sim tender's options (tenderopts.c), for tender_parse(). */
+extern const struct tender_option sim_options[];
+/* --seed's value, and whether --seed or $MIOU_SIM_SEED gave one. */
+extern uint64_t sim_seed_option;
+extern int sim_seed_given;
 
 /* Parse "N", "NK", "NM", "NG" (powers of 1024): 0 or -1. */
 int sim_parse_size(const char *s, uint64_t *out);
