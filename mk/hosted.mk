@@ -93,15 +93,19 @@ examples: $(EXAMPLES)
 tests: $(TESTS) $(HOST_TOOLS)
 benches: $(BENCHES)
 
-$(CORE_BUILD)/obj/%.o: %.c
+# Objects also depend on the makefiles: a change of flags rebuilds them
+# (and an object from before -MMD, with no list of headers, is rebuilt).
+BUILD_FILES := Makefile mk/hosted.mk
+
+$(CORE_BUILD)/obj/%.o: %.c $(BUILD_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
-$(CORE_BUILD)/obj/%.o: %.S
+$(CORE_BUILD)/obj/%.o: %.S $(BUILD_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(BUILD_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -122,7 +126,7 @@ $(BUILD)/gen/%.manifest.c: %.manifest.json $(MANIFEST_TOOL)
 	@mkdir -p $(dir $@)
 	$(MANIFEST_TOOL) $< $@
 
-$(BUILD)/obj/gen/%.manifest.o: $(BUILD)/gen/%.manifest.c
+$(BUILD)/obj/gen/%.manifest.o: $(BUILD)/gen/%.manifest.c $(BUILD_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

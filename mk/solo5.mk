@@ -99,7 +99,8 @@ lib: $(LIBS)
 examples: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/examples/%,$(UNIKERNELS)))
 tests: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/tests/%,$(UNIKERNELS)))
 
-$(BUILD)/obj/%.o: %.c
+# Objects also depend on the makefiles: a change of flags rebuilds them.
+$(BUILD)/obj/%.o: %.c Makefile mk/solo5.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(if $(filter src/libc/%,$<),$(LIBC_CFLAGS)) -c $< -o $@
 

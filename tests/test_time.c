@@ -395,6 +395,61 @@ static void recent_clock_is_never_ahead_and_moves_on(void)
     CHECK_RUN(recent_main, NULL, 0);
 }
 
+/* ---- A due sleeper does not wait behind tasks not yet started. */
+
+#define CROWD 10000
+static unsigned crowd_ran;      /* crowd tasks that have run */
+static unsigned ran_before_due; /* of them, before the sleeper woke */
+
+static void *crowd_member(void *arg)
+{
+    crowd_ran++;
+    return arg;
+}
+
+static void *due_sleeper(void *arg)
+{
+    (void)arg;
+    CHECK_RC(miou_sleep(1), 0);
+    ran_before_due = crowd_ran;
+    return NULL;
+}
+
+static void *crowd_main(void *arg)
+{
+    static miou_task *crowd[CROWD];
+    struct miou_task_options small = {MIOU_STACK_MIN, NULL};
+    miou_task *s;
+    (void)arg;
+    crowd_ran = 0;
+    ran_before_due = CROWD + 1;
+    CHECK_RC(miou_async(&s, due_sleeper, NULL), 0);
+    CHECK_RC(miou_yield(), 0); /* the sleeper starts its 1 ns sleep */
+    for (unsigned i = 0; i < CROWD; i++)
+        if (!CHECK_RC(miou_async_with(&crowd[i], &small, crowd_member, NULL),
+                      0))
+            return NULL;
+    CHECK_RC(miou_await(s, NULL), 0);
+    CHECK_RC(miou_await_all(crowd, CROWD, NULL, NULL), 0);
+    return NULL;
+}
+
+static void a_due_sleeper_runs_before_tasks_not_yet_started(void)
+{
+#ifdef MIOU_PLATFORM_SIM
+    check_skip("virtual time stands still while tasks are runnable: no "
+               "deadline passes among them");
+#endif
+    CHECK_RUN(crowd_main, NULL, 0);
+    /* Its deadline has passed by the first poll: at most a few poll
+     * intervals of the crowd run first, not all 10,000. */
+#ifndef MIOU_PLATFORM_SIM
+    CHECK_ULE(ran_before_due, 4 * MIOU_POLL_INTERVAL_DEFAULT);
+#endif
+    check_note("%u of %u tasks not yet started ran before the due sleeper",
+               ran_before_due, CROWD);
+}
+
 static const struct check_case cases[] = {
     {"clocks are monotonic and advance with sleep",
      clocks_are_monotonic_and_advance},
@@ -411,6 +466,8 @@ static const struct check_case cases[] = {
     {"a sleeper wakes while other tasks keep yielding",
      a_sleeper_wakes_while_other_tasks_keep_yielding},
     {"stats count the sleepers", stats_count_the_sleepers},
+    {"a due sleeper runs before tasks spawned and not yet started",
+     a_due_sleeper_runs_before_tasks_not_yet_started},
     {"short sleeps add up", short_sleeps_add_up},
     {"miou_clock_recent() is never ahead of the clock, sees a sleeper's "
      "deadline passed, and moves on with yields",

@@ -70,6 +70,8 @@ enum task_wait {
     WAIT_RELOCK,   /* the mutex of a condition, after the wait */
     WAIT_YIELD,    /* not a wait: runnable again after a yield, which a
                       cancellation makes return MIOU_ECANCELED */
+    WAIT_DUE,      /* not a wait: woken by its deadline, in the front part
+                      of the run queue (sched.c) */
     MIOU__WAIT_KINDS
 };
 
@@ -81,7 +83,9 @@ enum task_wait {
  * 1.2 us per sleeper with a million sleepers). */
 struct miou__heap_node {
     uint64_t deadline;
-    struct miou__task *task;
+    uint32_t slot; /* the task's, in the task table */
+    uint32_t seq;  /* its arming number: the node is stale when the task's
+                      timer is disarmed or armed again (timer.c) */
 };
 
 /* A task's part of the sleepers' heap. */
@@ -90,9 +94,7 @@ struct miou__timer {
      * has ended (no timer then), the order of ending, which
      * miou_await_first() and miou_await_one() go by. */
     uint64_t seq;
-    size_t index; /* position in the heap, TIMER_DISARMED when absent */
 };
-#define TIMER_DISARMED ((size_t)-1)
 
 #define MIOU__CANARY 0x6d696f7521c0ffeeull
 #define MIOU__CANARY_WORDS 5
@@ -163,6 +165,7 @@ struct miou__task {
     uint8_t cancelled;
     uint8_t watched; /* its parent waits for it to end */
     uint8_t mark;    /* scratch: duplicate check of lists */
+    uint8_t timer_armed; /* it has a live node in the heap (timer.c) */
 };
 
 /* Tasks are allocated in slabs, found by slot number through a table, and
@@ -188,8 +191,10 @@ struct miou__sched {
     int active;                 /* inside miou_run() */
     void *sp;                   /* the scheduler loop's saved stack */
     struct miou__queue runq;
-    struct miou__heap_node *heap; /* sleepers, a binary min-heap */
-    size_t nheap, heap_cap;
+    struct miou__heap_node *heap; /* sleepers, a 4-ary min-heap (timer.c) */
+    void *heap_raw;               /* its allocation */
+    size_t nheap, heap_cap;       /* nodes, live and stale, and room */
+    size_t nsleepers, nstale;     /* live nodes (armed timers), stale ones */
     uint64_t timer_seq;
     unsigned steps; /* switches since the last poll */
     unsigned poll_interval;
@@ -231,6 +236,10 @@ struct miou__sched {
      * it, which a later one from the same kind must not pass while it is
      * still queued (sched.c). */
     struct miou__task *woken_last[MIOU__WAIT_KINDS];
+    /* The last task put in the run queue's front part of due tasks, and
+     * how many more may go there before the next poll (sched.c). */
+    struct miou__task *due_last;
+    unsigned due_budget;
     /* The task whose stack overflowed, reported from the loop's stack. */
     const struct miou__task *overflowed;
 };
@@ -369,7 +378,11 @@ void miou__timer_disarm(struct miou__sched *s, struct miou__task *t);
 /* Wake every sleeper whose deadline is at or before (now). */
 void miou__timer_expire(struct miou__sched *s, uint64_t now);
 /* The earliest deadline, or UINT64_MAX when nobody sleeps. */
-uint64_t miou__timer_next(const struct miou__sched *s);
+uint64_t miou__timer_next(struct miou__sched *s);
+/* (t)'s deadline, UINT64_MAX when it has none; O(n), for miou_dump(). */
+uint64_t miou__timer_deadline(const struct miou__sched *s,
+                              const struct miou__task *t);
+void miou__timer_free_all(struct miou__sched *s);
 
 /* stack.c -------------------------------------------------------------- */
 struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size);
@@ -407,6 +420,9 @@ static inline void miou__stack_check(const struct miou__task *t)
 void miou__poll_point(struct miou__sched *s);
 /* Put a suspended task back on the run queue; its call returns (status). */
 void miou__wake(struct miou__task *t, int status);
+/* The same for a task whose deadline has come: it runs before the tasks
+ * already runnable. */
+void miou__wake_due(struct miou__task *t, int status);
 /* Suspend the calling task, which must already be recorded wherever it
  * waits (or on the run queue); returns the status it is woken with. */
 int miou__suspend(void);

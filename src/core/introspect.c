@@ -14,7 +14,7 @@ void miou_stats(struct miou_stats *st)
         return;
     st->task_bytes = sizeof(struct miou__task);
     st->tasks = s->ntasks;
-    st->sleepers = s->nheap;
+    st->sleepers = s->nsleepers;
     for (int i = 0; i < STACK_CLASSES; i++)
         st->pooled_stacks += s->pool[i].count;
     st->switches = s->switches;
@@ -42,7 +42,8 @@ static const char *wait_name(const struct miou__task *t)
                                         "await child",
                                         "its children to end",
                                         "mutex relock",
-                                        "nothing (yielded)"};
+                                        "nothing (yielded)",
+                                        "nothing (due)"};
     return names[t->wait];
 }
 
@@ -64,8 +65,8 @@ static void dump_one(const struct miou__task *t, unsigned depth)
             miou__log(" on '%s'", miou__block_request_device(t->wait_on));
         else if (t->wait_on)
             miou__log(" %p", t->wait_on);
-        if (t->timer.index != TIMER_DISARMED) {
-            uint64_t deadline = miou__the_sched.heap[t->timer.index].deadline;
+        uint64_t deadline = miou__timer_deadline(&miou__the_sched, t);
+        if (deadline != UINT64_MAX) {
             uint64_t now = solo5_clock_monotonic();
             miou__log(" (deadline in %llu ms)",
                       (unsigned long long)(deadline > now
@@ -87,7 +88,7 @@ void miou_dump(void)
         miou__log("miou: no run in progress\n");
         return;
     }
-    miou__log("miou: %zu tasks, %zu sleeping:\n", s->ntasks, s->nheap);
+    miou__log("miou: %zu tasks, %zu sleeping:\n", s->ntasks, s->nsleepers);
     const struct miou__task *root = s->root, *t = root;
     unsigned depth = 0;
     for (;;) {

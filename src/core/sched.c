@@ -126,10 +126,11 @@ void miou__task_entry_point(void *arg)
     miou__task_end(t);
 }
 
-
-void miou__wake(struct miou__task *t, int status)
+/* Take (t) out of whatever it waits for, runnable with (status) for its
+ * suspended call; the kind of wait it was in. */
+static enum task_wait unwait(struct miou__sched *s, struct miou__task *t,
+                             int status)
 {
-    struct miou__sched *s = &miou__the_sched;
     miou__queue_remove(t);
     miou__timer_disarm(s, t);
     if (t->wait == WAIT_NET)
@@ -141,10 +142,63 @@ void miou__wake(struct miou__task *t, int status)
     t->wait = WAIT_NONE;
     t->wait_on = NULL;
     t->state = TASK_RUNNABLE;
+    return kind;
+}
+
+void miou__wake(struct miou__task *t, int status)
+{
+    struct miou__sched *s = &miou__the_sched;
+    enum task_wait kind = unwait(s, t, status);
     if (miou__unlikely(miou__platform_choose != NULL))
         runq_push_chosen(s, t, kind);
     else
         miou__runq_push(&s->runq, t);
+}
+
+/* Whether (t) is still in the run queue's front part of due tasks: it was
+ * put there (WAIT_DUE) and has not run since (running, it would be
+ * current; after running, its wait would have changed). */
+static int still_due(const struct miou__sched *s, const struct miou__task *t)
+{
+    return t && t->wait == WAIT_DUE && still_queued(s, t);
+}
+
+/* Tasks whose deadline has come run before the tasks already runnable: a
+ * sleeper must not wait behind a million tasks spawned and not yet
+ * started. Each goes right behind the last due task that still waits to
+ * run, so that they run in deadline order, or at the head when there is
+ * none. At most half a poll interval's worth go ahead of other tasks per
+ * poll (due_budget), the others to the tail, so that a flood of timers
+ * cannot keep the other tasks from running. */
+void miou__wake_due(struct miou__task *t, int status)
+{
+    struct miou__sched *s = &miou__the_sched;
+    enum task_wait kind = unwait(s, t, status);
+    if (miou__unlikely(miou__platform_choose != NULL)) {
+        runq_push_chosen(s, t, kind);
+        return;
+    }
+    struct miou__queue *q = &s->runq;
+    /* The last due task may be (t) itself, woken again since. */
+    struct miou__task *after = s->due_last;
+    if (after == t || !still_due(s, after))
+        after = NULL;
+    t->wait = WAIT_DUE;
+    s->due_last = t;
+    if ((after && after == q->tail) || s->due_budget == 0) {
+        miou__runq_push(q, t);
+        return;
+    }
+    s->due_budget--;
+    if (after) {
+        t->qnext = after->qnext;
+        after->qnext = t;
+    } else {
+        t->qnext = q->head;
+        q->head = t;
+        if (!q->tail)
+            q->tail = t;
+    }
 }
 
 int miou__suspend(void)
@@ -227,15 +281,16 @@ static void report_deadlock(struct miou__sched *s)
  * next deadline or net input. */
 static void poll_events(struct miou__sched *s)
 {
+    s->due_budget = s->poll_interval / 2;
     /* The clock is read only for sleepers: under solo5-spt a read is a
      * system call (about 300 ns). */
-    uint64_t now = s->nheap ? miou__clock_read(s) : 0;
-    if (s->nheap)
+    uint64_t now = s->nsleepers ? miou__clock_read(s) : 0;
+    if (s->nsleepers)
         miou__timer_expire(s, now);
     uint64_t deadline = 0;
     if (!s->runq.head && !s->blockq.head) {
         deadline = miou__timer_next(s);
-        if (s->nheap == 0 && s->net_readers == 0) {
+        if (s->nsleepers == 0 && s->net_readers == 0) {
             report_deadlock(s);
             if (s->runq.head)
                 return;
@@ -274,7 +329,7 @@ static void poll_events(struct miou__sched *s)
     /* Only a wait lets time pass worth a second look at the sleepers: a
      * poll (deadline 0) saves a clock read, which costs a system call on
      * Solo5's tenders. */
-    if (deadline > now && s->nheap)
+    if (deadline > now && s->nsleepers)
         miou__timer_expire(s, miou__clock_read(s));
 }
 
@@ -282,7 +337,7 @@ static void poll_events(struct miou__sched *s)
  * sleeps. */
 static int sleeper_due(struct miou__sched *s)
 {
-    return s->nheap && s->heap[0].deadline <= miou__clock_read(s);
+    return s->nsleepers && miou__timer_next(s) <= miou__clock_read(s);
 }
 
 /* Scheduled block operations have the lowest priority: a block moves only
@@ -319,7 +374,7 @@ static void release_all(struct miou__sched *s)
     miou__hooks_free_all(s);
     miou__task_free_all(s);
     miou__stack_free_all(s);
-    miou__mem_free(s->heap);
+    miou__timer_free_all(s);
 }
 
 /* Claimed by the run in progress. A unikernel has one thread; a hosted

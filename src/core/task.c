@@ -93,7 +93,6 @@ struct miou__task *miou__task_new(struct miou__sched *s,
     t->arg = arg;
     t->name = opts ? opts->name : NULL;
     t->id = s->next_id++;
-    t->timer.index = TIMER_DISARMED;
     t->parent = parent;
     if (parent) {
         t->sib_next = parent->first_child;
