@@ -160,13 +160,14 @@ static int check_refusals(void)
 
 static void *block_main(void *arg)
 {
+    int *status = arg;
     int err;
 
-    (void)arg;
+    *status = 1;
     err = miou_block_acquire("storage", &dev, &info);
     if (err != 0) {
         fail("cannot acquire block device 'storage'", err);
-        return (void *)(uintptr_t)1;
+        return NULL;
     }
     say("block: storage: %llu bytes, %llu blocks of %llu bytes\n",
         (unsigned long long)info.capacity,
@@ -175,21 +176,14 @@ static void *block_main(void *arg)
         (unsigned long long)info.block_size);
     if (check_device() != 0 || read_first_blocks() != 0 ||
         write_last_block() != 0 || check_refusals() != 0)
-        return (void *)(uintptr_t)1;
+        return NULL;
     say("block: ok\n");
+    *status = 0;
     return NULL;
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
     static const struct arg no_options[] = {{0}};
-    void *status = (void *)(uintptr_t)1;
-    int err = args_read(si->cmdline, "block", no_options);
-
-    if (err != ARGS_RUN)
-        return err == ARGS_HELP ? 0 : 1;
-    err = miou_run(NULL, block_main, NULL, &status);
-    if (err != 0)
-        return fail("cannot run", err);
-    return (int)(uintptr_t)status;
+    return example_main(si, "block", no_options, block_main);
 }

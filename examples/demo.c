@@ -345,11 +345,12 @@ static void *demo_main(void *arg)
 {
     char ip[IPV4_STRLEN], mac[MAC_STRLEN];
 
-    (void)arg;
+    int *status = arg;
     miou_mutex_init(&demo.mutex);
     miou_cond_init(&demo.stop);
+    *status = 1;
     if (acquire_devices() != 0)
-        return (void *)(uintptr_t)1;
+        return NULL;
     responder_init(&demo.r, demo.net_info.mac, demo.opt.ip);
     say("demo: answering ping for %s at %s (MTU %zu); disk of %llu blocks "
         "of %llu bytes; %llu sleepers\n",
@@ -359,18 +360,11 @@ static void *demo_main(void *arg)
                              demo.disk_info.block_size),
         (unsigned long long)demo.disk_info.block_size,
         (unsigned long long)demo.opt.sleepers);
-    return (void *)(uintptr_t)run_demo();
+    *status = run_demo();
+    return NULL;
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
-    void *status = (void *)(uintptr_t)1;
-    int err = args_read(si->cmdline, "demo", options);
-
-    if (err != ARGS_RUN)
-        return err == ARGS_HELP ? 0 : 1;
-    err = miou_run(NULL, demo_main, NULL, &status);
-    if (err != 0)
-        return fail("cannot run", err);
-    return (int)(uintptr_t)status;
+    return example_main(si, "demo", options, demo_main);
 }

@@ -223,24 +223,17 @@ static int serve(void)
     return 0;
 }
 
-/* The first task: returns the exit status. */
+/* The first task: sets the exit status. */
 static void *ping_main(void *arg)
 {
-    (void)arg;
+    int *status = arg;
     miou_mutex_init(&ping.mutex);
     miou_cond_init(&ping.stop);
-    return (void *)(uintptr_t)serve();
+    *status = serve();
+    return NULL;
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
-    void *status = (void *)(uintptr_t)1;
-    int err = args_read(si->cmdline, "ping", options);
-
-    if (err != ARGS_RUN)
-        return err == ARGS_HELP ? 0 : 1;
-    err = miou_run(NULL, ping_main, NULL, &status);
-    if (err != 0)
-        return fail("cannot run", err);
-    return (int)(uintptr_t)status;
+    return example_main(si, "ping", options, ping_main);
 }

@@ -331,19 +331,12 @@ static int pinger_run(void)
 
 static void *pinger_main(void *arg)
 {
-    (void)arg;
-    return (void *)(uintptr_t)pinger_run();
+    int *status = arg;
+    *status = pinger_run();
+    return NULL;
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
-    void *status = (void *)(uintptr_t)1;
-    int err = args_read(si->cmdline, "pinger", options);
-
-    if (err != ARGS_RUN)
-        return err == ARGS_HELP ? 0 : 1;
-    err = miou_run(NULL, pinger_main, NULL, &status);
-    if (err != 0)
-        return fail("cannot run", err);
-    return (int)(uintptr_t)status;
+    return example_main(si, "pinger", options, pinger_main);
 }

@@ -225,29 +225,17 @@ if [ $killed -eq 0 ]; then
 fi
 
 # ---- Bad arguments of the examples: one line on the console naming the
-# word and what is accepted, exit status 1, nothing started.
-bad_option() { # bad_option SENTENCE PATTERN PROGRAM ARGS...
-    local sentence=$1 pattern=$2 rc lines
-    shift 2
-    timeout -k 5 30 "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
-    rc=$?
-    lines=$(wc -l <"$tmp/bad.out")
-    if [ $rc -eq 1 ] && [ "$lines" -eq 1 ] && grep -qE -- "$pattern" "$tmp/bad.out"; then
-        ok "refused in one line: $sentence"
-    else
-        fail "refused in one line: $sentence: status $rc, $lines lines: '$(show "$tmp/bad.out")'"
-    fi
-}
-bad_option "ping with an option it does not have, naming it" \
+# word and what is accepted, exit status 2, nothing started.
+bad_args "ping with an option it does not have, naming it" \
     "^ping: bad argument '--reader=2': unknown option" \
     "$ping" --net:service="unix:$d/a,$d/b" -- --reader=2
-bad_option "ping with 17 readers, naming the range" \
+bad_args "ping with 17 readers, naming the range" \
     "^ping: bad argument '--readers=17': --readers is a whole number from 1 to 16$" \
     "$ping" --net:service="unix:$d/a,$d/b" -- --readers=17
-bad_option "pinger with a timeout of 0, naming the range" \
+bad_args "pinger with a timeout of 0, naming the range" \
     "^pinger: bad argument '--timeout=0': --timeout is a number with up to 6 decimals, above 0 and up to 3600000$" \
     "$pinger" --net:service="unix:$d/a,$d/b" -- --timeout=0
-bad_option "demo with a second address, naming it" \
+bad_args "demo with a second address, naming it" \
     "^demo: bad argument '10.0.0.3': one word too many" \
     "$demo" --net:service="unix:$d/a,$d/b" --block:storage="$img" -- 10.0.0.2 10.0.0.3
 

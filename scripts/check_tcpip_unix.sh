@@ -36,36 +36,24 @@ fi
 
 # ---- Bad arguments: one line on the console naming the word and what
 # is accepted, status 2, nothing started.
-bad() { # bad SENTENCE PATTERN PROGRAM ARGS...
-    local sentence=$1 pattern=$2
-    shift 2
-    timeout -k 5 30 "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
-    local rc=$? lines
-    lines=$(wc -l <"$tmp/bad.out")
-    if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" "$tmp/bad.out"; then
-        ok "refused in one line: $sentence"
-    else
-        fail "refused in one line: $sentence: status $rc, $lines lines: '$(show "$tmp/bad.out")'"
-    fi
-}
-bad "echo with an address that is not one" "bad argument '10.0.0.300': ADDRESS is an IPv4 address" \
+bad_args "echo with an address that is not one" "bad argument '10.0.0.300': ADDRESS is an IPv4 address" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- 10.0.0.300
-bad "echo with a prefix above 32" "bad argument '--prefix=33': --prefix is a prefix length from 0 to 32" \
+bad_args "echo with a prefix above 32" "bad argument '--prefix=33': --prefix is a prefix length from 0 to 32" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- --prefix=33
-bad "echo with a gateway that is not an address" "bad argument '--gateway=10.0.0'" \
+bad_args "echo with a gateway that is not an address" "bad argument '--gateway=10.0.0'" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- --gateway=10.0.0
-bad "echo with an option it does not have, naming it" "^echo: bad argument '--bogus=1': unknown option" \
+bad_args "echo with an option it does not have, naming it" "^echo: bad argument '--bogus=1': unknown option" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- 10.0.0.2 --bogus=1
-bad "echo with port 0, naming the range" "^echo: bad argument '--port=0': --port is a whole number from 1 to 65535$" \
+bad_args "echo with port 0, naming the range" "^echo: bad argument '--port=0': --port is a whole number from 1 to 65535$" \
     "$server" --net:service="unix:$tmp/c,$tmp/d" -- --port=0
 head -c 4096 /dev/zero >"$tmp/disk.img"
-bad "http with a prefix above 32" "bad argument '--prefix=33'" \
+bad_args "http with a prefix above 32" "bad argument '--prefix=33'" \
     "$build/examples/http" --net:service="unix:$tmp/c,$tmp/d" --block:storage="$tmp/disk.img" -- --prefix=33
-bad "http with an idle time of 0, naming the range" "^http: bad argument '--idle=0': --idle is a number with up to 9 decimals, above 0$" \
+bad_args "http with an idle time of 0, naming the range" "^http: bad argument '--idle=0': --idle is a number with up to 9 decimals, above 0$" \
     "$build/examples/http" --net:service="unix:$tmp/c,$tmp/d" --block:storage="$tmp/disk.img" -- --idle=0
-bad "echo_client without the server's address" "the server's address is missing" \
+bad_args "echo_client without the server's address" "the server's address is missing" \
     "$client" --net:service="unix:$tmp/c,$tmp/d"
-bad "echo_client with 65 connections, naming the range" "^echo_client: bad argument '--connections=65': --connections is a whole number from 0 to 64$" \
+bad_args "echo_client with 65 connections, naming the range" "^echo_client: bad argument '--connections=65': --connections is a whole number from 0 to 64$" \
     "$client" --net:service="unix:$tmp/c,$tmp/d" -- 10.0.0.2 --connections=65
 
 # ---- --help: the usage line and a line per option, status 0.

@@ -126,6 +126,23 @@ refused() {
     fi
 }
 
+# bad_args SENTENCE PATTERN COMMAND...: the case "refused in one line:
+# SENTENCE", that an example refuses its own arguments (examples/lib's
+# args_read): exit status 2 and exactly one line on the console matching
+# the extended regular expression PATTERN (at most 30 s).
+bad_args() {
+    local sentence=$1 pattern=$2 rc lines
+    shift 2
+    timeout -k 5 30 "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+    rc=$?
+    lines=$(wc -l <"$tmp/bad.out")
+    if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -qE -- "$pattern" "$tmp/bad.out"; then
+        ok "refused in one line: $sentence"
+    else
+        fail "refused in one line: $sentence: status $rc, $lines lines: '$(show "$tmp/bad.out")'"
+    fi
+}
+
 # alive PID: whether PID is a program this shell started that is still
 # running: asked of the shell's own list of jobs, so that a number the
 # system has given to another process since ours ended is never signalled.
