@@ -84,14 +84,17 @@ mkdir -p "$parent" || die "cannot make $parent"
 work=$(mktemp -d -p "$parent" fetch.XXXXXX) || die "cannot make a folder in $parent"
 trap 'rm -rf "$work"' EXIT
 # apt-get as root downloads outside its sandbox: it says so; that is all.
-if ! (cd "$work" && timeout 900 apt-get source -qq "lwip" >log 2>&1); then
+# The suite is named: a machine that also has a deb-src entry for a newer
+# suite would otherwise get that suite's version.
+package=lwip/bookworm
+if ! (cd "$work" && timeout 900 apt-get source -qq "$package" >log 2>&1); then
     # A stale index (deb-src added long ago) is refreshed once.
     if [ "$(id -u)" = 0 ] && timeout 900 apt-get update -qq >/dev/null 2>&1 &&
-        (cd "$work" && timeout 900 apt-get source -qq "lwip" >log 2>&1); then
+        (cd "$work" && timeout 900 apt-get source -qq "$package" >log 2>&1); then
         :
     else
         sed 's/^/    /' "$work/log" >&2
-        die "apt-get source lwip failed (no network, or no such package in this archive?)"
+        die "apt-get source $package failed (no network, or no such package in this archive?)"
     fi
 fi
 src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "lwip-$version*" | head -n 1)
