@@ -78,7 +78,8 @@ extern "C" {
     X(EADDRINUSE, 20, "address already in use")                                \
     X(ENOTCONN, 21, "not connected")                                           \
     X(EHOSTUNREACH, 22, "no route to the host")                                \
-    X(EPIPE, 23, "the sending side is shut down")
+    X(EPIPE, 23, "the sending side is shut down")                              \
+    X(ENOTSUP, 24, "not available: the run was not configured for it")
 
 enum miou_error {
     MIOU_OK = 0,
@@ -138,6 +139,16 @@ struct miou_config {
     unsigned poll_interval;
     /* Name of the first task, for diagnostics ("main" by default). */
     const char *name;
+    /* Measure how deep every task's stack goes, so that a user can pick
+     * the smallest safe stack_size: each new stack is filled with a
+     * pattern, and the deepest word a task changed is found when it ends
+     * (miou_task_stack_use(), miou_stats(), miou_dump() ask about live
+     * ones). At the end of the run the deepest use of each task name is
+     * printed on the console. It costs every new stack a pass over it and
+     * every task's end a pass over what it left unused: off by default. A
+     * function that reserves stack without writing it (an array never
+     * filled) is not seen below the deepest word it wrote. */
+    int measure_stacks;
 };
 
 /* Run (fn)(arg) as the first task, and every task it spawns, until the
@@ -522,13 +533,24 @@ struct miou_stats {
     uint64_t polls;       /* calls to solo5_yield() */
     size_t net_readers;   /* tasks suspended in miou_net_read() */
     size_t block_waiters; /* tasks waiting for a scheduled block call */
+    size_t stack_use_max; /* with measure_stacks: the deepest stack use of
+                             any task of the run, in bytes (0 without) */
 };
 
 void miou_stats(struct miou_stats *stats);
 
 /* Print every live task on the console: name, state, what it waits on,
- * its parent. */
+ * its parent; with measure_stacks, its stack use. */
 void miou_dump(void);
+
+/* With measure_stacks: the deepest that the stack of (task) (NULL: the
+ * calling task) has gone so far, in bytes, in (*used), and the size of
+ * that stack in (*size) (either may be NULL). A task that has ended has no
+ * stack left: its use is in the report at the end of the run and in
+ * miou_stats(). Errors: MIOU_ENOTSUP when the run does not measure stacks;
+ * MIOU_ENOTCHILD when (task) names no task of the run that has yet to end
+ * (or none runs, for NULL); MIOU_ENOTRUNNING outside a run. */
+int miou_task_stack_use(const miou_task *task, size_t *used, size_t *size);
 
 #ifdef __cplusplus
 }

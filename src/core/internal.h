@@ -108,6 +108,7 @@ struct miou__stack {
     struct miou__stack *next; /* in the pool */
     size_t size;              /* usable bytes, a multiple of 16 */
     unsigned valgrind_id;
+    uint32_t dirty; /* measure_stacks: bytes from the top to paint again */
 };
 #define MIOU__CANARY_BYTES (MIOU__CANARY_WORDS * 8 + 8) /* keeps 16-alignment  \
                                                          */
@@ -180,6 +181,9 @@ struct task_slab {
 #define STACK_CLASSES 4
 #define STACK_POOL_MAX 256 /* stacks kept per size class */
 
+/* Task names the stack report keeps apart (stackuse.c). */
+#define MIOU__STACK_USES 32
+
 struct stack_class {
     size_t size;
     size_t count;
@@ -236,6 +240,16 @@ struct miou__sched {
      * it, which a later one from the same kind must not pass while it is
      * still queued (sched.c). */
     struct miou__task *woken_last[MIOU__WAIT_KINDS];
+    /* measure_stacks (stackuse.c): the deepest use of any task, and of
+     * each task name. */
+    int measure_stacks;
+    size_t stack_use_max;
+    struct miou__stack_use {
+        const char *name;
+        size_t used, size;
+        uint64_t tasks;
+    } stack_uses[MIOU__STACK_USES];
+    unsigned nstack_uses;
     /* The last task put in the run queue's front part of due tasks, and
      * how many more may go there before the next poll (sched.c). */
     struct miou__task *due_last;
@@ -401,6 +415,14 @@ void miou__stack_free_all(struct miou__sched *s);
 MIOU__NORETURN void miou__stack_overflow(const struct miou__task *t);
 /* Abort with a message naming (t), from the loop's stack (stack.c). */
 MIOU__NORETURN void miou__stack_overflow_report(const struct miou__task *t);
+/* stackuse.c: measure_stacks. Paint the top (bytes) of (st) (all of it
+ * for SIZE_MAX); how many bytes from the top no longer hold the paint;
+ * record the use of (t), which is ending, on its own stack; print the
+ * report of the run. */
+void miou__stack_paint(struct miou__stack *st, size_t bytes);
+size_t miou__stack_used(const struct miou__stack *st);
+void miou__stack_measure_end(struct miou__sched *s, struct miou__task *t);
+void miou__stack_report(const struct miou__sched *s);
 /* Check every canary word of (t)'s stack. */
 void miou__stack_check_all(const struct miou__task *t);
 /* The check made at every switch: the canary word nearest the stack, the

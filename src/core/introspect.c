@@ -21,6 +21,7 @@ void miou_stats(struct miou_stats *st)
     st->polls = s->polls;
     st->net_readers = s->net_readers;
     st->block_waiters = s->block_waiters;
+    st->stack_use_max = s->stack_use_max;
 }
 
 static const char *state_name(const struct miou__task *t)
@@ -76,6 +77,9 @@ static void dump_one(const struct miou__task *t, unsigned depth)
     }
     if (t->cancelled)
         miou__log(" (cancelled)");
+    if (miou__the_sched.measure_stacks && t->stack)
+        miou__log(" (stack %zu of %zu bytes used)", miou__stack_used(t->stack),
+                  t->stack->size);
     if (t == miou__the_sched.current)
         miou__log(" (running)");
     miou__log(", %u children\n", t->nchildren);

@@ -239,6 +239,8 @@ void miou__exit_task(void)
     struct miou__stack *st = self->stack;
     void *dead_sp;
     miou__stack_check_all(self);
+    if (miou__unlikely(s->measure_stacks))
+        miou__stack_measure_end(s, self);
     /* We are still running on our stack: it cannot be freed now (the pool
      * may be full), only handed over to be released once we are gone. The
      * previous dead stack is no longer in use. */
@@ -370,6 +372,8 @@ static void loop(struct miou__sched *s)
 
 static void release_all(struct miou__sched *s)
 {
+    if (s->measure_stacks)
+        miou__stack_report(s);
     miou__stack_flush_dead(s);
     miou__hooks_free_all(s);
     miou__task_free_all(s);
@@ -428,6 +432,7 @@ static int run(const struct miou_config *cfg, miou_fn fn, void *arg,
     s->run_id = ++runs ? runs : ++runs; /* 0 means "no run" */
     s->stack_size = (c.stack_size + 15) & ~(size_t)15;
     s->poll_interval = c.poll_interval;
+    s->measure_stacks = c.measure_stacks != 0;
     s->next_id = 1;
     s->active = 1;
 

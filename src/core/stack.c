@@ -42,6 +42,7 @@ static struct miou__stack *stack_new(size_t size)
     struct miou__stack *st = (struct miou__stack *)(lo + size);
     st->size = size;
     st->next = NULL;
+    st->dirty = 0;
     uint64_t *canary = miou__stack_canary(st);
     for (size_t i = 0; i < CANARY_WORDS; i++)
         canary[i] = CANARY;
@@ -91,6 +92,8 @@ struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size)
         c->count--;
     } else {
         st = stack_new(size);
+        if (st && s->measure_stacks)
+            miou__stack_paint(st, SIZE_MAX);
     }
 #ifdef MIOU_ASAN
     /* The frames of the stack's previous task were never unwound: clear
@@ -107,6 +110,11 @@ void miou__stack_put(struct miou__sched *s, struct miou__stack *st)
     if (!c || c->count >= STACK_POOL_MAX) {
         stack_delete(st);
         return;
+    }
+    /* What the last task changed is painted again for the next one. */
+    if (st->dirty) {
+        miou__stack_paint(st, st->dirty);
+        st->dirty = 0;
     }
     st->next = c->head;
     c->head = st;
