@@ -15,6 +15,8 @@
  *   ip netns exec ns build/hosted/examples/echo --net:service=tap0 -- 10.0.0.2
  *   ip netns exec ns sh -c 'echo hello | nc -q1 10.0.0.2 7'
  */
+#include <stdlib.h>
+
 #include <miou.h>
 #include <miou_tcpip.h>
 
@@ -25,6 +27,8 @@
 
 #define SECOND 1000000000ull
 #define BUF 16384
+/* The stack of a connection's task: it uses about 1 KiB. */
+#define CONN_STACK 4096
 
 struct options {
     struct miou_tcpip_config ip;
@@ -52,19 +56,22 @@ static const struct arg options[] = {
     {0},
 };
 
-/* One connection: send back what arrives until the peer closes. */
+/* One connection: send back what arrives until the peer closes. Its
+ * buffer is on the heap, so that its task needs a small stack (CONN_STACK;
+ * --measure-stacks shows how much it uses). */
 static void *serve(void *arg)
 {
     miou_tcp *c = arg;
-    char mine[BUF];
-    for (;;) {
-        long n = miou_tcp_read(c, mine, sizeof mine, MIOU_TCPIP_FOREVER);
+    char *mine = malloc(BUF);
+    for (; mine;) {
+        long n = miou_tcp_read(c, mine, BUF, MIOU_TCPIP_FOREVER);
         if (n <= 0)
             break;
         if (miou_tcp_write(c, mine, (size_t)n, MIOU_TCPIP_FOREVER) < 0)
             break;
         echo.bytes += (uint64_t)n;
     }
+    free(mine);
     miou_tcp_close(c);
     return NULL;
 }
@@ -82,7 +89,7 @@ static void *tcp_service(void *arg)
         if (rc != 0)
             break;
         echo.connections++;
-        struct miou_task_options opts = {32768, "echo-conn"};
+        struct miou_task_options opts = {CONN_STACK, "echo-conn"};
         if (miou_async_orphan(&orphans, NULL, &opts, serve, c) != 0)
             miou_tcp_close(c);
         miou_orphans_reap(&orphans);

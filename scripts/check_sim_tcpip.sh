@@ -54,6 +54,28 @@ else
     fail "three seeds, digests '${digests[*]}': wanted three different ones"
 fi
 
+# --measure-stacks: the connection tasks fit the small stacks the examples
+# give them (4 KiB for echo, 8 KiB for http), with a quarter to spare.
+# stack_within EXAMPLE TASK STACK FILE: the task's line says it used less
+# three quarters of STACK bytes.
+stack_within() {
+    local used
+    used=$(sed -n "s/^- '$2': \([0-9]*\) of $3 bytes.*/\1/p" "$4")
+    if [ -n "$used" ] && [ "$used" -lt $(($3 * 3 / 4)) ]; then
+        ok "--measure-stacks: $1's '$2' tasks used $used of their $3 bytes of stack"
+    else
+        fail "--measure-stacks: $1's '$2' tasks: '$(grep -m1 "'$2'" "$4")' (wanted under three quarters of $3 bytes)"
+    fi
+}
+if [ "$build" = build/sim ]; then
+    sim_run stacks-echo 300 "$ex/echo" --net:service=echo-client:1M,20 -- --seconds=60 --measure-stacks
+    stack_within echo echo-conn 4096 "$tmp/stacks-echo.out"
+    sim_run stacks-http 300 "$ex/http" --block:storage=1M --net:service=http-client:/,100 -- --seconds=60 --measure-stacks
+    stack_within http http-conn 8192 "$tmp/stacks-http.out"
+else
+    skip "--measure-stacks: the examples' connection tasks fit their stacks" "instrumented frames ($build) are bigger, and stacks get 32 KiB more"
+fi
+
 # The same seed again: the same run, to the digest and the peer's counts.
 sim_run again 300 "$ex/echo" --seed=1 --net:service=echo-client:$bytes "$faults" -- --seconds=600
 if [ $rc -eq 0 ] && [ -n "${digests[0]}" ] && [ "$(digest_of "$tmp/again.err")" = "${digests[0]}" ] &&

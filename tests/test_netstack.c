@@ -1426,6 +1426,19 @@ static void args_parse_refuses_values_out_of_range_naming_the_range(void)
                                     "32\n");
 }
 
+static void args_parse_takes_measure_stacks_anywhere(void)
+{
+    char text[ARGS_TEXT_MAX];
+    CHECK_EQ(parse("10.0.0.1", text), ARGS_RUN);
+    CHECK_EQ(args_measure_stacks, 0);
+    CHECK_EQ(parse("--measure-stacks 10.0.0.1 --count=2", text), ARGS_RUN);
+    CHECK_EQ(args_measure_stacks, 1);
+    CHECK_STR_EQ(text, "");
+    /* Read anew each time. */
+    CHECK_EQ(parse("10.0.0.1", text), ARGS_RUN);
+    CHECK_EQ(args_measure_stacks, 0);
+}
+
 static void args_parse_answers_help_with_the_table(void)
 {
     char text[ARGS_TEXT_MAX];
@@ -1437,7 +1450,9 @@ static void args_parse_answers_help_with_the_table(void)
                        "  --count    how many (3)\n"
                        "  --seconds  how long (never)\n"
                        "  --prefix   the netmask's length (24)\n"
-                       "  --flag     a flag\n");
+                       "  --flag     a flag\n"
+                       "Every example also takes --measure-stacks: at the "
+                       "end, how deep each task's stack went.\n");
 }
 
 static void args_parse_cuts_what_does_not_fit(void)
@@ -1616,6 +1631,8 @@ static const struct check_case cases[] = {
      args_parse_refuses_a_bad_word_in_one_line_naming_it},
     {"args_parse refuses values out of range, naming the range",
      args_parse_refuses_values_out_of_range_naming_the_range},
+    {"args_parse takes --measure-stacks anywhere, for every program",
+     args_parse_takes_measure_stacks_anywhere},
     {"args_parse answers --help with the table",
      args_parse_answers_help_with_the_table},
     {"args_parse cuts what does not fit in its text, never writing past it",

@@ -11,6 +11,7 @@
 static const char solo5_prefix[] = "--solo5:";
 
 const char *program_name = "unikernel";
+int args_measure_stacks;
 
 int word_next(const char **cursor, struct word *w)
 {
@@ -222,6 +223,8 @@ static void put_help(struct text *t, const char *program,
             width = (int)strlen(a->name);
     for (a = table; a->name != NULL; a++)
         put(t, "  %-*s  %s\n", width, a->name, a->help ? a->help : "");
+    put(t, "Every example also takes --measure-stacks: at the end, how deep "
+           "each task's stack went.\n");
 }
 
 /* Store the value (v) where (a) says; 0, or -1 when it is not one (a)
@@ -343,7 +346,12 @@ int args_parse(const char *cmdline, const char *program,
             return ARGS_HELP;
         }
     cursor = cmdline;
+    args_measure_stacks = 0;
     while (word_next(&cursor, &w)) {
+        if (word_is(&w, "--measure-stacks")) {
+            args_measure_stacks = 1;
+            continue;
+        }
         why = read_word(table, &w, &last, &a);
         if (why != WORD_OK) {
             put_refusal(&t, program, &w, why, a);

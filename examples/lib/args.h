@@ -82,6 +82,11 @@ enum { ARGS_RUN = 0, ARGS_HELP = 1, ARGS_BAD = -1 };
  * one args_parse() was given last ("unikernel" before). */
 extern const char *program_name;
 
+/* Whether the last command line args_parse() read held --measure-stacks,
+ * which every program takes (examples/lib/console.h's example_main()
+ * turns it into miou_config.measure_stacks). */
+extern int args_measure_stacks;
+
 /* Read the words of (cmdline) into the places that (table) names, for
  * the program (program). Returns ARGS_RUN, with (text) empty; ARGS_HELP
  * when a word is "--help", with (text) holding the usage line and a line

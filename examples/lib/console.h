@@ -65,19 +65,22 @@ static inline int args_read(const char *cmdline, const char *program,
 }
 
 /* An example's whole solo5_app_main(): read its options by (table) (exit
- * status 2 for a bad one, 0 after --help), run (main) as the first task
+ * status 2 for a bad one, 0 after --help; --measure-stacks measures how
+ * deep each task's stack goes), run (main) as the first task
  * with a pointer to the exit status (0 until it sets one), and exit with
  * it; 1 when the run could not even start. */
 static inline int example_main(const struct solo5_start_info *si,
                                const char *program, const struct arg *table,
                                miou_fn main)
 {
+    struct miou_config cfg = {0};
     int status = 0;
     int rc = args_read(si->cmdline, program, table);
 
     if (rc != ARGS_RUN)
         return rc == ARGS_HELP ? 0 : 2;
-    rc = miou_run(NULL, main, &status, NULL);
+    cfg.measure_stacks = args_measure_stacks;
+    rc = miou_run(&cfg, main, &status, NULL);
     if (rc != 0)
         return fail("cannot run", rc);
     return status;
