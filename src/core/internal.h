@@ -97,7 +97,7 @@ struct miou__timer {
 };
 
 #define MIOU__CANARY 0x6d696f7521c0ffeeull
-#define MIOU__CANARY_WORDS 5
+#define MIOU__CANARY_WORDS 2
 
 /* A task's stack: one allocation holding, from low to high addresses, the
  * canary words, the usable stack, and this header. The header sits above
@@ -110,8 +110,8 @@ struct miou__stack {
     unsigned valgrind_id;
     uint32_t dirty; /* measure_stacks: bytes from the top to paint again */
 };
-#define MIOU__CANARY_BYTES (MIOU__CANARY_WORDS * 8 + 8) /* keeps 16-alignment  \
-                                                         */
+/* Bytes of the canary: two words keep the stack 16-byte aligned. */
+#define MIOU__CANARY_BYTES (MIOU__CANARY_WORDS * 8)
 
 /* The lowest address of the usable stack. */
 static inline void *miou__stack_lo(const struct miou__stack *st)
@@ -146,12 +146,18 @@ struct miou__task {
     struct miou__queue *queue;        /* which queue, NULL when in none */
     struct miou__task *parent;
     struct miou__task *first_child, *sib_next, *sib_prev;
-    miou_fn fn;
-    void *arg;
-    void *result;                  /* what fn returned */
+    /* What the task runs, until it starts; then what it returned. */
+    union {
+        miou_fn fn;
+        void *result;
+    };
+    /* Its argument, until it starts; then its cleanups, newest first. */
+    union {
+        void *arg;
+        struct miou_cleanup *cleanups;
+    };
     const char *name;              /* NULL: "task-<id>" */
     miou_orphans *orphans;         /* the set it was spawned into */
-    struct miou_cleanup *cleanups; /* newest first */
     const void *wait_on;           /* the object waited on, for miou_dump() */
     struct miou__timer timer;
     uint64_t id;

@@ -107,9 +107,9 @@ static inline int switch_to(void **save, struct miou__task *to, int dying)
 }
 
 /* First code of every task, on its own stack. */
-void miou__task_entry_point(void *arg)
+void miou__task_entry_point(void *task)
 {
-    struct miou__task *t = arg;
+    struct miou__task *t = task;
 #ifdef MIOU_ASAN
     const void *bottom;
     size_t size;
@@ -120,9 +120,16 @@ void miou__task_entry_point(void *arg)
         miou__the_sched.asan_size = size;
     }
 #endif
-    /* A task cancelled before it ever ran does not run at all. */
+    /* fn and arg share their room with result and cleanups (internal.h):
+     * read them before either is written. A task cancelled before it ever
+     * ran does not run at all. */
+    miou_fn fn = t->fn;
+    void *arg = t->arg;
+    t->cleanups = NULL;
+    void *result = NULL;
     if (!t->cancelled)
-        t->result = t->fn(t->arg);
+        result = fn(arg);
+    t->result = result;
     miou__task_end(t);
 }
 
