@@ -418,7 +418,12 @@ static void *tree_main(void *arg)
     miou_task *t;
     (void)arg;
     CHECK_RC(miou_async(&t, tree_node, &tr), 0);
-    CHECK_RC(miou_sleep(MS(5)), 0);
+    /* Until every leaf sleeps: a sleep of a few milliseconds would not
+     * do, a woken sleeper runs before the tasks not yet started. */
+    struct miou_stats st;
+    for (miou_stats(&st); st.sleepers < 81; miou_stats(&st))
+        if (!CHECK_RC(miou_yield(), 0))
+            return NULL;
     CHECK_TASKS(1 + 1 + 3 + 9 + 27 + 81);
     CHECK_RC(miou_cancel(t), 0);
     CHECK_EQ(ended, 1 + 3 + 9 + 27 + 81);

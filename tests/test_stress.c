@@ -360,11 +360,28 @@ static void *tree_main(void *arg)
     CHECK_RC(miou_mutex_lock(&tree.held), 0);
     if (!CHECK_RC(miou_async(&root, tree_root, NULL), 0))
         return NULL;
-    /* Let every leaf reach its suspension point. */
-    while (tree.blocked < tree.nleaves)
+    /* Let every leaf reach its suspension point, and the children of the
+     * leaves that await one theirs: until every task that sleeps sleeps
+     * (a sleep of a few milliseconds would not do: a woken sleeper runs
+     * before the tasks not yet started). */
+    size_t sleepers = 0;
+    for (i = 0; i < tree.nleaves; i++)
+        switch ((enum kind)(i % K_COUNT)) {
+        case K_SLEEP:
+        case K_SLEEP_UNTIL:
+        case K_COND_UNTIL:
+        case K_AWAIT:   /* its child sleeps */
+        case K_ORPHANS: /* likewise */
+            sleepers++;
+            break;
+        default:
+            break;
+        }
+    struct miou_stats st;
+    for (miou_stats(&st); tree.blocked < tree.nleaves || st.sleepers < sleepers;
+         miou_stats(&st))
         if (!CHECK_RC(miou_yield(), 0))
             break;
-    CHECK_RC(miou_sleep(MS(2)), 0);
     t0 = miou_clock_monotonic();
     CHECK_RC(miou_cancel(root), 0);
     check_note("cancelled a tree of %zu blocked tasks in %llu ms", tree.nleaves,
