@@ -229,6 +229,7 @@ struct miou__sched {
     struct task_slab **slabs; /* by slot / TASK_SLAB */
     size_t nslabs, slabs_cap;
     struct stack_class pool[STACK_CLASSES];
+    struct stack_class *hot_class; /* the one used last (stack.c) */
     /* The stack of the task that ended last: it was still running on it,
      * so it is released only once some other context runs. */
     struct miou__stack *dead_stack;

@@ -66,18 +66,23 @@ static void stack_delete(struct miou__stack *st)
     miou__mem_free(lo - MIOU__CANARY_BYTES);
 }
 
+/* The pool of stacks of (size); with (create), a free pool becomes it.
+ * A program spawns most tasks with one size: the class used last is
+ * tried first, one comparison. */
 static struct stack_class *class_of(struct miou__sched *s, size_t size,
                                     int create)
 {
+    if (miou__likely(s->hot_class && s->hot_class->size == size))
+        return s->hot_class;
     for (int i = 0; i < STACK_CLASSES; i++)
         if (s->pool[i].size == size)
-            return &s->pool[i];
+            return s->hot_class = &s->pool[i];
     if (!create)
         return NULL;
     for (int i = 0; i < STACK_CLASSES; i++)
         if (s->pool[i].count == 0) {
             s->pool[i].size = size;
-            return &s->pool[i];
+            return s->hot_class = &s->pool[i];
         }
     return NULL;
 }
