@@ -258,7 +258,7 @@ struct miou__sched {
     } stack_uses[MIOU__STACK_USES];
     unsigned nstack_uses;
     /* The last task put in the run queue's front part of due tasks, and
-     * how many more may go there before the next poll (sched.c). */
+     * how many more timers may expire before the next poll (sched.c). */
     struct miou__task *due_last;
     unsigned due_budget;
     /* The task whose stack overflowed, reported from the loop's stack. */
@@ -396,7 +396,8 @@ const char *miou__block_request_device(const void *request);
 int miou__timer_arm(struct miou__sched *s, struct miou__task *t,
                     uint64_t deadline);
 void miou__timer_disarm(struct miou__sched *s, struct miou__task *t);
-/* Wake every sleeper whose deadline is at or before (now). */
+/* Wake every sleeper whose deadline is at or before (now), at most
+ * s->due_budget of them (the others stay due, for the next poll). */
 void miou__timer_expire(struct miou__sched *s, uint64_t now);
 /* The earliest deadline, or UINT64_MAX when nobody sleeps. */
 uint64_t miou__timer_next(struct miou__sched *s);

@@ -9,6 +9,7 @@
  * solo5_yield() and run the hooks. That bounds how long runnable tasks can
  * keep the network waiting, while keeping the common switch short.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "arch/context.h"
@@ -174,9 +175,10 @@ static int still_due(const struct miou__sched *s, const struct miou__task *t)
  * sleeper must not wait behind a million tasks spawned and not yet
  * started. Each goes right behind the last due task that still waits to
  * run, so that they run in deadline order, or at the head when there is
- * none. At most half a poll interval's worth go ahead of other tasks per
- * poll (due_budget), the others to the tail, so that a flood of timers
- * cannot keep the other tasks from running. */
+ * none. So that a flood of timers cannot keep the other tasks from
+ * running, a poll expires at most half a poll interval's worth of them
+ * while other tasks are runnable (due_budget, poll_events()); the others
+ * stay in the heap, due, first in line for the next poll. */
 void miou__wake_due(struct miou__task *t, int status)
 {
     struct miou__sched *s = &miou__the_sched;
@@ -192,14 +194,11 @@ void miou__wake_due(struct miou__task *t, int status)
         after = NULL;
     t->wait = WAIT_DUE;
     s->due_last = t;
-    if ((after && after == q->tail) || s->due_budget == 0) {
-        miou__runq_push(q, t);
-        return;
-    }
-    s->due_budget--;
     if (after) {
         t->qnext = after->qnext;
         after->qnext = t;
+        if (q->tail == after)
+            q->tail = t;
     } else {
         t->qnext = q->head;
         q->head = t;
@@ -290,7 +289,9 @@ static void report_deadlock(struct miou__sched *s)
  * next deadline or net input. */
 static void poll_events(struct miou__sched *s)
 {
-    s->due_budget = s->poll_interval / 2;
+    /* With other tasks runnable, half a poll interval of due timers at
+     * most (miou__wake_due()); without, every due one. */
+    s->due_budget = s->runq.head ? s->poll_interval / 2 : UINT_MAX;
     /* The clock is read only for sleepers: under solo5-spt a read is a
      * system call (about 300 ns). */
     uint64_t now = s->nsleepers ? miou__clock_read(s) : 0;

@@ -179,8 +179,9 @@ void miou__timer_expire(struct miou__sched *s, uint64_t now)
 {
     for (;;) {
         clean_top(s);
-        if (!s->nheap || s->heap[0].deadline > now)
+        if (!s->nheap || s->heap[0].deadline > now || s->due_budget == 0)
             return;
+        s->due_budget--;
         struct miou__task *t = live_task(s, &s->heap[0]);
         pop(s);
         t->timer_armed = 0;
