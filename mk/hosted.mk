@@ -3,8 +3,10 @@
 # PLATFORM=sim. Into $(BUILD) (build/hosted/ or build/sim/, with -san or
 # -aarch64 for those variants):
 #
-#   libmiou-$(PLATFORM).a  the platform (src/platform/$(PLATFORM)/ and the
-#                          tender's option parser, src/platform/tender/)
+#   libmiou-$(PLATFORM).a  the platform (src/platform/$(PLATFORM)/, the
+#                          tender's option parser, src/platform/tender/,
+#                          and the Solo5 calls that both platforms make
+#                          the same way, src/platform/linux/)
 #   examples/NAME          examples/NAME.c
 #   tests/NAME             tests/NAME.c: programs for every platform
 #   tests/hosted/NAME      tests/hosted/NAME.c: hosted only
@@ -39,6 +41,15 @@ CORE_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) \
 # the sim platform's in-memory disk); the core and the platforms never do.
 PLATFORM_MACRO := MIOU_PLATFORM_$(if $(filter sim,$(PLATFORM)),SIM,HOSTED)
 ALL_CFLAGS := $(CORE_CFLAGS) -D$(PLATFORM_MACRO)=1
+# A program (examples/, tests/) is compiled as Solo5's toolchain compiles
+# one: -ffreestanding, so that a program may define memset(), printf()
+# and the like of its own, as freestanding programs do, without gcc
+# turning their loops into calls to themselves; and the stack protector,
+# whose failure the platform reports as Solo5 does
+# (src/platform/linux/ssp.c). miou-$(PLATFORM).pc gives programs built
+# outside the tree the same flags.
+APP_CFLAGS := -ffreestanding -fstack-protector-strong
+$(BUILD)/obj/examples/%.o $(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(APP_CFLAGS)
 LDFLAGS += $(SANFLAGS)
 
 # ---- Libraries.
@@ -47,7 +58,8 @@ ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
 CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
 CORE_OBJ := $(patsubst %.c,$(CORE_BUILD)/obj/%.o,$(CORE_SRC)) \
             $(CORE_BUILD)/obj/src/arch/$(ARCH).o
-PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c)
+PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c \
+                      src/platform/linux/*.c)
 PLAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(PLAT_SRC))
 
 LIB := $(CORE_BUILD)/libmiou.a
