@@ -184,18 +184,20 @@ $(BUILD)/bench/baseline_ping: $(BUILD)/obj/bench/baseline_ping.o $(EX_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-install: lib tools
+# Into PREFIX beside the other platforms: the libraries named by platform
+# (the core too: hosted's and sim's are the same code, Solo5's is not),
+# the headers (the same files for hosted and sim), the manifest tool and
+# miou-$(PLATFORM).pc; the build of a user's unikernel (install-share).
+install: lib tools install-share
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(MANIFEST_TOOL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 include/miou.h include/miou_heap.h include/miou_$(PLATFORM).h \
 	    include/solo5.h \
 	    $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(PLAT_LIB) $(LIB) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PLATFORM@|$(PLATFORM)|g' -e 's|@CORE@|miou|g' \
-	    miou.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-$(PLATFORM).pc
+	install -m 644 $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-$(PLATFORM).a
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-core-$(PLATFORM).a
+	$(call install_pc,miou.pc.in,miou-$(PLATFORM).pc)
 
 # The freestanding C library's renamed copy, tested here (tests/test_libc).
 include mk/libc.mk

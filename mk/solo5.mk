@@ -9,20 +9,12 @@
 #   build/spt/P.spt             P linked with Solo5's spt bindings
 #   build/hvt/P.hvt             P linked with Solo5's hvt bindings
 #
-# Solo5 is found through SOLO5_HOME (a built source tree, or an installed
-# prefix) or, without it, on PATH: the toolchain wrapper
-# $(SOLO5_ARCH)-solo5-none-static-cc and solo5-elftool. SOLO5_ARCH defaults
-# to the build machine's; SOLO5_ABIS (spt hvt) chooses the targets.
+# Solo5 is found as mk/solo5-tools.mk says: SOLO5_HOME (a built source
+# tree, or an installed prefix) or PATH. SOLO5_ABIS (spt hvt) chooses the
+# targets.
 
-SOLO5_ARCH ?= $(shell uname -m)
-SOLO5_TRIPLE := $(SOLO5_ARCH)-solo5-none-static
 SOLO5_ABIS ?= spt hvt
-
-# The first of $(SOLO5_HOME)/{bin,toolchain/bin,elftool}/NAME that exists,
-# else NAME on PATH.
-solo5_tool = $(firstword $(wildcard $(if $(SOLO5_HOME),$(addsuffix /$(1),\
-    $(SOLO5_HOME)/bin $(SOLO5_HOME)/toolchain/bin $(SOLO5_HOME)/elftool))) \
-    $(shell command -v $(1) 2>/dev/null))
+include mk/solo5-tools.mk
 
 ifeq ($(SOLO5_FREESTANDING),1)
 # SOLO5_FREESTANDING=1: no Solo5 needed. The host's compiler, with the
@@ -38,10 +30,6 @@ SOLO5_LD := ld
 BUILD := build/solo5-check
 MFT_OBJ :=
 else
-SOLO5_CC := $(call solo5_tool,$(SOLO5_TRIPLE)-cc)
-SOLO5_LD := $(call solo5_tool,$(SOLO5_TRIPLE)-ld)
-SOLO5_ELFTOOL := $(call solo5_tool,solo5-elftool)
-
 ifeq ($(SOLO5_CC),)
 $(error Solo5's toolchain ($(SOLO5_TRIPLE)-cc) was not found: build Solo5 (see the README) and set SOLO5_HOME to its folder or put its toolchain on PATH)
 endif
@@ -109,10 +97,18 @@ $(BUILD)/obj/%.o: %.S
 
 $(LIB): $(call obj_of,$(CORE_SRC) $(ARCH_ASM))
 $(PLAT_LIB): $(call obj_of,$(PLAT_SRC))
-$(LIBC_LIB): $(call obj_of,$(LIBC_SRC))
-$(LIBS):
+$(LIB) $(PLAT_LIB):
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+
+# The C library's symbols are weak: a program may define memset(),
+# printf() and the like of its own, as freestanding programs written for
+# Solo5 do; its own then serve the whole unikernel, instead of clashing
+# with ours when the linker pulls in the file that defines them.
+OBJCOPY := $(or $(SOLO5_OBJCOPY),objcopy)
+$(LIBC_LIB): $(call obj_of,$(LIBC_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^ && $(OBJCOPY) --weaken $@
 
 # Each program's manifest, by Solo5's own tool; a program without
 # DIR/NAME.manifest.json has no devices (mk/empty.manifest.json).
@@ -162,14 +158,19 @@ $(foreach abi,spt hvt virtio,$(eval $(call solo5_link,$(abi))))
 # The lists of undefined symbols, for the symbol check of the test suite.
 undefined: $(addprefix $(BUILD)/unikernels/,$(addsuffix .undefined,$(PROGRAMS)))
 
-install: lib
+# Into PREFIX beside the other platforms: the headers in a folder of
+# their own (the C library's would hide the host's), the libraries named
+# by platform, miou-solo5.pc; the build of a user's unikernel
+# (install-share).
+install: lib install-share
 	install -d $(DESTDIR)$(PREFIX)/include/miou-solo5 \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/miou.h include/miou_heap.h src/libc/include/*.h \
 	    $(DESTDIR)$(PREFIX)/include/miou-solo5/
-	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    miou-solo5.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-solo5.pc
+	install -m 644 $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-solo5.a
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-core-solo5.a
+	install -m 644 $(LIBC_LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-libc-solo5.a
+	$(call install_pc,miou-solo5.pc.in,miou-solo5.pc)
 
 # The benchmarks as unikernels (bench/run.sh runs them under solo5-spt).
 include mk/solo5-bench.mk

@@ -110,27 +110,6 @@ else
     exit 0
 fi
 
-# ---- Installed, as a user builds a unikernel of their own: make install,
-# then Solo5's compiler with pkg-config's flags, solo5-elftool for the
-# manifest, and the README's hello under solo5-spt.
-prefix=$tmp/prefix
-if ! "$MAKE" --no-print-directory PLATFORM=solo5 install PREFIX="$prefix" >"$tmp/install.log" 2>&1; then
-    fail "make PLATFORM=solo5 install: $(lastlines "$tmp/install.log")"
-else
-    pcflags=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags miou-solo5)
-    pclibs=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --libs miou-solo5)
-    # shellcheck disable=SC2086 # the flags are words
-    if "$elftool" gen-manifest mk/empty.manifest.json "$tmp/mft.c" >"$tmp/user.log" 2>&1 &&
-        "$cc" -std=c11 -Wall -Werror $pcflags -c examples/hello.c -o "$tmp/hello.o" >>"$tmp/user.log" 2>&1 &&
-        "$cc" -c "$tmp/mft.c" -o "$tmp/mft.o" >>"$tmp/user.log" 2>&1 &&
-        "$cc" -z solo5-abi=spt "$tmp/hello.o" "$tmp/mft.o" $pclibs -o "$tmp/hello.spt" >>"$tmp/user.log" 2>&1 &&
-        [ "$(timeout 30 "$spt" "$tmp/hello.spt" --solo5:quiet 2>&1)" = "Hello World" ]; then
-        ok "installed: a unikernel built with pkg-config's miou-solo5 flags runs under solo5-spt"
-    else
-        fail "installed: a unikernel built with pkg-config's flags: $(lastlines "$tmp/user.log")"
-    fi
-fi
-
 # ---- Undefined symbols: each must be defined by the bindings of every
 # target the program is linked for.
 bad=

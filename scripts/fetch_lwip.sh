@@ -90,7 +90,7 @@ apt_update() {
 # suites may be listed, each with its own), for apt-get source lwip=V.
 package_version() {
     apt-cache showsrc lwip 2>/dev/null |
-        sed -n "s/^Version: \($version[+-][^ ]*\)\$/\1/p" | head -n 1
+        sed -n "s/^Version: \(${version}[+-][^ ]*\)\$/\1/p" | head -n 1
 }
 
 # fetch: apt-get source of lwIP $version into $work, its messages in
