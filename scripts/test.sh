@@ -235,6 +235,7 @@ part_tcpip() {
     script scripts/check_tcpip.sh
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
+    script scripts/check_fetch_lwip.sh
 }
 
 part_solo5() {
