@@ -87,9 +87,20 @@ lib: $(LIBS)
 examples: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/examples/%,$(UNIKERNELS)))
 tests: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/tests/%,$(UNIKERNELS)))
 
+# The C library's definitions are weak: a program may define memset(),
+# printf() and the like of its own, as freestanding programs written for
+# Solo5 do; its own then serve the whole unikernel, instead of clashing
+# with ours when the linker pulls in the file that defines them. Each
+# file's own definitions only (objcopy --weaken would also weaken its
+# references to the others', which would then never be linked in).
+OBJCOPY := $(or $(SOLO5_OBJCOPY),objcopy)
+weaken_defined = $(NM) --defined-only -g $(1) | awk 'NF == 3 { print $$3 }' \
+    >$(1).weak && $(OBJCOPY) --weaken-symbols=$(1).weak $(1)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(if $(filter src/libc/%,$<),$(LIBC_CFLAGS)) -c $< -o $@
+	$(if $(filter src/libc/%,$<),$(call weaken_defined,$@))
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
@@ -97,18 +108,10 @@ $(BUILD)/obj/%.o: %.S
 
 $(LIB): $(call obj_of,$(CORE_SRC) $(ARCH_ASM))
 $(PLAT_LIB): $(call obj_of,$(PLAT_SRC))
-$(LIB) $(PLAT_LIB):
+$(LIBC_LIB): $(call obj_of,$(LIBC_SRC))
+$(LIBS):
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
-
-# The C library's symbols are weak: a program may define memset(),
-# printf() and the like of its own, as freestanding programs written for
-# Solo5 do; its own then serve the whole unikernel, instead of clashing
-# with ours when the linker pulls in the file that defines them.
-OBJCOPY := $(or $(SOLO5_OBJCOPY),objcopy)
-$(LIBC_LIB): $(call obj_of,$(LIBC_SRC))
-	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^ && $(OBJCOPY) --weaken $@
 
 # Each program's manifest, by Solo5's own tool; a program without
 # DIR/NAME.manifest.json has no devices (mk/empty.manifest.json).
