@@ -15,7 +15,8 @@
 #   make sim-test SEEDS=N  the property programs over N seeds each
 #   make bench             the benchmarks (bench/run.sh)
 #   make demo              the README's demo
-#   make install PREFIX=/usr/local   (also with PLATFORM=sim or solo5)
+#   make install PREFIX=/usr/local   (also with PLATFORM=sim or solo5:
+#                          every platform installs into one prefix)
 #   make install-tcpip PREFIX=...    the TCP/IP layer (fetches lwIP)
 #
 # Variables: CC, PLATFORM (hosted, sim or solo5), SANITIZE=1 (ASan and
@@ -34,6 +35,13 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 
+# $(call install_pc,TEMPLATE,NAME): the pkg-config file NAME made from
+# TEMPLATE (miou*.pc.in) into PREFIX/lib/pkgconfig, its @WORDS@ replaced.
+install_pc = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+    -e 's|@PLATFORM@|$(PLATFORM)|g' -e 's|@APP_CFLAGS@|$(APP_CFLAGS)|g' \
+    -e 's|@INCLUDEDIR@|$(TCPIP_INCLUDEDIR)|g' \
+    $(1) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/$(2)
+
 # The build of each platform: its compiler, its folders, its rules.
 ifeq ($(PLATFORM),hosted)
 include mk/hosted.mk
@@ -45,7 +53,16 @@ else
 $(error PLATFORM=$(PLATFORM) is not supported; use PLATFORM=hosted, PLATFORM=sim or PLATFORM=solo5)
 endif
 
-.PHONY: test check bench clean demo sim-test
+.PHONY: test check bench clean demo sim-test install-share
+
+# What every platform's install adds (the same files each time): the
+# build of a user's own unikernel, PREFIX/share/miou-solo5/unikernel.mk
+# (README, "Your own unikernel"), with what it includes and the manifest
+# of a unikernel without devices.
+SHARE_FILES := mk/unikernel.mk mk/solo5-tools.mk mk/empty.manifest.json
+install-share:
+	install -d $(DESTDIR)$(PREFIX)/share/miou-solo5
+	install -m 644 $(SHARE_FILES) $(DESTDIR)$(PREFIX)/share/miou-solo5/
 
 # The test commands do their own set-up: scripts/deps.sh installs the
 # Debian packages the tests use (qemu-user, the aarch64 cross compiler,
@@ -77,6 +94,7 @@ clean:
 # The README's first command: build, then run the device demo
 # (scripts/demo.sh: a unikernel serving ping in a network namespace while
 # other tasks sleep and do block I/O; unprivileged parts when not root).
-demo: examples
+# Only the two programs it runs: no lwIP, so no network to fetch it.
+demo: $(BUILD)/examples/demo $(BUILD)/examples/pinger
 	@scripts/deps.sh demo
 	@scripts/demo.sh

@@ -3,8 +3,10 @@
 # PLATFORM=sim. Into $(BUILD) (build/hosted/ or build/sim/, with -san or
 # -aarch64 for those variants):
 #
-#   libmiou-$(PLATFORM).a  the platform (src/platform/$(PLATFORM)/ and the
-#                          tender's option parser, src/platform/tender/)
+#   libmiou-$(PLATFORM).a  the platform (src/platform/$(PLATFORM)/, the
+#                          tender's option parser, src/platform/tender/,
+#                          and the Solo5 calls that both platforms make
+#                          the same way, src/platform/linux/)
 #   examples/NAME          examples/NAME.c
 #   tests/NAME             tests/NAME.c: programs for every platform
 #   tests/hosted/NAME      tests/hosted/NAME.c: hosted only
@@ -39,6 +41,15 @@ CORE_CFLAGS := -std=c11 -D_GNU_SOURCE -DMIOU_VERSION=\"$(VERSION)\" $(WARN) \
 # the sim platform's in-memory disk); the core and the platforms never do.
 PLATFORM_MACRO := MIOU_PLATFORM_$(if $(filter sim,$(PLATFORM)),SIM,HOSTED)
 ALL_CFLAGS := $(CORE_CFLAGS) -D$(PLATFORM_MACRO)=1
+# A program (examples/, tests/) is compiled as Solo5's toolchain compiles
+# one: -ffreestanding, so that a program may define memset(), printf()
+# and the like of its own, as freestanding programs do, without gcc
+# turning their loops into calls to themselves; and the stack protector,
+# whose failure the platform reports as Solo5 does
+# (src/platform/linux/ssp.c). miou-$(PLATFORM).pc gives programs built
+# outside the tree the same flags.
+APP_CFLAGS := -ffreestanding -fstack-protector-strong
+$(BUILD)/obj/examples/%.o $(BUILD)/obj/tests/%.o: ALL_CFLAGS += $(APP_CFLAGS)
 LDFLAGS += $(SANFLAGS)
 
 # ---- Libraries.
@@ -47,7 +58,8 @@ ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
 CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
 CORE_OBJ := $(patsubst %.c,$(CORE_BUILD)/obj/%.o,$(CORE_SRC)) \
             $(CORE_BUILD)/obj/src/arch/$(ARCH).o
-PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c)
+PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c \
+                      src/platform/linux/*.c)
 PLAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(PLAT_SRC))
 
 LIB := $(CORE_BUILD)/libmiou.a
@@ -176,18 +188,20 @@ $(BUILD)/bench/baseline_ping: $(BUILD)/obj/bench/baseline_ping.o $(EX_SUPPORT)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
-install: lib tools
+# Into PREFIX beside the other platforms: the libraries named by platform
+# (the core too: hosted's and sim's are the same code, Solo5's is not),
+# the headers (the same files for hosted and sim), the manifest tool and
+# miou-$(PLATFORM).pc; the build of a user's unikernel (install-share).
+install: lib tools install-share
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(MANIFEST_TOOL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 include/miou.h include/miou_heap.h include/miou_$(PLATFORM).h \
 	    include/solo5.h \
 	    $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(PLAT_LIB) $(LIB) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PLATFORM@|$(PLATFORM)|g' -e 's|@CORE@|miou|g' \
-	    miou.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-$(PLATFORM).pc
+	install -m 644 $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-$(PLATFORM).a
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-core-$(PLATFORM).a
+	$(call install_pc,miou.pc.in,miou-$(PLATFORM).pc)
 
 # The freestanding C library's renamed copy, tested here (tests/test_libc).
 include mk/libc.mk

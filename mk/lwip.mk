@@ -57,9 +57,6 @@ install-tcpip: $(TCPIP_LIB)
 	install -m 644 include/miou_tcpip.h $(DESTDIR)$(PREFIX)/$(TCPIP_INCLUDEDIR)/
 	install -m 644 $(TCPIP_LIB) \
 	    $(DESTDIR)$(PREFIX)/lib/libmiou-tcpip-$(PLATFORM).a
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PLATFORM@|$(PLATFORM)|g' \
-	    -e 's|@INCLUDEDIR@|$(TCPIP_INCLUDEDIR)|g' miou-tcpip.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-tcpip-$(PLATFORM).pc
+	$(call install_pc,miou-tcpip.pc.in,miou-tcpip-$(PLATFORM).pc)
 
 .PHONY: install-tcpip

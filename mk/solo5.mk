@@ -9,20 +9,12 @@
 #   build/spt/P.spt             P linked with Solo5's spt bindings
 #   build/hvt/P.hvt             P linked with Solo5's hvt bindings
 #
-# Solo5 is found through SOLO5_HOME (a built source tree, or an installed
-# prefix) or, without it, on PATH: the toolchain wrapper
-# $(SOLO5_ARCH)-solo5-none-static-cc and solo5-elftool. SOLO5_ARCH defaults
-# to the build machine's; SOLO5_ABIS (spt hvt) chooses the targets.
+# Solo5 is found as mk/solo5-tools.mk says: SOLO5_HOME (a built source
+# tree, or an installed prefix) or PATH. SOLO5_ABIS (spt hvt) chooses the
+# targets.
 
-SOLO5_ARCH ?= $(shell uname -m)
-SOLO5_TRIPLE := $(SOLO5_ARCH)-solo5-none-static
 SOLO5_ABIS ?= spt hvt
-
-# The first of $(SOLO5_HOME)/{bin,toolchain/bin,elftool}/NAME that exists,
-# else NAME on PATH.
-solo5_tool = $(firstword $(wildcard $(if $(SOLO5_HOME),$(addsuffix /$(1),\
-    $(SOLO5_HOME)/bin $(SOLO5_HOME)/toolchain/bin $(SOLO5_HOME)/elftool))) \
-    $(shell command -v $(1) 2>/dev/null))
+include mk/solo5-tools.mk
 
 ifeq ($(SOLO5_FREESTANDING),1)
 # SOLO5_FREESTANDING=1: no Solo5 needed. The host's compiler, with the
@@ -38,10 +30,6 @@ SOLO5_LD := ld
 BUILD := build/solo5-check
 MFT_OBJ :=
 else
-SOLO5_CC := $(call solo5_tool,$(SOLO5_TRIPLE)-cc)
-SOLO5_LD := $(call solo5_tool,$(SOLO5_TRIPLE)-ld)
-SOLO5_ELFTOOL := $(call solo5_tool,solo5-elftool)
-
 ifeq ($(SOLO5_CC),)
 $(error Solo5's toolchain ($(SOLO5_TRIPLE)-cc) was not found: build Solo5 (see the README) and set SOLO5_HOME to its folder or put its toolchain on PATH)
 endif
@@ -99,10 +87,21 @@ lib: $(LIBS)
 examples: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/examples/%,$(UNIKERNELS)))
 tests: $(foreach abi,$(SOLO5_ABIS),$(filter build/$(abi)/tests/%,$(UNIKERNELS)))
 
+# The C library's definitions are weak: a program may define memset(),
+# printf() and the like of its own, as freestanding programs written for
+# Solo5 do; its own then serve the whole unikernel, instead of clashing
+# with ours when the linker pulls in the file that defines them. Each
+# file's own definitions only (objcopy --weaken would also weaken its
+# references to the others', which would then never be linked in).
+OBJCOPY := $(or $(SOLO5_OBJCOPY),objcopy)
+weaken_defined = $(NM) --defined-only -g $(1) | awk 'NF == 3 { print $$3 }' \
+    >$(1).weak && $(OBJCOPY) --weaken-symbols=$(1).weak $(1)
+
 # Objects also depend on the makefiles: a change of flags rebuilds them.
 $(BUILD)/obj/%.o: %.c Makefile mk/solo5.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(if $(filter src/libc/%,$<),$(LIBC_CFLAGS)) -c $< -o $@
+	$(if $(filter src/libc/%,$<),$(call weaken_defined,$@))
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
@@ -163,14 +162,19 @@ $(foreach abi,spt hvt virtio,$(eval $(call solo5_link,$(abi))))
 # The lists of undefined symbols, for the symbol check of the test suite.
 undefined: $(addprefix $(BUILD)/unikernels/,$(addsuffix .undefined,$(PROGRAMS)))
 
-install: lib
+# Into PREFIX beside the other platforms: the headers in a folder of
+# their own (the C library's would hide the host's), the libraries named
+# by platform, miou-solo5.pc; the build of a user's unikernel
+# (install-share).
+install: lib install-share
 	install -d $(DESTDIR)$(PREFIX)/include/miou-solo5 \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/miou.h include/miou_heap.h src/libc/include/*.h \
 	    $(DESTDIR)$(PREFIX)/include/miou-solo5/
-	install -m 644 $(LIBS) $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    miou-solo5.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/miou-solo5.pc
+	install -m 644 $(PLAT_LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-solo5.a
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-core-solo5.a
+	install -m 644 $(LIBC_LIB) $(DESTDIR)$(PREFIX)/lib/libmiou-libc-solo5.a
+	$(call install_pc,miou-solo5.pc.in,miou-solo5.pc)
 
 # The benchmarks as unikernels (bench/run.sh runs them under solo5-spt).
 include mk/solo5-bench.mk

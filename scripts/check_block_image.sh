@@ -81,14 +81,14 @@ good=$tmp/good.img
 dd if=/dev/zero of="$good" bs=4096 count=4 status=none
 
 refused "a missing image is refused" \
-    "${dev}cannot open '$tmp/missing.img' .*No such file" \
+    "${dev}Could not open block device '$tmp/missing.img' .*No such file" \
     --block:storage="$tmp/missing.img"
 refused "an image in a folder that does not exist is refused" \
-    "${dev}cannot open '$tmp/nodir/disk.img' .*No such file" \
+    "${dev}Could not open block device '$tmp/nodir/disk.img' .*No such file" \
     --block:storage="$tmp/nodir/disk.img"
 mkdir "$tmp/folder.img"
 refused "a folder given as the image is refused" \
-    "${dev}cannot open '$tmp/folder.img' .*Is a directory" \
+    "${dev}Could not open block device '$tmp/folder.img' .*Is a directory" \
     --block:storage="$tmp/folder.img"
 # An image the user may not open: root may open any file, so as root the
 # case runs as nobody when setpriv can switch to it.
@@ -105,25 +105,25 @@ if [ "$(id -u)" = 0 ] && [ ${#nobody[@]} -eq 0 ]; then
 else
     runner=("${nobody[@]}" "$prog")
     refused "an image the user may not open (mode 000) is refused" \
-        "${dev}cannot open '$tmp/locked.img' .*Permission denied" \
+        "${dev}Could not open block device '$tmp/locked.img' .*Permission denied" \
         --block:storage="$tmp/locked.img"
     runner=("$prog")
 fi
 : >"$tmp/empty.img"
 refused "an empty image is refused" \
-    "${dev}disk image '$tmp/empty.img' is empty" \
+    "${dev}Backing storage must be at least 1 block \(512 bytes\) in size: '$tmp/empty.img' is empty" \
     --block:storage="$tmp/empty.img"
 dd if=/dev/zero of="$tmp/odd.img" bs=1 count=$((512 * 3 + 100)) status=none
 refused "an image of 1636 bytes (not a multiple of 512) is refused" \
-    "${dev}size of '$tmp/odd.img' \(1636 bytes\) is not a multiple of the sector size \(512 bytes\)" \
+    "${dev}Backing storage size must be block aligned \(512 bytes\): '$tmp/odd.img' has 1636 bytes" \
     --block:storage="$tmp/odd.img"
 dd if=/dev/zero of="$tmp/small.img" bs=512 count=3 status=none
 refused "an image of 3 x 512 bytes on 4096-byte sectors is refused" \
-    "${dev}size of '$tmp/small.img' \(1536 bytes\) is not a multiple of the sector size \(4096 bytes\)" \
+    "${dev}Backing storage size must be block aligned \(4096 bytes\): '$tmp/small.img' has 1536 bytes" \
     --block:storage="$tmp/small.img" --block-sector-size:storage=4096
-refused "sector size 1000 is refused" "${dev}invalid sector size '1000': not a power of two" \
+refused "sector size 1000 is refused" "${dev}invalid sector size '1000': Block size must be a multiple of 2 greater than or equal 512" \
     --block:storage="$good" --block-sector-size:storage=1000
-refused "sector size 256 is refused" "${dev}invalid sector size '256': below 512" \
+refused "sector size 256 is refused" "${dev}invalid sector size '256': Block size must be a multiple of 2 greater than or equal 512" \
     --block:storage="$good" --block-sector-size:storage=256
 refused "sector size abc is refused" "${dev}invalid sector size 'abc': not a number" \
     --block:storage="$good" --block-sector-size:storage=abc

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command's demo (scripts/demo.sh), on both of its
 # paths: in a network namespace when it can make one, and over UNIX
-# sockets as a user without privileges would run it.
+# sockets as a user without privileges would run it; and make demo,
+# which builds only what the demo runs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
@@ -22,3 +23,15 @@ for how in default unprivileged; do
         fail "scripts/demo.sh ($how path): exit status $rc: $(lastlines "$out" 5)"
     fi
 done
+
+# make demo builds what the demo runs and nothing else: no lwIP, whose
+# source a fresh machine would have to fetch over the network.
+make -n -B --no-print-directory demo >"$tmp/dry" 2>&1
+links=$(sed -n 's|.* -o build/hosted/examples/\([a-z_]*\)$|\1|p' "$tmp/dry" | sort | tr '\n' ' ')
+if grep -qiE 'lwip|fetch_lwip' "$tmp/dry"; then
+    fail "make demo builds nothing of lwIP: $(grep -iE -m 3 'lwip' "$tmp/dry" | tr '\n' '|')"
+elif [ "$links" != "demo pinger " ]; then
+    fail "make demo links the demo and its peer only: it links '$links'"
+else
+    ok "make demo builds the demo and its peer only: no lwIP, no network"
+fi

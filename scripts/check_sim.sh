@@ -183,8 +183,8 @@ fi
 bad_case "an unknown peer" "unknown peer 'nobody'" "$ex/ping" --net:service=nobody
 bad_case "an unknown device name" "declares no net device named 'eth9'" "$ex/ping" --net:eth9=pinger
 bad_case "a net device not attached" "device 'service' of the manifest is not attached" "$ex/ping"
-bad_case "a missing disk image" "cannot read '$tmp/absent.img'" "$ex/block" --block:storage="$tmp/absent.img"
-bad_case "a disk size that is not a multiple of the sector" "not a positive multiple" "$ex/block" --block:storage=1000
+bad_case "a missing disk image" "Could not open block device '$tmp/absent.img'" "$ex/block" --block:storage="$tmp/absent.img"
+bad_case "a disk size that is not a multiple of the sector" "Backing storage size must be block aligned (512 bytes): 1000 bytes" "$ex/block" --block:storage=1000
 bad_case "a seed that is not a number" "the seed is a number" "$ex/hello" --seed=abc
 bad_case "a fault with an unknown key" "unknown key or bad value" "$ex/ping" --net:service=pinger --net-faults:service=jitter=1ms
 bad_case "a probability above 1" "unknown key or bad value" "$ex/ping" --net:service=pinger --net-faults:service=loss=150%
@@ -211,7 +211,7 @@ refused "refused: a fault specification holding a newline, on one line" \
     "^ping: fault 'loss=1\\\\n0%': unknown key or bad value$" \
     "$ex/ping" --net:service=pinger $'--net-faults:service=loss=1\n0%'
 refused "refused: a disk image whose path holds a newline, on one line" \
-    "^block: device 'storage': cannot read '$tmp/new\\\\nline.img': " \
+    "^block: device 'storage': Could not open block device '$tmp/new\\\\nline.img': " \
     "$ex/block" "--block:storage=$tmp/new"$'\n'"line.img"
 sim_run bad 30 env MIOU_SIM_SEED=12x "$ex/hello"
 if [ $rc -eq 1 ] && grep -q "MIOU_SIM_SEED='12x' is not a number" "$tmp/bad.err"; then

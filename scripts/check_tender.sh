@@ -176,11 +176,11 @@ refuse "--net-mac given twice is refused" \
 refuse "a sector size that is not a number is refused" \
     "$d: device 'storage': invalid sector size 'abc': not a number" \
     "$dev" --block-sector-size:storage=abc
-refuse "a sector size that is not a power of two is refused" \
-    "$d: device 'storage': invalid sector size '1000': not a power of two" \
+refuse "a sector size that is not a power of two is refused, in Solo5's words" \
+    "$d: device 'storage': invalid sector size '1000': Block size must be a multiple of 2 greater than or equal 512" \
     "$dev" --block-sector-size:storage=1000
-refuse "a sector size below 512 is refused" \
-    "$d: device 'storage': invalid sector size '256': below 512" \
+refuse "a sector size below 512 is refused, in Solo5's words" \
+    "$d: device 'storage': invalid sector size '256': Block size must be a multiple of 2 greater than or equal 512" \
     "$dev" --block-sector-size:storage=256
 refuse "a huge sector size is refused, not wrapped" \
     "$d: device 'storage': invalid sector size '18446744073709551616': above 1048576" \
@@ -206,13 +206,13 @@ refuse "a MAC address holding a carriage return is shown on one line" \
 
 # ---- Disk images.
 refuse "a missing disk image is refused" \
-    "$d: device 'storage': cannot open '$tmp/missing.img' for reading and writing: No such file or directory" \
+    "$d: device 'storage': Could not open block device '$tmp/missing.img' for reading and writing: No such file or directory" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/missing.img"
 refuse "a missing disk image whose path holds a newline is shown on one line" \
-    "$d: device 'storage': cannot open '$tmp/new\nline.img' for reading and writing: No such file or directory" \
+    "$d: device 'storage': Could not open block device '$tmp/new\nline.img' for reading and writing: No such file or directory" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/new"$'\n'"line.img"
 refuse "a folder is no disk image" \
-    "$d: device 'storage': cannot open '$tmp' for reading and writing: Is a directory" \
+    "$d: device 'storage': Could not open block device '$tmp' for reading and writing: Is a directory" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp"
 refuse "a character device is no disk image" \
     "$d: device 'storage': '/dev/null' is not a regular file or a block device" \
@@ -220,14 +220,14 @@ refuse "a character device is no disk image" \
 refuse "a FIFO is no disk image" \
     "$d: device 'storage': '$tmp/fifo' is not a regular file or a block device" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/fifo"
-refuse "an empty disk image is refused" \
-    "$d: device 'storage': disk image '$tmp/empty.img' is empty" \
+refuse "an empty disk image is refused, in Solo5's words" \
+    "$d: device 'storage': Backing storage must be at least 1 block (512 bytes) in size: '$tmp/empty.img' is empty" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/empty.img"
-refuse "a disk image of a partial sector is refused" \
-    "$d: device 'storage': size of '$tmp/odd.img' (1000 bytes) is not a multiple of the sector size (512 bytes)" \
+refuse "a disk image of a partial sector is refused, in Solo5's words" \
+    "$d: device 'storage': Backing storage size must be block aligned (512 bytes): '$tmp/odd.img' has 1000 bytes" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/odd.img"
 refuse "a disk image of 6144 bytes is refused with 4096-byte sectors" \
-    "$d: device 'storage': size of '$tmp/6k.img' (6144 bytes) is not a multiple of the sector size (4096 bytes)" \
+    "$d: device 'storage': Backing storage size must be block aligned (4096 bytes): '$tmp/6k.img' has 6144 bytes" \
     "$dev" "$svc" "$bak" "--block:storage=$tmp/6k.img" --block-sector-size:storage=4096
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
     # Root may write any file: a read-only mount, in a mount namespace of
@@ -235,7 +235,7 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
     mkdir "$tmp/ro" && cp "$img" "$tmp/ro/disk.img"
     # shellcheck disable=SC2016 # expanded by the inner shell
     refuse "a disk image that cannot be written is refused" \
-        "$d: device 'storage': cannot open '$tmp/ro/disk.img' for reading and writing: Read-only file system" \
+        "$d: device 'storage': Could not open block device '$tmp/ro/disk.img' for reading and writing: Read-only file system" \
         unshare -m sh -c 'mount --bind -o ro "$1" "$1" && exec "$2" "$3" "$4" "$5"' sh \
         "$tmp/ro" "$dev" "$svc" "$bak" "--block:storage=$tmp/ro/disk.img"
 else
@@ -248,7 +248,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
     mkdir -m 1777 "$tmp/pub"
     cp "$img" "$tmp/private.img" && chmod 600 "$tmp/private.img"
     refuse "a disk image its user may not open is refused" \
-        "$d: device 'storage': cannot open '$tmp/private.img' for reading and writing: Permission denied" \
+        "$d: device 'storage': Could not open block device '$tmp/private.img' for reading and writing: Permission denied" \
         "${nobody[@]}" "$dev" \
         "--net:service=unix:$tmp/pub/s,$tmp/pub/p" "--net:backup=unix:$tmp/pub/b,$tmp/pub/p" \
         "--block:storage=$tmp/private.img"

@@ -72,11 +72,44 @@ add_deb_src() {
     [ -e "$file" ] || [ -e /etc/apt/sources.list.d/miou-solo5-deb-src.list ]
 }
 
+# apt_update: refresh the indexes, apt's own messages on standard error
+# when it fails (no network, another apt holding the lock, ...): what
+# apt-get source says next ("You must put some 'deb-src' URIs in your
+# sources.list") would hide the reason.
+apt_update() {
+    local log rc
+    log=$(mktemp) || return 1
+    timeout 900 apt-get update -qq >"$log" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] || sed 's/^/    /' "$log" >&2
+    rm -f "$log"
+    return $rc
+}
+
+# The version of Debian's source package lwip that is $version (several
+# suites may be listed, each with its own), for apt-get source lwip=V.
+package_version() {
+    apt-cache showsrc lwip 2>/dev/null |
+        sed -n "s/^Version: \(${version}[+-][^ ]*\)\$/\1/p" | head -n 1
+}
+
+# fetch: apt-get source of lwIP $version into $work, its messages in
+# $work/log.
+fetch() {
+    local v
+    v=$(package_version)
+    [ -n "$v" ] || {
+        echo "no source package lwip $version in this machine's APT indexes" >"$work/log"
+        return 1
+    }
+    (cd "$work" && timeout 900 apt-get source -qq "lwip=$v" >log 2>&1)
+}
+
 if ! has_deb_src; then
     [ "$(id -u)" = 0 ] || die "this machine has no deb-src entry in its APT sources, and only root can add one"
     add_deb_src || die "could not make a deb-src entry from this machine's APT sources"
     say "added a deb-src entry (/etc/apt/sources.list.d/miou-solo5-deb-src.*)"
-    timeout 900 apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed (no network?)"
+    apt_update || die "apt-get update failed (its messages are above)"
 fi
 
 parent=$(dirname "$dest")
@@ -84,17 +117,17 @@ mkdir -p "$parent" || die "cannot make $parent"
 work=$(mktemp -d -p "$parent" fetch.XXXXXX) || die "cannot make a folder in $parent"
 trap 'rm -rf "$work"' EXIT
 # apt-get as root downloads outside its sandbox: it says so; that is all.
-# The suite is named: a machine that also has a deb-src entry for a newer
-# suite would otherwise get that suite's version.
-package=lwip/bookworm
-if ! (cd "$work" && timeout 900 apt-get source -qq "$package" >log 2>&1); then
-    # A stale index (deb-src added long ago) is refreshed once.
-    if [ "$(id -u)" = 0 ] && timeout 900 apt-get update -qq >/dev/null 2>&1 &&
-        (cd "$work" && timeout 900 apt-get source -qq "$package" >log 2>&1); then
-        :
-    else
+if ! fetch; then
+    # A stale index (deb-src added long ago) is refreshed once; when the
+    # refresh fails, its messages say why, not apt-get source's.
+    if [ "$(id -u)" != 0 ]; then
         sed 's/^/    /' "$work/log" >&2
-        die "apt-get source $package failed (no network, or no such package in this archive?)"
+        die "apt-get source lwip failed, and only root can refresh the indexes"
+    fi
+    apt_update || die "apt-get update failed (its messages are above)"
+    if ! fetch; then
+        sed 's/^/    /' "$work/log" >&2
+        die "apt-get source lwip=$version failed (no network, or no such package in this archive?)"
     fi
 fi
 src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "lwip-$version*" | head -n 1)

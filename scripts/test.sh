@@ -28,7 +28,9 @@
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
 #             Solo5: set SOLO5_HOME)
 #   fuzz      libFuzzer over the parsers of outside bytes, bounded
-#   install   make install into a prefix, a program built from it
+#   install   every platform installed into one prefix, in both orders,
+#             and programs built from it; the README's own unikernel
+#             built out of the tree by the installed make fragment
 #   readme    every C snippet of README.md builds and runs
 #
 # Each case prints one line, "ok - TOPIC: SENTENCE", "not ok - ..." or
@@ -233,6 +235,7 @@ part_tcpip() {
     script scripts/check_tcpip.sh
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
+    script scripts/check_fetch_lwip.sh
 }
 
 part_solo5() {
@@ -247,7 +250,8 @@ part_fuzz() {
 
 part_install() {
     build install -j2 all || return
-    script scripts/check_install.sh
+    script scripts/check_install.sh 600
+    script scripts/check_own_unikernel.sh 600
 }
 
 part_readme() {

@@ -44,10 +44,11 @@ int hosted_block_attach(const char *prog, struct hosted_device *d)
     int fd = open(d->attach, O_RDWR | O_CLOEXEC);
     off_t size;
 
+    /* The messages hold Solo5's tenders' words (tender.h), and ours. */
     if (fd < 0) {
         hosted_device_error(prog, d,
-                            "cannot open '%s' for reading and "
-                            "writing: %s",
+                            TENDER_BLOCK_OPEN " '%s' for reading and "
+                                              "writing: %s",
                             d->attach, strerror(errno));
         return 1;
     }
@@ -55,18 +56,21 @@ int hosted_block_attach(const char *prog, struct hosted_device *d)
     size = image_size(prog, d, fd);
     if (size < 0)
         return 1;
-    if (size == 0) {
-        hosted_device_error(prog, d, "disk image '%s' is empty", d->attach);
-        return 1;
-    }
     /* A partial last sector could never be read or written: refuse the
      * image rather than hide its end. */
     if ((uint64_t)size % d->sector_size != 0) {
         hosted_device_error(prog, d,
-                            "size of '%s' (%lld bytes) is not a multiple "
-                            "of the sector size (%llu bytes)",
-                            d->attach, (long long)size,
-                            (unsigned long long)d->sector_size);
+                            TENDER_BLOCK_UNALIGNED " (%llu bytes): '%s' "
+                                                   "has %lld bytes",
+                            (unsigned long long)d->sector_size, d->attach,
+                            (long long)size);
+        return 1;
+    }
+    if (size == 0) {
+        hosted_device_error(prog, d,
+                            TENDER_BLOCK_EMPTY " (%llu bytes) in size: "
+                                               "'%s' is empty",
+                            (unsigned long long)d->sector_size, d->attach);
         return 1;
     }
     d->capacity = (uint64_t)size;

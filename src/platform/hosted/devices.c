@@ -37,14 +37,15 @@ void hosted_devices_help(void)
     size_t i;
 
     if (hosted_ndevices == 0) {
-        printf("This unikernel declares no devices.\n");
+        fprintf(stdout, "This unikernel declares no devices.\n");
         return;
     }
-    printf("Devices declared by this unikernel's manifest (each must be "
-           "attached):\n");
+    fprintf(stdout,
+            "Devices declared by this unikernel's manifest (each must be "
+            "attached):\n");
     for (i = 1; i <= hosted_ndevices; i++)
-        printf("  %-11s  %s\n", type_word(hosted_devices[i].type),
-               hosted_devices[i].name);
+        fprintf(stdout, "  %-11s  %s\n", type_word(hosted_devices[i].type),
+                hosted_devices[i].name);
 }
 
 /* The socket files of the unix backend are removed even when the

@@ -115,15 +115,12 @@ static uint64_t parse_sector_size(const char *prog,
      * overflow. */
     for (p = s; *p != '\0' && n <= HOSTED_SECTOR_MAX; p++)
         n = n * 10 + (uint64_t)(*p - '0');
-    if (n < HOSTED_SECTOR_DEFAULT)
-        hosted_device_error(prog, d, "invalid sector size '%s': below %u", s,
-                            HOSTED_SECTOR_DEFAULT);
-    else if (n > HOSTED_SECTOR_MAX)
+    if (n > HOSTED_SECTOR_MAX)
         hosted_device_error(prog, d, "invalid sector size '%s': above %u", s,
                             HOSTED_SECTOR_MAX);
-    else if ((n & (n - 1)) != 0)
-        hosted_device_error(prog, d,
-                            "invalid sector size '%s': not a power of two", s);
+    else if (n < HOSTED_SECTOR_DEFAULT || (n & (n - 1)) != 0)
+        hosted_device_error(
+            prog, d, "invalid sector size '%s': " TENDER_BLOCK_SECTOR, s);
     else
         return n;
     return 0;

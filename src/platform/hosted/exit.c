@@ -2,7 +2,6 @@
  * exit.c - ending the unikernel ends the process.
  */
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <solo5.h>
 
@@ -16,11 +15,10 @@ void solo5_exit(int status)
     exit(status);
 }
 
+/* As Solo5's: the message is the platform's (info level: --solo5:quiet
+ * hides it), the status is SOLO5_EXIT_ABORT. */
 void solo5_abort(void)
 {
-    static const char msg[] = "Solo5: solo5_abort() called\n";
-
-    hosted_write_all(STDERR_FILENO, msg, sizeof msg - 1);
-    /* The status a Solo5 tender gives an aborted unikernel. */
-    exit(255);
+    hosted_log(TENDER_LOG_INFO, "Solo5: solo5_abort() called\n");
+    exit(SOLO5_EXIT_ABORT);
 }

@@ -22,8 +22,8 @@ int sim_disk_load(const char *prog, struct sim_device *d)
         /* Not a size: a file whose bytes the disk starts with. */
         f = fopen(d->attach, "rb");
         if (!f || fseek(f, 0, SEEK_END) != 0) {
-            tender_error(prog, "device '%s': cannot read '%s': %s", d->name,
-                         d->attach, strerror(errno));
+            tender_error(prog, "device '%s': " TENDER_BLOCK_OPEN " '%s': %s",
+                         d->name, d->attach, strerror(errno));
             if (f)
                 fclose(f);
             return 1;
@@ -32,12 +32,13 @@ int sim_disk_load(const char *prog, struct sim_device *d)
         size = end < 0 ? 0 : (uint64_t)end;
         rewind(f);
     }
+    /* The words of Solo5's tenders (tender.h), and the size. */
     if (size == 0 || size % k->sector_size != 0) {
-        fprintf(stderr,
-                "%s: device '%s': size %llu is not a positive multiple of "
-                "the sector size (%llu bytes)\n",
-                prog, d->name, (unsigned long long)size,
-                (unsigned long long)k->sector_size);
+        tender_error(prog, "device '%s': %s (%llu bytes)%s: %llu bytes",
+                     d->name,
+                     size == 0 ? TENDER_BLOCK_EMPTY : TENDER_BLOCK_UNALIGNED,
+                     (unsigned long long)k->sector_size,
+                     size == 0 ? " in size" : "", (unsigned long long)size);
         if (f)
             fclose(f);
         return 1;

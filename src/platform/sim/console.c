@@ -1,8 +1,8 @@
 /*
- * console.c - the console, the TLS call and the ends of a run: the
- * console is standard output (recorded in the trace, so that a run that
- * prints differently has another digest); solo5_exit() and solo5_abort()
- * end the run through the report of tender.c.
+ * console.c - the console and the ends of a run: the console is standard
+ * output (recorded in the trace, so that a run that prints differently has
+ * another digest); solo5_exit() and solo5_abort() end the run through the
+ * report of tender.c.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -20,12 +20,6 @@ void solo5_console_write(const char *buf, size_t size)
         buf += n;
         size -= (size_t)n;
     }
-}
-
-solo5_result_t solo5_set_tls_base(uintptr_t base)
-{
-    (void)base;
-    return SOLO5_R_EUNSPEC;
 }
 
 void solo5_exit(int status)

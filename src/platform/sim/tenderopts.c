@@ -20,28 +20,29 @@ int sim_seed_given;
 static int opt_help(struct tender *t, const struct tender_arg *a)
 {
     (void)a;
-    printf("usage: %s [OPTION]... [--] [ARGUMENT]...\n"
-           "Runs the unikernel on the deterministic sim platform.\n"
-           "  --seed=N                  the seed (else $MIOU_SIM_SEED, else "
-           "1)\n"
-           "  --mem=MIB                 heap size (default %u)\n"
-           "  --net:NAME=PEER[:ARG]     net device NAME talks to peer PEER\n"
-           "  --net-faults:NAME=SPEC    delay=MIN..MAX,loss=P,dup=P,"
-           "reorder=P\n"
-           "  --block:NAME=SIZE|FILE    an in-memory disk (K, M, G "
-           "suffixes)\n"
-           "  --block-sector-size:NAME=N\n"
-           "  --block-faults:NAME=SPEC  latency=MIN..MAX,error=P,crash=N\n"
-           "  --trace                   print every event on standard "
-           "error\n"
-           "  --help, --version\n",
-           t->prog, TENDER_MEM_DEFAULT_MIB);
+    fprintf(stdout,
+            "usage: %s [OPTION]... [--] [ARGUMENT]...\n"
+            "Runs the unikernel on the deterministic sim platform.\n"
+            "  --seed=N                  the seed (else $MIOU_SIM_SEED, else "
+            "1)\n"
+            "  --mem=MIB                 heap size (default %u)\n"
+            "  --net:NAME=PEER[:ARG]     net device NAME talks to peer PEER\n"
+            "  --net-faults:NAME=SPEC    delay=MIN..MAX,loss=P,dup=P,"
+            "reorder=P\n"
+            "  --block:NAME=SIZE|FILE    an in-memory disk (K, M, G "
+            "suffixes)\n"
+            "  --block-sector-size:NAME=N\n"
+            "  --block-faults:NAME=SPEC  latency=MIN..MAX,error=P,crash=N\n"
+            "  --trace                   print every event on standard "
+            "error\n"
+            "  --help, --version\n",
+            t->prog, TENDER_MEM_DEFAULT_MIB);
     if (sim_ndevices) {
-        printf("Devices of the manifest:\n");
+        fprintf(stdout, "Devices of the manifest:\n");
         for (size_t h = 1; h <= sim_ndevices; h++)
-            printf("  %s %s\n",
-                   sim_devices[h].type == SIM_NET ? "net  " : "block",
-                   sim_devices[h].name);
+            fprintf(stdout, "  %s %s\n",
+                    sim_devices[h].type == SIM_NET ? "net  " : "block",
+                    sim_devices[h].name);
     }
     return tender_stdout_done(t);
 }

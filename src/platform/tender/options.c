@@ -24,8 +24,8 @@ int tender_stdout_done(const struct tender *t)
 int tender_opt_version(struct tender *t, const struct tender_arg *a)
 {
     (void)a;
-    printf("%s (miou-solo5, %s platform) %s\n", t->prog, t->platform,
-           MIOU_VERSION);
+    fprintf(stdout, "%s (miou-solo5, %s platform) %s\n", t->prog, t->platform,
+            MIOU_VERSION);
     return tender_stdout_done(t);
 }
 

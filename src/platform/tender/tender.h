@@ -25,6 +25,17 @@
 /* Solo5's limit on a device's name (a manifest refuses longer ones). */
 #define TENDER_NAME_MAX 67
 
+/* Solo5's tenders' words for the disk images and sector sizes they refuse,
+ * which the platforms' messages hold, so that a script written for Solo5
+ * matches them: an image whose size is not a multiple of the sector size
+ * (BLOCK_UNALIGNED "(N bytes)"), an empty one (BLOCK_EMPTY "(N bytes) in
+ * size"), a sector size that is not a power of two of 512 or more. */
+#define TENDER_BLOCK_UNALIGNED "Backing storage size must be block aligned"
+#define TENDER_BLOCK_EMPTY "Backing storage must be at least 1 block"
+#define TENDER_BLOCK_SECTOR                                                    \
+    "Block size must be a multiple of 2 greater than or equal 512"
+#define TENDER_BLOCK_OPEN "Could not open block device"
+
 /* A handler's and tender_parse()'s result when the unikernel should run;
  * any other value is the exit status the process must end with at once
  * (the message already printed). */
@@ -109,7 +120,10 @@ int tender_opt_mem(struct tender *t, const struct tender_arg *a);
 int tender_opt_version(struct tender *t, const struct tender_arg *a);
 
 /* After printing --help or --version: 0, or 1 when standard output could
- * not be written (a help text lost is a failure a script should see). */
+ * not be written (a help text lost is a failure a script should see).
+ * The platforms print with fprintf(stdout, ...), never printf() or
+ * puts(): a program written for Solo5 may define those of its own (to
+ * its console), and they would then print the tender's texts. */
 int tender_stdout_done(const struct tender *t);
 
 /* "PROG: " and the message (printf format) on standard error as ONE
