@@ -3,10 +3,10 @@
 # PLATFORM=sim. Into $(BUILD) (build/hosted/ or build/sim/, with -san or
 # -aarch64 for those variants):
 #
-#   libmiou-$(PLATFORM).a  the platform (src/platform/$(PLATFORM)/, the
-#                          tender's option parser, src/platform/tender/,
-#                          and the Solo5 calls that both platforms make
-#                          the same way, src/platform/linux/)
+#   libmiou-$(PLATFORM).a  the platform: src/platform/$(PLATFORM)/, and
+#                          what both share, src/platform/linux/ (the
+#                          tender's option parser, tender_*.c, and the
+#                          Solo5 calls both make the same way)
 #   examples/NAME          examples/NAME.c
 #   tests/NAME             tests/NAME.c: programs for every platform
 #   tests/hosted/NAME      tests/hosted/NAME.c: hosted only
@@ -58,8 +58,7 @@ ARCH := $(shell $(CC) -dumpmachine | cut -d- -f1)
 CORE_SRC := $(wildcard src/core/*.c src/alloc/*.c) src/arch/context.c
 CORE_OBJ := $(patsubst %.c,$(CORE_BUILD)/obj/%.o,$(CORE_SRC)) \
             $(CORE_BUILD)/obj/src/arch/$(ARCH).o
-PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/tender/*.c \
-                      src/platform/linux/*.c)
+PLAT_SRC := $(wildcard src/platform/$(PLATFORM)/*.c src/platform/linux/*.c)
 PLAT_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(PLAT_SRC))
 
 LIB := $(CORE_BUILD)/libmiou.a

@@ -1,7 +1,7 @@
 /*
  * banner.c - the platform's own messages, printed by level as under a
  * Solo5 tender: the leading --solo5:LEVEL words of the unikernel's
- * command line choose it (src/platform/tender/cmdline.c); the default
+ * command line choose it (src/platform/linux/tender_cmdline.c); the default
  * level (info) prints a banner at start and the exit status at the end,
  * quiet prints errors only. Unlike Solo5, the messages go to standard
  * error, so that standard output carries exactly the unikernel's console.

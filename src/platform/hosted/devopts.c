@@ -6,7 +6,7 @@
  *   --block:NAME=PATH
  *   --block-sector-size:NAME=N
  *
- * The shared parser (src/platform/tender/) has split each into the
+ * The shared parser (src/platform/linux/tender_*.c) has split each into the
  * device's name and the value, and refused a second one for a device. The
  * device must be one that the manifest declares with the option's type. The
  * handlers only record what they were given in the device table: the devices

@@ -19,7 +19,7 @@
 
 #include <solo5.h>
 
-#include "platform/tender/tender.h"
+#include "platform/linux/tender.h"
 
 /* The hosted tender's options (options.c), for tender_parse(). */
 extern const struct tender_option hosted_options[];
@@ -29,7 +29,7 @@ extern const struct tender_option hosted_options[];
 void hosted_write_all(int fd, const char *buf, size_t n);
 
 /* The platform's own messages (banner.c): which are printed, from the
- * leading --solo5: words (the tender's command line, src/platform/tender/
+ * leading --solo5: words (the tender's command line, src/platform/linux/tender_*.c
  * cmdline.c). */
 void hosted_log_set_level(enum tender_log_level level);
 

@@ -1,6 +1,6 @@
 /*
  * options.c - the hosted tender's options: its table for the shared
- * parser (src/platform/tender/), and its help text. The device options'
+ * parser (src/platform/linux/tender_*.c), and its help text. The device options'
  * handlers are in devopts.c.
  */
 #include <stdio.h>

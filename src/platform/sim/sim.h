@@ -18,7 +18,7 @@
 #include <miou_sim.h>
 #include <solo5.h>
 
-#include "platform/tender/tender.h"
+#include "platform/linux/tender.h"
 
 /* ---- The seeded stream (random.c) -------------------------------------- */
 

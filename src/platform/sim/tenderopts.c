@@ -1,6 +1,6 @@
 /*
  * tenderopts.c - the sim tender's options: its table for the shared
- * parser (src/platform/tender/), their handlers and the help text. The
+ * parser (src/platform/linux/tender_*.c), their handlers and the help text. The
  * hosted options that make sense here (a peer stands for a TAP interface,
  * a size or a file for a disk image), plus the seed, the trace and the
  * faults of links and disks; the values are read by options.c.
