@@ -341,13 +341,21 @@ static int collect(struct miou__task *self, struct miou__task *t, void **result)
     return status;
 }
 
+/* The calling task in (*self) and its child named by (h) in (*t); 0, or
+ * the error to return. */
+static int caller_and_child(const miou_task *h, struct miou__task **self,
+                            struct miou__task **t)
+{
+    *self = miou__the_sched.current;
+    if (!*self)
+        return MIOU_ENOTRUNNING;
+    return check_child(*self, h, t);
+}
+
 int miou_await(miou_task *h, void **result)
 {
-    struct miou__task *self = miou__the_sched.current;
-    if (!self)
-        return MIOU_ENOTRUNNING;
-    struct miou__task *t;
-    int err = check_child(self, h, &t);
+    struct miou__task *self, *t;
+    int err = caller_and_child(h, &self, &t);
     if (err)
         return err;
     wait_done(t);
@@ -446,11 +454,8 @@ int miou_await_one(miou_task *const *ts, size_t n, size_t *index, void **result)
 
 int miou_cancel(miou_task *h)
 {
-    struct miou__task *self = miou__the_sched.current;
-    if (!self)
-        return MIOU_ENOTRUNNING;
-    struct miou__task *t;
-    int err = check_child(self, h, &t);
+    struct miou__task *self, *t;
+    int err = caller_and_child(h, &self, &t);
     if (err)
         return err;
     miou__cancel_tree(t);
