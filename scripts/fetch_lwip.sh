@@ -83,11 +83,16 @@ parent=$(dirname "$dest")
 mkdir -p "$parent" || die "cannot make $parent"
 work=$(mktemp -d -p "$parent" fetch.XXXXXX) || die "cannot make a folder in $parent"
 trap 'rm -rf "$work"' EXIT
+# The version asked for by name: a deb-src entry of a newer suite (the
+# TLS layer's fetch adds trixie's) would otherwise give its newer lwIP.
+pkg=lwip
+ver=$(apt-cache showsrc lwip 2>/dev/null | sed -n "s/^Version: \($version.*\)/\1/p" | head -n 1)
+[ -z "$ver" ] || pkg="lwip=$ver"
 # apt-get as root downloads outside its sandbox: it says so; that is all.
-if ! (cd "$work" && timeout 900 apt-get source -qq "lwip" >log 2>&1); then
+if ! (cd "$work" && timeout 900 apt-get source -qq "$pkg" >log 2>&1); then
     # A stale index (deb-src added long ago) is refreshed once.
     if [ "$(id -u)" = 0 ] && timeout 900 apt-get update -qq >/dev/null 2>&1 &&
-        (cd "$work" && timeout 900 apt-get source -qq "lwip" >log 2>&1); then
+        (cd "$work" && timeout 900 apt-get source -qq "$pkg" >log 2>&1); then
         :
     else
         sed 's/^/    /' "$work/log" >&2
