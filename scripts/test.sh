@@ -25,6 +25,8 @@
 #   sim-asan  the sim part's programs with AddressSanitizer and UBSan
 #   devices   the demo, disk images, net devices on UNIX sockets and TAP
 #   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP
+#   tls       the TLS layer: mbedTLS under the scheduler, HTTPS against
+#             curl and openssl, refusals, the TLS test program's cases
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
 #             Solo5: set SOLO5_HOME)
 #   fuzz      libFuzzer over the parsers of outside bytes, bounded
@@ -45,7 +47,7 @@ cd "$(dirname "$0")/.." || exit 1
 check_begin suite
 MAKE=${MAKE:-make}
 SIM_SEEDS=${SIM_SEEDS:-1000}
-ALL_PARTS="hosted asan clang valgrind aarch64 sim sim-asan devices tcpip solo5 fuzz install readme"
+ALL_PARTS="hosted asan clang valgrind aarch64 sim sim-asan devices tcpip tls solo5 fuzz install readme"
 
 # ---- Building.
 
@@ -233,6 +235,11 @@ part_tcpip() {
     script scripts/check_tcpip.sh
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
+}
+
+part_tls() {
+    build tls -j2 all || return
+    script scripts/check_tls.sh 300
 }
 
 part_solo5() {

@@ -31,11 +31,22 @@
 #define MBEDTLS_PLATFORM_TIME_ALT
 #define MBEDTLS_PLATFORM_MS_TIME_ALT
 #define MBEDTLS_PLATFORM_GMTIME_R_ALT
+/* No C library function is taken by default (Solo5's has no time()):
+ * the ones mbedTLS needs are named here. */
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_PLATFORM_STD_MEM_HDR <stdlib.h>
+#define MBEDTLS_PLATFORM_SNPRINTF_MACRO snprintf
+#define MBEDTLS_PLATFORM_VSNPRINTF_MACRO vsnprintf
 /* time_t and struct tm come from <time.h>: glibc's on hosted, our
  * port's (src/tls/port/solo5/time.h) on Solo5. */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
 #define MBEDTLS_DEPRECATED_REMOVED
+
+/* A Solo5 unikernel links no libgcc: no 128-bit division helper. */
+#if defined(MIOU_PLATFORM_SOLO5)
+#define MBEDTLS_NO_UDBL_DIVISION
+#endif
 
 /* ---- Crypto: what TLS 1.2 and 1.3 need for today's suites */
 #define MBEDTLS_AES_C
