@@ -90,6 +90,9 @@
 #define MBEDTLS_PK_PARSE_EC_EXTENDED
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_USE_PSA_CRYPTO
+/* Every session holds PSA keys (two per direction of its records, more
+ * during its handshake): a store that grows, not 32 fixed slots. */
+#define MBEDTLS_PSA_KEY_STORE_DYNAMIC
 #define MBEDTLS_ERROR_C
 
 /* ---- X.509 */
