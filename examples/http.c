@@ -66,6 +66,8 @@ static int transport_open(miou_tcp *tcp, uint64_t deadline, transport **t)
 #define transport_abort miou_tcp_abort
 /* Close our sending side: nothing to say first over TCP. */
 #define transport_shutdown(t, deadline) ((void)(deadline), 0)
+/* Options of the transport's own: none over TCP. */
+#define TRANSPORT_ARGS
 /* Before serving: nothing to prepare. */
 #define transport_setup(status) 0
 #define transport_teardown()
@@ -124,7 +126,7 @@ static const struct arg options[] = {
     {"--idle", "close a connection that sends nothing for S seconds (30)",
      .number = &http.opt.idle, .decimals = 9, .min = 1, .max = UINT64_MAX / 4,
      .value = "S"},
-    {0},
+    TRANSPORT_ARGS{0},
 };
 
 /* ---- Dates (the Date header, RFC 9110's IMF-fixdate) ---------------- */

@@ -3,7 +3,7 @@
 # committed): make_test_certs DIR makes there
 #   ca.pem, ca.key            a test CA (ECDSA P-256)
 #   server.pem, server.key    a server certificate of that CA for
-#                             10.0.0.2, 10.0.0.1, 127.0.0.1, localhost
+#                             10.0.0.2, 10.0.0.1, 10.1.0.2, 127.0.0.1, localhost
 #                             and miou.test, valid 2025-01-01 to
 #                             2036-01-01 (the sim platform's wall clock
 #                             starts on 2026-01-01)
@@ -34,7 +34,7 @@ commonName = supplied
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = IP:10.0.0.2, IP:10.0.0.1, IP:127.0.0.1, DNS:localhost, DNS:miou.test
+subjectAltName = IP:10.0.0.2, IP:10.0.0.1, IP:10.1.0.2, IP:127.0.0.1, DNS:localhost, DNS:miou.test
 [req]
 distinguished_name = dn
 [dn]
