@@ -7,7 +7,8 @@
 #   keepalive   wrk -t1 -c100 -dD https://ADDR/: requests/s of the page
 #               on kept-alive connections
 #   handshake   the same with "Connection: close": a new connection, so a
-#               full handshake, per request: new connections/s
+#               full handshake, per request: new connections/s, and the
+#               server's CPU time per handshake (/proc/PID/stat)
 #   bulk        wrk -t1 -c4 -dD https://ADDR/file: the 1 MiB disk image,
 #               MB/s
 #   idle        IDLE (500) TLS connections opened by python3's ssl and
@@ -181,6 +182,9 @@ wrk_rps() {
     sed -n 's/^Requests\/sec: *//p' "$log"
 }
 
+# cpu_ticks PID: user and system time of PID so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
 # rss PID: resident KiB.
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 
@@ -240,10 +244,17 @@ for r in $(seq "$ROUNDS"); do
         in_c taskset -c 0 wrk -t1 -c10 -d1s "https://$addr/" >/dev/null 2>&1 # warm-up
         [ -s "$TMPD/page" ] || in_c curl -sk "https://$addr/" -o "$TMPD/page"
         echo "$(wrk_rps $addr / 100)" >>"$OUT/$s.keepalive"
-        echo "$(wrk_rps $addr / 100 'Connection: close')" >>"$OUT/$s.handshake"
+        t0=$(cpu_ticks "$pid")
+        hs=$(wrk_rps $addr / 100 'Connection: close')
+        t1=$(cpu_ticks "$pid")
+        echo "$hs" >>"$OUT/$s.handshake"
+        # The server's CPU per handshake: what it costs, whatever the
+        # client and the machine's other load let through.
+        awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$hs" -v d="$D" \
+            'BEGIN { if (r > 0) printf "%.3f\n", t * 1000 / hz / (r * d) }' >>"$OUT/$s.cpu"
         rps=$(wrk_rps $addr /file 4)
         awk -v r="$rps" 'BEGIN { printf "%.1f\n", r * 1.048576 }' >>"$OUT/$s.bulk"
-        echo "round $r $s: keep-alive $(tail -n1 "$OUT/$s.keepalive") req/s, handshakes $(tail -n1 "$OUT/$s.handshake")/s, bulk $(tail -n1 "$OUT/$s.bulk") MB/s, idle $(tail -n1 "$OUT/$s.idle") B/conn"
+        echo "round $r $s: keep-alive $(tail -n1 "$OUT/$s.keepalive") req/s, handshakes $(tail -n1 "$OUT/$s.handshake")/s ($(tail -n1 "$OUT/$s.cpu") ms of CPU each), bulk $(tail -n1 "$OUT/$s.bulk") MB/s, idle $(tail -n1 "$OUT/$s.idle") B/conn"
         if [ "$s" = nginx ]; then
             kill "$NGINX_PID" 2>/dev/null
             wait "$NGINX_PID" 2>/dev/null
@@ -255,6 +266,7 @@ done
 for s in "${servers[@]}"; do
     result "${s}_keepalive_rps $(median <"$OUT/$s.keepalive") req/s"
     result "${s}_handshakes_per_s $(median <"$OUT/$s.handshake") conn/s"
+    result "${s}_cpu_ms_per_handshake $(median <"$OUT/$s.cpu") ms"
     result "${s}_bulk_MBps $(median <"$OUT/$s.bulk") MB/s"
     result "${s}_idle_bytes_per_conn $(median <"$OUT/$s.idle") B"
 done

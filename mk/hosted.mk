@@ -137,7 +137,7 @@ include mk/mbedtls.mk
 tls_of = $(if $(filter $(1),$(TLS_USERS)),$(TLS_LIB) $(TCPIP_LIB))
 
 .SECONDEXPANSION:
-LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tls.a %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+LINK = $(CC) $(LDFLAGS) $(if $(filter %/libmiou-tls.a,$^),$(TLS_LDWRAP)) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tls.a %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
 # What a program DIR/NAME links besides its own object: its manifest, the
 # stack if it uses it, the shared code, the libraries.
 needs = $(BUILD)/obj/$(1).o $(call manifest_of,$(1).c) $(call tcpip_of,$(1).c) $(call tls_of,$(1).c) \

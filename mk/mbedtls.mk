@@ -67,6 +67,11 @@ $(EVEREST_OBJ): $(BUILD)/obj/mbedtls/everest/%.o: $(MBEDTLS_FETCHED) $(wildcard 
 	    -I$(MBEDTLS_DIR)/library -c $(EVEREST_DIR)/library/$*.c -o $@
 
 $(TLS_OBJ): ALL_CFLAGS += $(MBEDTLS_INCLUDE)
+
+# What a program that links $(TLS_LIB) is linked with (src/tls/x25519.c:
+# X25519 public keys from HACL*).
+TLS_WRAP := --wrap=mbedtls_psa_ecp_export_public_key
+TLS_LDWRAP := -Wl,$(TLS_WRAP)
 $(TLS_OBJ): | $(MBEDTLS_FETCHED)
 $(TLS_OBJ): $(wildcard src/tls/port/*.h)
 

@@ -146,6 +146,7 @@ support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPP
 $(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $$(call tcpip_of,$$*.c) $$(call tls_of,$$*.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(SOLO5_LD) -r --wrap=solo5_app_main -u __wrap_solo5_app_main \
+	    $(if $(filter %/libmiou-tls.a,$^),$(TLS_WRAP)) \
 	    -o $@ $(filter %.o,$^) \
 	    --start-group $(filter %/libmiou-tls.a %/libmiou-tcpip.a,$^) $(LIBS) --end-group
 

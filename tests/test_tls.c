@@ -528,6 +528,24 @@ static void random_bytes_come_from_a_healthy_source(void)
     CHECK_RC(miou_random(NULL, 1), MIOU_EINVAL);
 }
 
+/* src/tls/x25519.c's check: HACL*'s X25519 public keys against
+ * mbedTLS's. */
+int miou_tls__x25519_check(unsigned n);
+
+static void x25519_public_keys_from_hacl_are_mbedtls_own(void)
+{
+    struct miou_tls_options o = {.role = MIOU_TLS_CLIENT,
+                                 .flags = MIOU_TLS_NO_VERIFY};
+    miou_tls_config *c;
+    if (!CHECK_RC(miou_tls_config_new(&o, &c), 0))
+        return;
+    CHECK_EQ(miou_tls__x25519_check(64), 0);
+    miou_tls_config_free(c);
+    struct miou_tls_stats st;
+    miou_tls_stats(&st);
+    CHECK_UEQ(st.heap_bytes, 0);
+}
+
 static const struct check_case cases[] = {
     {"TLS 1.3: the client verifies the server, and 64 KiB echo back intact",
      tls13_verifies_and_echoes},
@@ -543,6 +561,8 @@ static const struct check_case cases[] = {
      configurations_refuse_bad_input},
     {"random bytes come from a healthy source",
      random_bytes_come_from_a_healthy_source},
+    {"X25519 public keys from HACL* are mbedTLS's own",
+     x25519_public_keys_from_hacl_are_mbedtls_own},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

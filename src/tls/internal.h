@@ -62,6 +62,10 @@ int miou_tls__error(int ret, const mbedtls_ssl_context *ssl);
 /* config.c: drop a reference to (c), freeing it with the last. */
 void miou_tls__config_put(miou_tls_config *c);
 
+/* x25519.c: 1 to send X25519 public keys to mbedTLS's own ladder (the
+ * tests compare both). */
+extern int miou_tls__x25519_generic;
+
 /* Counters of miou_tls_stats(). */
 extern uint32_t miou_tls__configs, miou_tls__sessions;
 extern uint64_t miou_tls__handshakes;
