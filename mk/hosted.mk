@@ -134,7 +134,7 @@ tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
 # The TLS layer (mbedTLS): TLS_LIB, TLS_USERS. A program that includes
 # miou_tls.h links it, and the stack under it.
 include mk/mbedtls.mk
-tls_of = $(if $(filter $(1),$(TLS_USERS)),$(TLS_LIB) $(TCPIP_LIB))
+tls_of = $(if $(filter $(1),$(TLS_USERS)),$(TLS_LIB) $(TCPIP_LIB) $(SIM_TLS_PEERS))
 
 .SECONDEXPANSION:
 LINK = $(CC) $(LDFLAGS) $(if $(filter %/libmiou-tls.a,$^),$(TLS_LDWRAP)) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tls.a %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@

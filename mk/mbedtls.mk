@@ -32,8 +32,8 @@ MBEDTLS_FILES := aes.c aesce.c aesni.c asn1parse.c asn1write.c base64.c \
     ssl_tls13_generic.c ssl_tls13_keys.c ssl_tls13_server.c x509.c \
     x509_crt.c
 
-# Solo5's C library has no <time.h>: the port gives the two types
-# mbedTLS takes from it.
+# Solo5's C library has no <time.h> nor <endian.h>: the port gives the
+# little that mbedTLS and HACL* take from them (src/tls/port/solo5/).
 MBEDTLS_INCLUDE := -Isrc/tls/port $(if $(filter solo5,$(PLATFORM)),-Isrc/tls/port/solo5) \
     -I$(MBEDTLS_DIR)/include -DMBEDTLS_CONFIG_FILE='"miou_mbedtls_config.h"'
 # X25519 from Project Everest (HACL*'s verified Curve25519, shipped in
@@ -78,6 +78,12 @@ $(TLS_OBJ): $(wildcard src/tls/port/*.h)
 $(TLS_LIB): $(TLS_OBJ) $(MBEDTLS_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
+
+# The sim platform's HTTPS client (tests/sim/peers/tls/): mbedTLS as a
+# peer, linked only into the sim programs that use TLS.
+SIM_TLS_PEERS := $(if $(filter sim,$(PLATFORM)),$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/sim/peers/tls/*.c)))
+$(SIM_TLS_PEERS): ALL_CFLAGS += $(MBEDTLS_INCLUDE)
+$(SIM_TLS_PEERS): | $(MBEDTLS_FETCHED)
 
 .PHONY: tls-lib
 tls-lib: $(TLS_LIB)

@@ -11,7 +11,9 @@
 # garbage, stall or reset mid-handshake or mid-record (the next client is
 # served), tls_client's digest and its three refusals, and the server
 # ending with lwIP and mbedTLS holding nothing. With Solo5 (SOLO5_HOME),
-# the page and the file again from https.spt under solo5-spt.
+# the page and the file again from https.spt under solo5-spt. Under sim:
+# the https example and the sim platform's https-client peer over a lossy
+# link, replayed from its seed.
 # Needs root, ip, /dev/net/tun, curl and openssl; else SKIPPED.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -48,11 +50,56 @@ skip_all() {
     for what in "${cases[@]}"; do skip "$what" "$1"; done
     exit 0
 }
+# Before the sim cases run, their skips too.
+sim_skip() {
+    skip "under sim, a TLS handshake and 1 MiB over a lossy link complete, the body equal to the disk" "$1"
+    skip "under sim, the run replays from its seed with the same digests" "$1"
+    skip_all "$1"
+}
+
+command -v openssl >/dev/null 2>&1 || sim_skip "openssl not installed"
+make_test_certs "$tmp" || sim_skip "openssl cannot make test certificates: $(lastlines "$tmp/openssl.log")"
+
+# ---- Under sim: the https example and the https-client peer (mbedTLS as
+# a client) over a link that loses, duplicates and reorders frames; the
+# same seed twice gives the same trace digest and body digest, another
+# seed another trace. No privileges needed.
+sim_prog=build/sim/examples/https
+sim_cases=("under sim, a TLS handshake and 1 MiB over a lossy link complete, the body equal to the disk"
+    "under sim, the run replays from its seed with the same digests")
+if [ ! -x "$sim_prog" ] && ! timeout -k 5 600 make --no-print-directory PLATFORM=sim -j2 \
+    "$sim_prog" >"$tmp/sim-build.log" 2>&1; then
+    fail "${sim_cases[0]}: $sim_prog does not build: $(grep -E 'error|\*\*\*' "$tmp/sim-build.log" | head -n 3 | tr '\n' '|')"
+else
+    head -c 1048576 /dev/urandom >"$tmp/sim-disk.img"
+    sim_run() { # sim_run SEED OUT
+        timeout -k 5 120 "$sim_prog" --seed="$1" --block:storage="$tmp/sim-disk.img" \
+            --block:tls="$tmp/tls.img" \
+            --net:service=https-client:/file,"$tmp/sim-disk.img","$tmp/ca.pem" \
+            --net-faults:service=delay=100us..2ms,loss=2%,dup=1%,reorder=2% \
+            -- --seconds=60 >"$tmp/$2" 2>&1
+    }
+    sim_run 5 sim5a
+    rc=$?
+    if [ $rc = 0 ] && grep -q 'https-client on service: TLSv1.3 .*: 1048576 body bytes, equal to the file' "$tmp/sim5a" &&
+        grep -q 'mbedTLS holds 0 sessions, 0 bytes' "$tmp/sim5a"; then
+        ok "${sim_cases[0]} ($(grep -o 'TLSv1.3 [^,]*' "$tmp/sim5a" | head -n 1))"
+    else
+        fail "${sim_cases[0]}: exit status $rc: $(lastlines "$tmp/sim5a" 4)"
+    fi
+    sim_run 5 sim5b
+    sim_run 6 sim6
+    digest() { grep -oE 'digest [0-9a-f]+|fnv1a [0-9a-f]+' "$tmp/$1" | tr '\n' ' '; }
+    if [ -n "$(digest sim5a)" ] && [ "$(digest sim5a)" = "$(digest sim5b)" ] &&
+        [ "$(grep -oE 'digest [0-9a-f]+' "$tmp/sim5a")" != "$(grep -oE 'digest [0-9a-f]+' "$tmp/sim6")" ]; then
+        ok "${sim_cases[1]} (seed 5: $(digest sim5a))"
+    else
+        fail "${sim_cases[1]}: seed 5 '$(digest sim5a)', again '$(digest sim5b)', seed 6 '$(digest sim6)'"
+    fi
+fi
 
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
-command -v openssl >/dev/null 2>&1 || skip_all "openssl not installed"
 need_built "$prog" "$client"
-make_test_certs "$tmp" || skip_all "openssl cannot make test certificates: $(lastlines "$tmp/openssl.log")"
 tap_netns "miou-test-$$-tls" || skip_all "$why"
 img=$tmp/disk.img
 head -c 1048576 /dev/urandom >"$img"

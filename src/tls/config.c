@@ -173,7 +173,6 @@ int miou_tls_config_new(const struct miou_tls_options *o,
     int rc = check_options(o);
     if (rc)
         return rc;
-    miou_tls__platform_init();
     if ((rc = miou_tls__random_acquire()) != 0)
         return rc;
     miou_tls_config *c = calloc(1, sizeof *c);

@@ -48,6 +48,7 @@ static void jitter(unsigned char *out, size_t n)
 
 int miou_tls__random_acquire(void)
 {
+    miou_tls__platform_init(); /* PSA allocates */
     if (users > 0) {
         users++;
         return 0;
