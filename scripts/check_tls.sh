@@ -159,8 +159,9 @@ else
 fi
 
 s_client -tls1_3 >"$tmp/s13"
-proto=$(sed -n 's/^ *Protocol *: *//p' "$tmp/s13" | head -n 1)
-suite=$(sed -n 's/^ *Cipher *: *//p' "$tmp/s13" | head -n 1)
+# "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"
+proto=$(sed -n 's/^New, \([^,]*\), Cipher is .*/\1/p' "$tmp/s13" | head -n 1)
+suite=$(sed -n 's/^New, [^,]*, Cipher is //p' "$tmp/s13" | head -n 1)
 if [ "$proto" = TLSv1.3 ] && [ -n "$suite" ] && grep -q 'Verify return code: 0 (ok)' "$tmp/s13"; then
     ok "openssl s_client reports TLSv1.3 and its suite ($suite, chain verified)"
 else

@@ -29,7 +29,8 @@
 #             curl and openssl, refusals, the TLS test program's cases
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
 #             Solo5: set SOLO5_HOME)
-#   fuzz      libFuzzer over the parsers of outside bytes, bounded
+#   fuzz      libFuzzer over the parsers of outside bytes (frames, the
+#             manifest, TLS records), bounded
 #   install   make install into a prefix, a program built from it
 #   readme    every C snippet of README.md builds and runs
 #
@@ -250,6 +251,7 @@ part_solo5() {
 part_fuzz() {
     script scripts/check_fuzz.sh
     script scripts/fuzz_frames.sh
+    script scripts/fuzz_tls.sh
 }
 
 part_install() {

@@ -20,6 +20,10 @@
 #define SECOND 1000000000ull
 #define MSEC 1000000ull
 #define FOREVER MIOU_TCPIP_FOREVER
+/* How long a call of the server or the clients may take: far more than
+ * they need, so that valgrind and qemu-user, some fifty times slower,
+ * get there too; a hang is the runner's timeout to catch. */
+#define PATIENCE (120 * SECOND)
 /* Connections of the concurrency case, and bytes each echoes. */
 #define MANY 200
 #define ECHO_BYTES (64u * 1024u)
@@ -111,13 +115,13 @@ static void *serve(void *arg)
     miou_tls *t;
     int rc = miou_tls_server(c->sv->config, c->tcp, &t);
     if (rc == 0)
-        rc = miou_tls_handshake(t, in(10 * SECOND));
+        rc = miou_tls_handshake(t, in(PATIENCE));
     c->sv->last_rc = rc;
     if (rc == 0) {
         unsigned char buf[4096];
         long n;
-        while ((n = miou_tls_read(t, buf, sizeof buf, in(10 * SECOND))) > 0)
-            if (miou_tls_write(t, buf, (size_t)n, in(10 * SECOND)) != n)
+        while ((n = miou_tls_read(t, buf, sizeof buf, in(PATIENCE))) > 0)
+            if (miou_tls_write(t, buf, (size_t)n, in(PATIENCE)) != n)
                 break;
         if (n == 0) {
             c->sv->echoed++;
@@ -137,7 +141,7 @@ static void *server_main(void *arg)
     miou_orphans_init(&set);
     for (unsigned i = 0; i < sv->accepts; i++) {
         conns[i].sv = sv;
-        if (miou_tcp_accept(sv->l, in(30 * SECOND), &conns[i].tcp) != 0)
+        if (miou_tcp_accept(sv->l, in(PATIENCE), &conns[i].tcp) != 0)
             break;
         struct miou_task_options o = {24 * 1024, "tls-serve"};
         if (miou_async_orphan(&set, NULL, &o, serve, &conns[i]) != 0)
@@ -174,11 +178,11 @@ static miou_tls *client_open(miou_tls_config *config, const char *name, int *rc)
 {
     miou_tcp *tcp;
     miou_tls *t = NULL;
-    *rc = miou_tcp_connect(stack, SELF, PORT, in(5 * SECOND), &tcp);
+    *rc = miou_tcp_connect(stack, SELF, PORT, in(PATIENCE), &tcp);
     if (*rc == 0)
         *rc = miou_tls_client(config, tcp, name, &t);
     if (*rc == 0)
-        *rc = miou_tls_handshake(t, in(10 * SECOND));
+        *rc = miou_tls_handshake(t, in(PATIENCE));
     return t;
 }
 
@@ -194,7 +198,8 @@ struct echo {
     miou_tls *t;
     unsigned seed;
     int ok;
-    int rc; /* the handshake's result */
+    int rc;   /* the handshake's result */
+    long end; /* what the last read returned */
 };
 
 static void *echo_writer(void *arg)
@@ -203,7 +208,7 @@ static void *echo_writer(void *arg)
     unsigned char chunk[8192];
     for (size_t off = 0; off < ECHO_BYTES; off += sizeof chunk) {
         pattern(chunk, sizeof chunk, e->seed + (unsigned)off);
-        if (miou_tls_write(e->t, chunk, sizeof chunk, in(20 * SECOND)) < 0)
+        if (miou_tls_write(e->t, chunk, sizeof chunk, in(PATIENCE)) < 0)
             return NULL;
     }
     miou_tls_shutdown(e->t, in(SECOND));
@@ -220,7 +225,7 @@ static void *echo_client(void *arg)
         return NULL;
     for (;;) {
         long n =
-            miou_tls_read(e->t, got + have, sizeof got - have, in(20 * SECOND));
+            miou_tls_read(e->t, got + have, sizeof got - have, in(PATIENCE));
         if (n <= 0)
             break;
         have += (size_t)n;
@@ -249,7 +254,7 @@ static void handshake_and_echo(unsigned max, const char *version)
     miou_tls *t = client_open(cc, "miou.test", &rc);
     if (CHECK_RC(rc, 0)) {
         CHECK_STR_EQ(miou_tls_version(t), version);
-        struct echo e = {t, 7, 0, 0};
+        struct echo e = {t, 7, 0, 0, 0};
         echo_client(&e);
         CHECK(e.ok);
     }
@@ -306,7 +311,7 @@ static void many_at_once(void)
     static miou_task *t[MANY];
     size_t n = 0, ok = 0;
     for (; n < MANY; n++) {
-        e[n] = (struct echo){NULL, (unsigned)n, 0, 0};
+        e[n] = (struct echo){NULL, (unsigned)n, 0, 0, 0};
         struct miou_task_options o = {24 * 1024, "tls-client"};
         if (!CHECK_RC(miou_async_with(&t[n], &o, one_of_many, &e[n]), 0))
             break;
@@ -315,8 +320,8 @@ static void many_at_once(void)
     for (size_t i = 0; i < n; i++) {
         ok += e[i].ok;
         if (!e[i].ok && ok == i)
-            check_note("connection %zu: handshake %s", i,
-                       miou_errname(e[i].rc));
+            check_note("connection %zu: handshake %s, last read %s", i,
+                       miou_errname(e[i].rc), miou_errname((int)e[i].end));
     }
     CHECK_UEQ(ok, MANY);
     server_stop(&sv, st);
@@ -447,7 +452,7 @@ static void cancel_each(void)
         CHECK_RC(miou_async(&acc, handshake_blocked, &hs), 0);
         struct blocked r = {NULL, NULL, NULL, 1}, w = {NULL, NULL, NULL, 1};
         CHECK_RC(miou_tls_client(cc, c, "miou.test", &r.t), 0);
-        rc = miou_tls_handshake(r.t, in(5 * SECOND));
+        rc = miou_tls_handshake(r.t, in(PATIENCE));
         CHECK_RC(rc, 0);
         CHECK_RC(miou_await(acc, NULL), 0);
         CHECK_RC(hs.rc, 0);

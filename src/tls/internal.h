@@ -35,9 +35,19 @@ struct miou_tls {
     mbedtls_ssl_context ssl;
     miou_tls_config *config;
     miou_tcp *tcp;
-    uint64_t deadline; /* of the call in progress, for the callbacks */
-    int io_err;        /* what the callbacks met (MIOU_E*), or 0 */
-    int broken;        /* sticky: the session can only be closed */
+    /* Records mbedTLS wrote and the connection has not taken yet (NULL
+     * when none: an idle session holds no buffer). */
+    unsigned char *tx;
+    size_t tx_len, tx_cap;
+    /* A byte read while waiting for the connection to have input, which
+     * mbedTLS gets first. */
+    unsigned char pending;
+    uint8_t has_pending;
+    /* One task at a time waits for input (rlock) or writes the records
+     * out (wlock); calls into mbedTLS never suspend, so they need none. */
+    miou_mutex rlock, wlock;
+    int io_err; /* what the callbacks met (MIOU_E*), or 0 */
+    int broken; /* sticky: the session can only be closed */
     uint8_t shut, handshaken, eof;
 };
 

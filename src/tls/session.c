@@ -1,13 +1,20 @@
 /*
  * session.c - TLS sessions over miou_tcp connections.
  *
- * mbedTLS moves bytes through two callbacks, which here call
- * miou_tcp_read() and miou_tcp_write() with the deadline of the call in
- * progress (s->deadline): they suspend the calling task, so mbedTLS
- * never sees "would block" but from a read whose deadline passed or
- * whose task was cancelled, where MBEDTLS_ERR_SSL_WANT_READ keeps the
- * record read so far for the next call. What the callbacks met is kept
- * in s->io_err, which takes precedence over mbedTLS's own error.
+ * mbedTLS never suspends here: its callbacks only move bytes that are
+ * there. The send callback appends each record to the session's buffer
+ * (s->tx), which the calling task then writes to the connection, outside
+ * mbedTLS, with the call's deadline (back-pressure: it suspends while
+ * the connection's send buffer is full). The receive callback takes what
+ * the connection already holds, or answers MBEDTLS_ERR_SSL_WANT_READ;
+ * the calling task then waits, outside mbedTLS, until the connection has
+ * input (a read of one byte, given to mbedTLS first), and calls mbedTLS
+ * again. So one task may read while another writes the same session (an
+ * echo, a proxy): mbedTLS's context is only ever used by one call at a
+ * time, as it must be, and a task suspended on the connection holds
+ * nothing of it. A read whose deadline passes, or whose task is
+ * cancelled, leaves mbedTLS as it was: the session stays usable. An idle
+ * session holds no buffer beyond mbedTLS's own.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -23,46 +30,112 @@
 static int on_send(void *ctx, const unsigned char *buf, size_t len)
 {
     miou_tls *s = ctx;
-    long n = miou_tcp_write(s->tcp, buf, len, s->deadline);
-    if (n >= 0)
-        return (int)len;
-    s->io_err = (int)n;
-    return NET_SEND_FAILED;
+    if (s->tx_len + len > s->tx_cap) {
+        size_t cap = s->tx_len + len;
+        cap = cap < 4096 ? 4096 : cap + cap / 2;
+        unsigned char *p = realloc(s->tx, cap);
+        if (!p) {
+            s->io_err = MIOU_ENOMEM;
+            return NET_SEND_FAILED;
+        }
+        s->tx = p;
+        s->tx_cap = cap;
+    }
+    memcpy(s->tx + s->tx_len, buf, len);
+    s->tx_len += len;
+    return (int)len;
 }
 
 static int on_recv(void *ctx, unsigned char *buf, size_t len)
 {
     miou_tls *s = ctx;
-    long n = miou_tcp_read(s->tcp, buf, len, s->deadline);
-    if (n >= 0)
-        return (int)n; /* 0: the peer closed the connection */
+    size_t got = 0;
+    if (len == 0)
+        return 0;
+    if (s->has_pending) {
+        buf[0] = s->pending;
+        s->has_pending = 0;
+        got = 1;
+        if (len == 1)
+            return 1;
+    }
+    /* A deadline already past: what is there, without waiting. */
+    long n = miou_tcp_read(s->tcp, buf + got, len - got, 0);
+    if (n > 0)
+        return (int)(got + (size_t)n);
+    if (got)
+        return (int)got;
+    if (n == 0)
+        return 0; /* the peer closed the connection */
+    if (n == MIOU_ETIMEDOUT || n == MIOU_ECANCELED)
+        return MBEDTLS_ERR_SSL_WANT_READ;
     s->io_err = (int)n;
-    return n == MIOU_ETIMEDOUT || n == MIOU_ECANCELED
-               ? MBEDTLS_ERR_SSL_WANT_READ
-               : NET_RECV_FAILED;
+    return NET_RECV_FAILED;
 }
 
-/* The MIOU_E* code of mbedTLS's (ret), and the session marked broken
- * unless (resumable) and the failure was a read's deadline or
- * cancellation. */
-static int failed(miou_tls *s, int ret, int resumable)
+/* Write out the records mbedTLS made, by (deadline), in their order
+ * whichever task made them: 0, or the error (the session is then
+ * broken: part of a record may have gone). */
+static int flush(miou_tls *s, uint64_t deadline)
 {
-    int rc = s->io_err ? s->io_err : miou_tls__error(ret, &s->ssl);
-    if (!resumable || ret != MBEDTLS_ERR_SSL_WANT_READ)
+    if (s->tx_len == 0)
+        return 0;
+    int rc = miou_mutex_lock(&s->wlock);
+    if (rc)
+        return rc;
+    /* Another task may add records while this one is suspended: they
+     * go into a new buffer, written by this loop next. */
+    while (rc == 0 && s->tx_len > 0) {
+        unsigned char *buf = s->tx;
+        size_t len = s->tx_len;
+        s->tx = NULL;
+        s->tx_len = s->tx_cap = 0;
+        long n = miou_tcp_write(s->tcp, buf, len, deadline);
+        free(buf);
+        if (n < 0)
+            rc = (int)n;
+    }
+    miou_mutex_unlock(&s->wlock);
+    if (rc && !s->broken)
         s->broken = rc;
     return rc;
 }
 
-/* Before each call into mbedTLS: 0, or why the session cannot go on. */
-static int enter(miou_tls *s, uint64_t deadline)
+/* Wait, by (deadline), until the connection has input for mbedTLS (a
+ * byte kept for it) or has ended: 0, or MIOU_ETIMEDOUT, MIOU_ECANCELED
+ * (mbedTLS is left as it was), or the connection's error. */
+static int wait_input(miou_tls *s, uint64_t deadline)
+{
+    int rc = miou_mutex_lock(&s->rlock);
+    if (rc)
+        return rc;
+    if (!s->has_pending) {
+        long n = miou_tcp_read(s->tcp, &s->pending, 1, deadline);
+        if (n == 1)
+            s->has_pending = 1;
+        else if (n < 0)
+            rc = (int)n;
+        /* n == 0: the end, which mbedTLS will read for itself. */
+    }
+    miou_mutex_unlock(&s->rlock);
+    return rc;
+}
+
+/* The MIOU_E* code of mbedTLS's (ret); the session is then broken. */
+static int failed(miou_tls *s, int ret)
+{
+    int rc = s->io_err ? s->io_err : miou_tls__error(ret, &s->ssl);
+    if (!s->broken)
+        s->broken = rc;
+    return rc;
+}
+
+/* Before a call: 0, or why the session cannot go on. */
+static int usable(const miou_tls *s)
 {
     if (miou_cancelled())
         return MIOU_ECANCELED;
-    if (s->broken)
-        return s->broken;
-    s->deadline = deadline;
-    s->io_err = 0;
-    return 0;
+    return s->broken;
 }
 
 static int session_new(miou_tls_config *c, miou_tcp *tcp, miou_tls **out)
@@ -73,6 +146,8 @@ static int session_new(miou_tls_config *c, miou_tcp *tcp, miou_tls **out)
         return MIOU_ENOMEM;
     }
     mbedtls_ssl_init(&s->ssl);
+    miou_mutex_init(&s->rlock);
+    miou_mutex_init(&s->wlock);
     s->tcp = tcp;
     s->config = c;
     c->refs++;
@@ -121,17 +196,27 @@ int miou_tls_handshake(miou_tls *s, uint64_t deadline)
 {
     if (!s)
         return MIOU_EINVAL;
-    if (s->handshaken)
-        return 0;
-    int rc = enter(s, deadline);
-    if (rc)
-        return rc;
-    int ret = mbedtls_ssl_handshake(&s->ssl);
-    if (ret != 0)
-        return failed(s, ret, 0);
-    s->handshaken = 1;
-    miou_tls__handshakes++;
-    return 0;
+    for (;;) {
+        if (s->handshaken)
+            return 0;
+        int rc = usable(s);
+        if (rc)
+            return rc;
+        s->io_err = 0;
+        int ret = mbedtls_ssl_handshake(&s->ssl);
+        if ((rc = flush(s, deadline)) != 0)
+            return rc;
+        if (ret == 0) {
+            s->handshaken = 1;
+            miou_tls__handshakes++;
+            return 0;
+        }
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ)
+            return failed(s, ret);
+        /* A handshake cut short is not resumed: its peer would not wait. */
+        if ((rc = wait_input(s, deadline)) != 0)
+            return s->broken = rc;
+    }
 }
 
 long miou_tls_read(miou_tls *s, void *buf, size_t len, uint64_t deadline)
@@ -141,14 +226,18 @@ long miou_tls_read(miou_tls *s, void *buf, size_t len, uint64_t deadline)
     int rc = miou_tls_handshake(s, deadline);
     if (rc)
         return rc;
-    if (s->eof)
-        return 0;
-    if ((rc = enter(s, deadline)) != 0)
-        return rc;
     if (len > INT_MAX)
         len = INT_MAX;
     for (;;) {
+        if (s->eof)
+            return 0;
+        if ((rc = usable(s)) != 0)
+            return rc;
+        s->io_err = 0;
         int ret = mbedtls_ssl_read(&s->ssl, buf, len);
+        /* Reading may have answered something (an alert). */
+        if ((rc = flush(s, deadline)) != 0)
+            return rc;
         if (ret >= 0)
             return ret;
         switch (ret) {
@@ -160,11 +249,11 @@ long miou_tls_read(miou_tls *s, void *buf, size_t len, uint64_t deadline)
         case MBEDTLS_ERR_SSL_WANT_WRITE:
             continue;
         case MBEDTLS_ERR_SSL_WANT_READ:
-            if (!s->io_err)
-                continue; /* a record that carried no data */
-            return failed(s, ret, 1);
+            if ((rc = wait_input(s, deadline)) != 0)
+                return rc; /* the session stays usable */
+            continue;
         default:
-            return failed(s, ret, 0);
+            return failed(s, ret);
         }
     }
 }
@@ -178,18 +267,23 @@ long miou_tls_write(miou_tls *s, const void *buf, size_t len, uint64_t deadline)
         return rc;
     if (s->shut)
         return MIOU_EPIPE;
-    if ((rc = enter(s, deadline)) != 0)
-        return rc;
     if (len > LONG_MAX)
         len = LONG_MAX;
     size_t done = 0;
     while (done < len) {
+        if ((rc = usable(s)) != 0)
+            return rc;
+        s->io_err = 0;
         /* A record at most per call: mbedTLS cuts there. */
         int ret = mbedtls_ssl_write(&s->ssl, (const unsigned char *)buf + done,
                                     len - done);
         if (ret < 0)
-            return failed(s, ret, 0);
+            return failed(s, ret);
         done += (size_t)ret;
+        /* Each record out before the next is made: a slow peer holds
+         * the writer back, not the heap. */
+        if ((rc = flush(s, deadline)) != 0)
+            return rc;
     }
     return (long)len;
 }
@@ -200,13 +294,16 @@ int miou_tls_shutdown(miou_tls *s, uint64_t deadline)
         return MIOU_EINVAL;
     if (s->shut)
         return 0;
-    int rc = enter(s, deadline);
+    int rc = usable(s);
     if (rc)
         return rc;
     s->shut = 1;
+    s->io_err = 0;
     int ret = mbedtls_ssl_close_notify(&s->ssl);
+    if ((rc = flush(s, deadline)) != 0)
+        return rc;
     if (ret < 0)
-        return failed(s, ret, 0);
+        return failed(s, ret);
     return miou_tcp_shutdown(s->tcp);
 }
 
@@ -216,6 +313,7 @@ static int session_end(miou_tls *s, int (*end)(miou_tcp *))
         return MIOU_EINVAL;
     int rc = end(s->tcp);
     mbedtls_ssl_free(&s->ssl);
+    free(s->tx);
     miou_tls__config_put(s->config);
     miou_tls__sessions--;
     free(s);
