@@ -5,7 +5,8 @@
 # session cache nor tickets on either side, in the same run:
 #
 #   keepalive   wrk -t1 -c100 -dD https://ADDR/: requests/s of the page
-#               on kept-alive connections
+#               on kept-alive connections, and the server's CPU time per
+#               request
 #   handshake   the same with "Connection: close": a new connection, so a
 #               full handshake, per request: new connections/s, and the
 #               server's CPU time per handshake (/proc/PID/stat)
@@ -182,6 +183,13 @@ wrk_rps() {
     sed -n 's/^Requests\/sec: *//p' "$log"
 }
 
+# per_request TICKS RATE UNIT: TICKS of CPU over a wrk run of D seconds
+# at RATE requests/s, per request, in seconds times UNIT.
+per_request() {
+    awk -v t="$1" -v r="$2" -v u="$3" -v hz="$(getconf CLK_TCK)" -v d="$D" \
+        'BEGIN { if (r > 0) printf "%.3f\n", t * u / hz / (r * d) }'
+}
+
 # cpu_ticks PID: user and system time of PID so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -243,18 +251,21 @@ for r in $(seq "$ROUNDS"); do
         idle_per_conn $addr "$pid" >>"$OUT/$s.idle"
         in_c taskset -c 0 wrk -t1 -c10 -d1s "https://$addr/" >/dev/null 2>&1 # warm-up
         [ -s "$TMPD/page" ] || in_c curl -sk "https://$addr/" -o "$TMPD/page"
-        echo "$(wrk_rps $addr / 100)" >>"$OUT/$s.keepalive"
+        # Each rate with the server's CPU time per request: what a request
+        # costs it, whatever the client and the machine's other load let
+        # through (in µs; in ms per handshake).
         t0=$(cpu_ticks "$pid")
-        hs=$(wrk_rps $addr / 100 'Connection: close')
+        ka=$(wrk_rps $addr / 100)
         t1=$(cpu_ticks "$pid")
+        hs=$(wrk_rps $addr / 100 'Connection: close')
+        t2=$(cpu_ticks "$pid")
+        echo "$ka" >>"$OUT/$s.keepalive"
         echo "$hs" >>"$OUT/$s.handshake"
-        # The server's CPU per handshake: what it costs, whatever the
-        # client and the machine's other load let through.
-        awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$hs" -v d="$D" \
-            'BEGIN { if (r > 0) printf "%.3f\n", t * 1000 / hz / (r * d) }' >>"$OUT/$s.cpu"
+        per_request $((t1 - t0)) "$ka" 1000000 >>"$OUT/$s.kacpu"
+        per_request $((t2 - t1)) "$hs" 1000 >>"$OUT/$s.cpu"
         rps=$(wrk_rps $addr /file 4)
         awk -v r="$rps" 'BEGIN { printf "%.1f\n", r * 1.048576 }' >>"$OUT/$s.bulk"
-        echo "round $r $s: keep-alive $(tail -n1 "$OUT/$s.keepalive") req/s, handshakes $(tail -n1 "$OUT/$s.handshake")/s ($(tail -n1 "$OUT/$s.cpu") ms of CPU each), bulk $(tail -n1 "$OUT/$s.bulk") MB/s, idle $(tail -n1 "$OUT/$s.idle") B/conn"
+        echo "round $r $s: keep-alive $(tail -n1 "$OUT/$s.keepalive") req/s ($(tail -n1 "$OUT/$s.kacpu") us of CPU each), handshakes $(tail -n1 "$OUT/$s.handshake")/s ($(tail -n1 "$OUT/$s.cpu") ms of CPU each), bulk $(tail -n1 "$OUT/$s.bulk") MB/s, idle $(tail -n1 "$OUT/$s.idle") B/conn"
         if [ "$s" = nginx ]; then
             kill "$NGINX_PID" 2>/dev/null
             wait "$NGINX_PID" 2>/dev/null
@@ -265,6 +276,7 @@ for r in $(seq "$ROUNDS"); do
 done
 for s in "${servers[@]}"; do
     result "${s}_keepalive_rps $(median <"$OUT/$s.keepalive") req/s"
+    result "${s}_cpu_us_per_keepalive_request $(median <"$OUT/$s.kacpu") us"
     result "${s}_handshakes_per_s $(median <"$OUT/$s.handshake") conn/s"
     result "${s}_cpu_ms_per_handshake $(median <"$OUT/$s.cpu") ms"
     result "${s}_bulk_MBps $(median <"$OUT/$s.bulk") MB/s"

@@ -5,10 +5,14 @@
  * above miou_tcpip.h; a program that does not include this header links
  * none of it).
  *
- * mbedTLS moves its bytes through two callbacks, which here are
- * miou_tcp_read() and miou_tcp_write() with the deadline of the call in
- * progress: a TLS read or write is a suspension point like a TCP one,
- * with the same deadline, cancellation and back-pressure rules.
+ * mbedTLS moves its bytes through two callbacks over the miou_tcp
+ * connection; a task that must wait (for input, or for room in the
+ * connection's send buffer) waits on the connection, outside mbedTLS,
+ * with the deadline of its call: a TLS read or write is a suspension
+ * point like a TCP one, with the same deadline, cancellation and
+ * back-pressure rules. One task may read a session while another writes
+ * it (full duplex, as over TCP); two readers, or two writers, take
+ * turns.
  *
  * Conventions, as in miou.h: 0 or a count on success, a negative MIOU_E*
  * code on failure (miou_strerror() describes it). Calls marked SUSPENDS
