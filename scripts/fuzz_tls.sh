@@ -3,7 +3,7 @@
 # (tests/fuzz/fuzz_tls.c): a server session of mbedTLS with our
 # configuration fed the input as what a client sends, for a bounded time.
 #
-#   scripts/fuzz_tls.sh [SECONDS (20)] [RUNS (100000000)]
+#   scripts/fuzz_tls.sh [SECONDS (FUZZ_TLS_SECONDS, 20)] [RUNS (100000000)]
 #
 # 1. fetches mbedTLS's source when missing (scripts/fetch_mbedtls.sh);
 # 2. builds the files of mk/mbedtls.mk's MBEDTLS_FILES and EVEREST_FILES
@@ -19,7 +19,7 @@
 # reason". Exit status 0 unless something failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-seconds=${1:-20}
+seconds=${1:-${FUZZ_TLS_SECONDS:-20}}
 runs=${2:-100000000}
 name="fuzz: mbedTLS's record input path, as our server configures it, survives any bytes from a client and leaks nothing"
 dir=build/fuzz

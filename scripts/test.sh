@@ -251,7 +251,7 @@ part_solo5() {
 part_fuzz() {
     script scripts/check_fuzz.sh
     script scripts/fuzz_frames.sh
-    script scripts/fuzz_tls.sh
+    script scripts/fuzz_tls.sh 300 FUZZ_TLS_SECONDS=10
 }
 
 part_install() {
