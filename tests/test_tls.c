@@ -447,6 +447,53 @@ static void alpn_agrees_on_the_servers_first_choice_the_client_offers(void)
     run_with_stack(alpn);
 }
 
+/* A client keeps the server's ticket and offers it on a new connection.
+ * (That the server resumed from it, scripts/check_tls.sh sees through
+ * openssl s_client; here, that the saved session goes back in and the
+ * new connection works.) */
+static void resumption(void)
+{
+    miou_tls_config *sc = server_config(test_server_pem, test_server_key, 0);
+    miou_tls_config *cc = client_config(test_ca_pem, MIOU_TLS_TICKETS);
+    struct server sv;
+    miou_task *st = server_start(&sv, sc, 2);
+    miou_tls_saved *saved = NULL;
+    char buf[8];
+    int rc;
+    miou_tls *t = client_open(cc, "miou.test", &rc);
+    if (CHECK_RC(rc, 0)) {
+        /* The TLS 1.3 ticket comes after the handshake: read past it. */
+        CHECK_RC((int)miou_tls_write(t, "ping", 4, in(SECOND)), 4);
+        CHECK_RC((int)miou_tls_read(t, buf, sizeof buf, in(SECOND)), 4);
+        CHECK_RC(miou_tls_session_get(t, &saved), 0);
+        CHECK_RC(miou_tls_shutdown(t, in(SECOND)), 0);
+    }
+    if (t)
+        miou_tls_close(t);
+    miou_tcp *tcp;
+    if (saved &&
+        CHECK_RC(miou_tcp_connect(stack, SELF, PORT, in(PATIENCE), &tcp), 0) &&
+        CHECK_RC(miou_tls_client(cc, tcp, "miou.test", &t), 0)) {
+        CHECK_RC(miou_tls_session_set(t, saved), 0);
+        CHECK_RC(miou_tls_handshake(t, in(PATIENCE)), 0);
+        CHECK_RC((int)miou_tls_write(t, "pong", 4, in(SECOND)), 4);
+        CHECK_RC((int)miou_tls_read(t, buf, sizeof buf, in(SECOND)), 4);
+        CHECK(memcmp(buf, "pong", 4) == 0);
+        CHECK_RC(miou_tls_shutdown(t, in(SECOND)), 0);
+        miou_tls_close(t);
+    }
+    miou_tls_saved_free(saved);
+    server_stop(&sv, st);
+    CHECK_UEQ(sv.echoed, 2);
+    miou_tls_config_free(sc);
+    miou_tls_config_free(cc);
+}
+
+static void a_client_saves_a_ticket_and_offers_it_again(void)
+{
+    run_with_stack(resumption);
+}
+
 /* ---- Cancellation ---------------------------------------------------- */
 
 struct blocked {
@@ -631,6 +678,8 @@ static const struct check_case cases[] = {
      a_client_refuses_each_bad_server_with_its_code},
     {"ALPN agrees on the server's first choice that the client offers",
      alpn_agrees_on_the_servers_first_choice_the_client_offers},
+    {"a client saves the server's ticket and offers it on a new connection",
+     a_client_saves_a_ticket_and_offers_it_again},
     {"cancelled handshake, read and write release everything",
      cancelled_handshake_read_and_write_release_everything},
     {"configurations refuse bad certificates, keys and versions",
