@@ -10,7 +10,7 @@
 #   make check             the fast part of the test suite (under a minute)
 #   make test              the whole test suite (scripts/test.sh)
 #   make test-PART         one part of it: hosted, asan, clang, valgrind,
-#                          aarch64, sim, sim-asan, devices, tcpip, solo5,
+#                          aarch64, sim, sim-asan, devices, tcpip, tls, solo5,
 #                          fuzz, install, readme (CASE=... narrows it)
 #   make sim-test SEEDS=N  the property programs over N seeds each
 #   make bench             the benchmarks (bench/run.sh)

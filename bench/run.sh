@@ -9,8 +9,9 @@
 #
 # Environment: ROUNDS (5), BUILD (build/hosted), CC (gcc), CXX (g++),
 # NO_CALLGRIND=1 to skip the instruction counts, PARTS ("core devices
-# spt tcpip": the scheduler's benchmarks, the device benchmarks, the same
-# under Solo5's spt tender, the TCP/IP benchmarks of bench/tcpip.sh; any
+# spt tcpip tls": the scheduler's benchmarks, the device benchmarks, the
+# same under Solo5's spt tender, the TCP/IP benchmarks of bench/tcpip.sh,
+# the TLS ones of bench/tls.sh; any
 # of them alone runs only that part), SOLO5_HOME (where Solo5 is, for
 # "spt"; see below).
 #
@@ -60,7 +61,7 @@ CC=${CC:-gcc}
 CXX=${CXX:-g++}
 OUT=$B/bench/full
 RES=$B/bench/results
-PARTS=${PARTS:-core devices spt tcpip}
+PARTS=${PARTS:-core devices spt tcpip tls}
 BLOCK_MIB=${BLOCK_MIB:-64}
 PING_ROUNDS=${PING_ROUNDS:-$ROUNDS}
 PING_RTT=${PING_RTT:-1000}
@@ -537,14 +538,17 @@ if part devices || [ -n "$SPT" ]; then
     fi
 fi
 
-# --- TCP/IP (part tcpip): bench/tcpip.sh, its output in $RES/tcpip/ -------
-if part tcpip; then
-    echo "+ bench/tcpip.sh (log: $RES/tcpip.log)"
-    TCPIP_OUT=$RES/tcpip bench/tcpip.sh 2>&1 | tee "$RES/tcpip.log"
+# --- TCP/IP and TLS (parts tcpip, tls): bench/tcpip.sh and bench/tls.sh,
+# their output in $RES/tcpip/ and $RES/tls/ -------------------------------
+sub_bench() { # sub_bench PART: bench/PART.sh, its RESULT lines kept
+    echo "+ bench/$1.sh (log: $RES/$1.log)"
+    TCPIP_OUT=$RES/$1 TLS_OUT=$RES/$1 "bench/$1.sh" 2>&1 | tee "$RES/$1.log"
     [ "${PIPESTATUS[0]}" = 0 ] ||
-        echo "FAILED: bench/tcpip.sh (see $RES/tcpip.log)" | tee -a "$RES/failures.txt"
-    grep '^RESULT ' "$RES/tcpip.log" >>"$RES/results.txt"
-fi
+        echo "FAILED: bench/$1.sh (see $RES/$1.log)" | tee -a "$RES/failures.txt"
+    grep '^RESULT ' "$RES/$1.log" >>"$RES/results.txt"
+}
+part tcpip && sub_bench tcpip
+part tls && sub_bench tls
 
 # --- instruction counts: callgrind, runs of N and 2N, the difference -----
 # (per unit of work; start-up and set-up cancel out).

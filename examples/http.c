@@ -44,6 +44,38 @@
 #include "lib/netstack.h"
 #include "lib/tcpip_args.h"
 
+/* The transport of a connection: TCP here. examples/https.c is this
+ * file behind TLS: it defines its own transport (the same names, over
+ * miou_tls.h) and HTTP_TRANSPORT_TLS, then includes this file. */
+#ifndef HTTP_TRANSPORT_TLS
+#define NAME "http"
+#define DEFAULT_PORT 80
+typedef miou_tcp transport;
+
+/* The connection, once accepted, ready for requests. */
+static int transport_open(miou_tcp *tcp, uint64_t deadline, transport **t)
+{
+    (void)deadline;
+    *t = tcp;
+    return 0;
+}
+
+#define transport_read miou_tcp_read
+#define transport_write miou_tcp_write
+#define transport_close miou_tcp_close
+#define transport_abort miou_tcp_abort
+/* Close our sending side: nothing to say first over TCP. */
+#define transport_shutdown(t, deadline) ((void)(deadline), 0)
+/* Options of the transport's own: none over TCP. */
+#define TRANSPORT_ARGS
+/* Before serving: nothing to prepare. */
+#define transport_setup(status) 0
+#define transport_teardown()
+/* What the transport holds at the end, appended to the last line:
+ * nothing over TCP; 0 when it holds nothing. */
+#define transport_report(buf, size) ((buf)[0] = '\0', (void)(size), 0)
+#endif
+
 #define SECOND 1000000000ull
 /* Request line and headers of one request, at most. */
 #define HEAD_MAX 8192
@@ -82,7 +114,7 @@ static struct {
 } http = {.opt = {.ip = {.device = "service",
                          .address = MIOU_IPV4(10, 0, 0, 2),
                          .netmask = MIOU_IPV4(255, 255, 255, 0)},
-                  .port = 80,
+                  .port = DEFAULT_PORT,
                   .idle = 30 * SECOND}};
 
 /* The command line, read by args_read() (lib/args.h). */
@@ -90,14 +122,14 @@ static const struct arg options[] = {
     {"ADDRESS", "the interface's address (10.0.0.2)",
      .ipv4 = &http.opt.ip.address},
     TCPIP_ARGS(http.opt.ip),
-    {"--port", "the port to listen on (80)", .number = &http.opt.port, .min = 1,
-     .max = 65535},
+    {"--port", "the port to listen on (80; https: 443)",
+     .number = &http.opt.port, .min = 1, .max = 65535},
     {"--seconds", "stop after S seconds (never)", .number = &http.opt.duration,
      .decimals = 9, .max = UINT64_MAX / 2, .value = "S"},
     {"--idle", "close a connection that sends nothing for S seconds (30)",
      .number = &http.opt.idle, .decimals = 9, .min = 1, .max = UINT64_MAX / 4,
      .value = "S"},
-    {0},
+    TRANSPORT_ARGS{0},
 };
 
 /* ---- Dates (the Date header, RFC 9110's IMF-fixdate) ---------------- */
@@ -347,7 +379,7 @@ static int parse_request(const char *s, size_t len, struct request *r)
 /* ---- A connection ------------------------------------------------------ */
 
 struct conn {
-    miou_tcp *tcp;
+    transport *tcp;
     size_t len;     /* bytes of buf received, not yet used */
     size_t scanned; /* bytes of buf known to hold no head's end */
     int eof;        /* the client has closed its side */
@@ -387,7 +419,7 @@ static const char *reason(int status)
 static long send_all(struct conn *c, const void *buf, size_t len)
 {
     long n =
-        miou_tcp_write(c->tcp, buf, len, miou_clock_recent() + http.opt.idle);
+        transport_write(c->tcp, buf, len, miou_clock_recent() + http.opt.idle);
     if (n > 0)
         http.bytes += (uint64_t)n;
     return n;
@@ -569,8 +601,8 @@ static long read_head(struct conn *c, uint64_t deadline)
             return HEAD_TOO_LARGE;
         if (c->eof)
             return 0; /* a request cut short is dropped with the connection */
-        long n = miou_tcp_read(c->tcp, c->buf + c->len, sizeof c->buf - c->len,
-                               deadline);
+        long n = transport_read(c->tcp, c->buf + c->len, sizeof c->buf - c->len,
+                                deadline);
         if (n < 0)
             return n;
         if (n == 0)
@@ -590,13 +622,13 @@ static long read_head(struct conn *c, uint64_t deadline)
 static void linger(struct conn *c)
 {
     uint64_t deadline = miou_clock_monotonic() + LINGER;
-    long n = 1;
+    long n = transport_shutdown(c->tcp, deadline) == 0 ? 1 : MIOU_ECANCELED;
     while (!c->eof && n > 0)
-        n = miou_tcp_read(c->tcp, c->buf, sizeof c->buf, deadline);
+        n = transport_read(c->tcp, c->buf, sizeof c->buf, deadline);
     if (n == MIOU_ECANCELED)
-        miou_tcp_abort(c->tcp);
+        transport_abort(c->tcp);
     else
-        miou_tcp_close(c->tcp);
+        transport_close(c->tcp);
 }
 
 /* Answer one request whose head is the first (len) bytes of c->buf.
@@ -656,12 +688,15 @@ static void *serve(void *arg)
         miou_tcp_abort(arg);
         return NULL;
     }
-    c->tcp = arg;
     /* Responses leave whole at once: with Nagle's algorithm a response's
      * last short segment would wait for the client's delayed ACK of the
      * previous ones (44 ms per 4 KiB response,
      * docs/benchmarks-history.md section 9). */
-    miou_tcp_set_nodelay(c->tcp, 1);
+    miou_tcp_set_nodelay(arg, 1);
+    if (transport_open(arg, miou_clock_recent() + http.opt.idle, &c->tcp)) {
+        free(c);
+        return NULL;
+    }
     c->len = c->scanned = 0;
     c->eof = 0;
     while (rc == KEEP) {
@@ -676,7 +711,7 @@ static void *serve(void *arg)
         } else if (n == 0) {
             /* The client closed first: ours is the passive close, which
              * leaves lwIP nothing to keep. */
-            miou_tcp_close(c->tcp);
+            transport_close(c->tcp);
             free(c);
             return NULL;
         } else if (n < 0) {
@@ -692,7 +727,7 @@ static void *serve(void *arg)
          * short: a reset frees lwIP's connection at once, where a close
          * would keep it in TIME_WAIT for minutes (the choice of nginx's
          * reset_timedout_connection for idle ones). */
-        miou_tcp_abort(c->tcp);
+        transport_abort(c->tcp);
     free(c);
     return NULL;
 }
@@ -712,7 +747,7 @@ static void *accept_loop(void *arg)
             break;
         }
         http.connections++;
-        struct miou_task_options opts = {CONN_STACK, "http-conn"};
+        struct miou_task_options opts = {CONN_STACK, NAME "-conn"};
         if (miou_async_orphan(&http.conns, NULL, &opts, serve, c) != 0)
             miou_tcp_abort(c);
         miou_orphans_reap(&http.conns);
@@ -768,8 +803,11 @@ static void *main_task(void *arg)
                           http.disk_info.block_size);
     if (http.chunk == 0)
         http.chunk = (size_t)http.disk_info.block_size;
+    if ((rc = transport_setup(status)) != 0)
+        return NULL;
     rc = miou_tcpip_open(&http.opt.ip, &http.stack);
     if (rc != 0) {
+        transport_teardown();
         *status = fail("cannot start the stack", rc);
         return NULL;
     }
@@ -782,7 +820,7 @@ static void *main_task(void *arg)
     if (rc == 0)
         rc = miou_async(&acceptor, accept_loop, l);
     if (rc == 0) {
-        say("http: serving port %u on %s, disk of %llu bytes\n",
+        say(NAME ": serving port %u on %s, disk of %llu bytes\n",
             (unsigned)http.opt.port, miou_ipv4_format(addr, a),
             (unsigned long long)http.disk_info.capacity);
         rc = miou_sleep(http.opt.duration ? http.opt.duration : UINT64_MAX);
@@ -798,19 +836,22 @@ static void *main_task(void *arg)
     struct miou_tcpip_stats st;
     miou_tcpip_close(http.stack);
     miou_tcpip_stats(NULL, &st); /* lwIP's own counters, once closed */
-    say("http: %llu connections, %llu requests, %llu bytes sent; "
-        "lwIP holds %u connections, %u listeners, %u pbufs, "
-        "%llu heap bytes\n",
+    transport_teardown();
+    char more[128];
+    int left = transport_report(more, sizeof more);
+    say(NAME ": %llu connections, %llu requests, %llu bytes sent; "
+             "lwIP holds %u connections, %u listeners, %u pbufs, "
+             "%llu heap bytes%s\n",
         (unsigned long long)http.connections, (unsigned long long)http.requests,
         (unsigned long long)http.bytes, (unsigned)st.tcp_pcbs,
         (unsigned)st.tcp_listen_pcbs, (unsigned)st.pbufs,
-        (unsigned long long)st.heap_bytes);
+        (unsigned long long)st.heap_bytes, left >= 0 ? more : "");
     *status = (rc != 0 && rc != MIOU_ECANCELED) || st.tcp_pcbs != 0 ||
-              st.tcp_listen_pcbs != 0 || st.pbufs != 0;
+              st.tcp_listen_pcbs != 0 || st.pbufs != 0 || left != 0;
     return NULL;
 }
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
-    return example_main(si, "http", options, main_task);
+    return example_main(si, NAME, options, main_task);
 }

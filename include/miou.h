@@ -79,7 +79,20 @@ extern "C" {
     X(ENOTCONN, 21, "not connected")                                           \
     X(EHOSTUNREACH, 22, "no route to the host")                                \
     X(EPIPE, 23, "the sending side is shut down")                              \
-    X(ENOTSUP, 24, "not available: the run was not configured for it")
+    X(ENOENTROPY, 24, "no usable source of random bytes")                      \
+    X(EBADCERT, 25, "certificate or key malformed, or not matching")           \
+    X(EUNTRUSTED, 26, "certificate not issued by a trusted authority")         \
+    X(EEXPIRED, 27, "certificate expired")                                     \
+    X(ENOTYETVALID, 28,                                                        \
+      "certificate not yet valid (or the wall clock is behind)")               \
+    X(EHOSTNAME, 29, "certificate does not name the host")                     \
+    X(EPEERCERT, 30, "the peer's certificate was refused")                     \
+    X(EHANDSHAKE, 31,                                                          \
+      "TLS handshake failure: no common version, suite or group")              \
+    X(EPROTO, 32, "TLS protocol violation: malformed or unexpected message")   \
+    X(EALERT, 33, "the peer ended the TLS session with a fatal alert")         \
+    X(ETLS, 34, "TLS failure inside mbedTLS")                                  \
+    X(ENOTSUP, 35, "not available: the run was not configured for it")
 
 enum miou_error {
     MIOU_OK = 0,
@@ -280,6 +293,25 @@ uint64_t miou_clock_monotonic(void);
 uint64_t miou_clock_recent(void);
 /* Wall-clock time, in nanoseconds since the UNIX epoch. */
 uint64_t miou_clock_wall(void);
+
+/* ------------------------------------------------------------------ */
+/* Randomness                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Fill (buf) with (len) random bytes from the platform's source: the
+ * kernel's getrandom(2) on hosted; under Solo5 the CPU's instruction
+ * (RDSEED, else RDRAND, on x86_64 once CPUID says it is there; RNDR on
+ * aarch64), mixed by nothing: a source, not a generator; under sim, the
+ * run's seeded stream, so that a run replays. Each 8-byte word must
+ * differ from the one before it, and the first ones drawn in a process
+ * from each other and from all-zero and all-one words (a health check
+ * against a stuck source); a source that fails it once, or that is
+ * absent, is refused for the rest of the process: MIOU_ENOENTROPY, and
+ * (buf) is zeroed. Never suspends; works outside a run too. Cryptography
+ * wants these bytes as a DRBG's seed, not as its stream: the TLS layer
+ * (miou_tls.h) does that. Returns 0, MIOU_ENOENTROPY, or MIOU_EINVAL
+ * ((buf) NULL with a non-zero (len)). */
+int miou_random(void *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Net devices                                                         */

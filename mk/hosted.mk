@@ -146,12 +146,16 @@ TCPIP_INCLUDEDIR := include
 include mk/lwip.mk
 # A program that includes miou_tcpip.h links the stack too.
 tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
+# The TLS layer (mbedTLS): TLS_LIB, TLS_USERS. A program that includes
+# miou_tls.h links it, and the stack under it.
+include mk/mbedtls.mk
+tls_of = $(if $(filter $(1),$(TLS_USERS)),$(TLS_LIB) $(TCPIP_LIB) $(SIM_TLS_PEERS))
 
 .SECONDEXPANSION:
-LINK = $(CC) $(LDFLAGS) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
+LINK = $(CC) $(LDFLAGS) $(if $(filter %/libmiou-tls.a,$^),$(TLS_LDWRAP)) $(filter %.o,$^) -Wl,--start-group $(filter %/libmiou-tls.a %/libmiou-tcpip.a,$^) $(PLAT_LIB) $(LIB) -Wl,--end-group -o $@
 # What a program DIR/NAME links besides its own object: its manifest, the
 # stack if it uses it, the shared code, the libraries.
-needs = $(BUILD)/obj/$(1).o $(call manifest_of,$(1).c) $(call tcpip_of,$(1).c) \
+needs = $(BUILD)/obj/$(1).o $(call manifest_of,$(1).c) $(call tcpip_of,$(1).c) $(call tls_of,$(1).c) \
         $(EX_SUPPORT) $(SIM_PEERS) $(PLAT_LIB) $(LIB)
 
 $(BUILD)/examples/%: $$(call needs,examples/$$*)

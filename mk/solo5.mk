@@ -130,6 +130,9 @@ $(BUILD)/obj/gen/%.mft.o: $(BUILD)/gen/%.mft.c
 TCPIP_INCLUDEDIR := include/miou-solo5
 include mk/lwip.mk
 tcpip_of = $(if $(filter $(1),$(TCPIP_USERS)),$(TCPIP_LIB))
+# The TLS layer (mbedTLS), likewise: TLS_LIB, TLS_USERS.
+include mk/mbedtls.mk
+tls_of = $(if $(filter $(1),$(TLS_USERS)),$(TLS_LIB) $(TCPIP_LIB))
 
 # What each kind of program links besides its own object and manifest.
 support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPPORT))
@@ -140,11 +143,12 @@ support_of = $(if $(filter tests/%,$(1)),$(TEST_SUPPORT) $(EX_SUPPORT),$(EX_SUPP
 # --wrap=solo5_app_main: src/platform/solo5/start.c sees the start info
 # before the application does; only the bindings call it, so -u pulls it
 # in here.
-$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $$(call tcpip_of,$$*.c) $(LIBS)
+$(BUILD)/unikernels/%.o: $(BUILD)/obj/%.o $(MFT_OBJ) $$(call support_of,$$*) $$(call tcpip_of,$$*.c) $$(call tls_of,$$*.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(SOLO5_LD) -r --wrap=solo5_app_main -u __wrap_solo5_app_main \
+	    $(if $(filter %/libmiou-tls.a,$^),$(TLS_WRAP)) \
 	    -o $@ $(filter %.o,$^) \
-	    --start-group $(filter %/libmiou-tcpip.a,$^) $(LIBS) --end-group
+	    --start-group $(filter %/libmiou-tls.a %/libmiou-tcpip.a,$^) $(LIBS) --end-group
 
 $(BUILD)/unikernels/%.undefined: $(BUILD)/unikernels/%.o
 	$(NM) -u $< | awk '{ print $$2 }' | sort -u > $@

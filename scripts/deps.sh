@@ -17,6 +17,10 @@ if [ "${1:-}" != demo ]; then
     # The TCP/IP tests: curl fetches from the http example, dnsmasq is the
     # DHCP server of the DHCP case.
     need curl curl
+    # The TLS tests: certificates and s_client (openssl); tls_client's
+    # digest is checked with python3.
+    need openssl openssl
+    need python3 python3
     need dnsmasq dnsmasq-base
     need valgrind valgrind
     need pkg-config pkg-config

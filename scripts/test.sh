@@ -25,9 +25,12 @@
 #   sim-asan  the sim part's programs with AddressSanitizer and UBSan
 #   devices   the demo, disk images, net devices on UNIX sockets and TAP
 #   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP
+#   tls       the TLS layer: mbedTLS under the scheduler, HTTPS against
+#             curl and openssl, refusals, the TLS test program's cases
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
 #             Solo5: set SOLO5_HOME)
-#   fuzz      libFuzzer over the parsers of outside bytes, bounded
+#   fuzz      libFuzzer over the parsers of outside bytes (frames, the
+#             manifest, TLS records), bounded
 #   install   every platform installed into one prefix, in both orders,
 #             and programs built from it; the README's own unikernel
 #             built out of the tree by the installed make fragment
@@ -47,7 +50,7 @@ cd "$(dirname "$0")/.." || exit 1
 check_begin suite
 MAKE=${MAKE:-make}
 SIM_SEEDS=${SIM_SEEDS:-1000}
-ALL_PARTS="hosted asan clang valgrind aarch64 sim sim-asan devices tcpip solo5 fuzz install readme"
+ALL_PARTS="hosted asan clang valgrind aarch64 sim sim-asan devices tcpip tls solo5 fuzz install readme"
 
 # ---- Building.
 
@@ -238,6 +241,11 @@ part_tcpip() {
     script scripts/check_fetch_lwip.sh
 }
 
+part_tls() {
+    build tls -j2 all || return
+    script scripts/check_tls.sh 300
+}
+
 part_solo5() {
     build solo5 -j2 all || return
     script scripts/check_solo5.sh 900
@@ -246,6 +254,7 @@ part_solo5() {
 part_fuzz() {
     script scripts/check_fuzz.sh
     script scripts/fuzz_frames.sh
+    script scripts/fuzz_tls.sh 300 FUZZ_TLS_SECONDS=10
 }
 
 part_install() {

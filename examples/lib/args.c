@@ -137,7 +137,7 @@ static const char *value_name(const struct arg *a)
 {
     if (a->value != NULL)
         return a->value;
-    return a->number ? "N" : a->netmask ? "BITS" : "ADDRESS";
+    return a->number ? "N" : a->netmask ? "BITS" : a->text ? "TEXT" : "ADDRESS";
 }
 
 /* (v) in units of 10^-decimals, as a decimal without trailing zeros. */
@@ -163,8 +163,8 @@ static void put_accepted(struct text *t, const struct arg *a)
 {
     int bounded = a->max < ARGS_HUGE, limited = bounded || a->min > 0;
 
-    if (a->flag) {
-        put(t, "no value");
+    if (a->flag || a->text) {
+        put(t, a->flag ? "no value" : "a word");
         return;
     }
     if (a->netmask) {
@@ -233,6 +233,10 @@ static int store(const struct arg *a, const struct word *v)
 {
     uint64_t n;
 
+    if (a->text) {
+        *a->text = *v;
+        return v->len ? 0 : -1;
+    }
     if (a->ipv4)
         return ipv4_parse(v->s, v->len, a->ipv4);
     if (a->netmask) {

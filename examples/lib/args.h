@@ -64,6 +64,8 @@ struct arg {
     uint32_t *ipv4;    /* an IPv4 address, a.b.c.d */
     uint32_t *netmask; /* a prefix length, 0 to 32, stored as a netmask */
     int *flag;         /* set to 1 by the option alone */
+    struct word *text; /* any non-empty word, as given (it points into
+                          the command line, which stays) */
     const char *value; /* the value's name in the usage line (N, ADDRESS
                           or BITS when NULL) */
     int required;      /* a word without dashes that must be given */

@@ -4,6 +4,7 @@
  * filled from the seed by splitmix64, so that neighbouring seeds give
  * unrelated streams. Tests draw their workloads from it too.
  */
+#include "platform/entropy.h"
 #include "platform/schedule.h"
 #include "sim.h"
 
@@ -92,3 +93,11 @@ static unsigned choose(unsigned n)
 }
 
 unsigned (*const miou__platform_choose)(unsigned n) = choose;
+
+/* The source of random bytes (platform/entropy.h): the seeded stream, so
+ * that a run with TLS replays bit for bit. */
+int miou__platform_entropy(uint64_t *word)
+{
+    *word = miou_sim_random();
+    return 0;
+}
