@@ -37,6 +37,9 @@
 #define MBEDTLS_PLATFORM_STD_MEM_HDR <stdlib.h>
 #define MBEDTLS_PLATFORM_SNPRINTF_MACRO snprintf
 #define MBEDTLS_PLATFORM_VSNPRINTF_MACRO vsnprintf
+/* ...which not every mbedTLS file that calls them declares: an implicit
+ * declaration of a variadic function is undefined behaviour. */
+#include <stdio.h>
 /* time_t and struct tm come from <time.h>: glibc's on hosted, our
  * port's (src/tls/port/solo5/time.h) on Solo5. */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
