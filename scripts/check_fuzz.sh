@@ -15,35 +15,13 @@ cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
 . scripts/lib/check.sh
 check_begin fuzz
+# shellcheck source=scripts/lib/fuzz.sh
+. scripts/lib/fuzz.sh
 dir=build/fuzz
 log=$tmp/log
-WARN=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
-    -Wstrict-prototypes -Wmissing-prototypes)
-FLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined
-    -fno-sanitize-recover=undefined)
+FLAGS=("${FUZZ_SAN[@]}" -fsanitize=fuzzer,address,undefined)
 netstack="answer_frame, arp_reply_parse, echo_reply_parse and ipv4_parse keep their properties on any bytes"
 manifest="miou-manifest exits 0 with well-formed C or 1 with one line and no output, on any bytes"
-
-# skip_all REASON: both cases SKIPPED.
-skip_all() {
-    skip "$netstack" "$1"
-    skip "$manifest" "$1"
-    exit 0
-}
-
-# verdict SENTENCE STATUS OUTPUT CORPUS: passed when libFuzzer exited 0
-# after its "Done N runs" line; else the lines that explain the failure.
-verdict() {
-    local done_line
-    done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$3")
-    if [ "$2" -eq 0 ] && [ -n "$done_line" ]; then
-        ok "$1 ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$4" | wc -l) inputs in the corpus)"
-    else
-        fail "$1: exit status $2"
-        grep -E 'property failed|status [0-9-]+, stderr|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$3" |
-            head -n 12 | sed 's/^/#   /'
-    fi
-}
 
 # built SENTENCE COMMAND...: run a build command; on failure, a failed
 # case with its errors, and status 1.
@@ -52,50 +30,41 @@ built() {
     shift
     "$@" >"$log" 2>&1 && return 0
     fail "$what: the build failed"
-    grep -E 'error|warning' "$log" | head -n 15 | sed 's/^/#   /'
+    fuzz_errors "$log"
     return 1
 }
 
-command -v clang >/dev/null 2>&1 || skip_all "clang is not installed"
-# libFuzzer's runtime comes with clang on Debian (libclang-rt-*-dev);
-# without it even an empty target does not link.
-printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
-    >"$tmp/probe.c"
-clang "${FLAGS[@]}" "$tmp/probe.c" -o "$tmp/probe" >"$log" 2>&1 ||
-    skip_all "clang cannot link a libFuzzer target (no libFuzzer runtime: $(grep -m1 -E 'cannot find|not found|error' "$log" | cut -c1-120))"
+why=$(fuzz_why_not)
+if [ -n "$why" ]; then
+    skip "$netstack" "$why"
+    skip "$manifest" "$why"
+    exit 0
+fi
 mkdir -p "$dir"
 
 corpus=$tmp/netstack-corpus
 mkdir -p "$corpus"
-if built "$netstack" clang "${WARN[@]}" -O1 tests/fuzz/seeds.c \
+if built "$netstack" clang "${FUZZ_WARN[@]}" -O1 tests/fuzz/seeds.c \
     examples/lib/netstack.c -o "$dir/seeds" &&
-    built "$netstack" clang "${WARN[@]}" "${FLAGS[@]}" tests/fuzz/fuzz_netstack.c \
+    built "$netstack" clang "${FUZZ_WARN[@]}" "${FLAGS[@]}" tests/fuzz/fuzz_netstack.c \
         examples/lib/netstack.c -o "$dir/fuzz_netstack"; then
     if ! "$dir/seeds" "$corpus" >"$log" 2>&1; then
         fail "$netstack: the seed generator failed: $(lastlines "$log")"
     else
-        secs=${FUZZ_SECONDS:-30}
-        timeout -k 10 $((secs + 120)) "$dir/fuzz_netstack" \
-            -runs="${FUZZ_RUNS:-1000000}" -max_total_time="$secs" \
-            -max_len=4096 -timeout=20 -artifact_prefix="$dir/" "$corpus" \
-            >"$tmp/netstack.out" 2>&1
-        verdict "$netstack" $? "$tmp/netstack.out" "$corpus"
+        fuzz_run "$netstack" "${FUZZ_SECONDS:-30}" "$tmp/netstack.out" \
+            "$corpus" "$dir/fuzz_netstack" -runs="${FUZZ_RUNS:-1000000}" \
+            -max_len=4096 -timeout=20 -artifact_prefix="$dir/"
     fi
 fi
 
 corpus=$tmp/manifest-corpus
 mkdir -p "$corpus"
 cp tests/fuzz/manifest-seeds/*.json tests/tender/*.json "$corpus"/
-if built "$manifest" clang "${WARN[@]}" "${FLAGS[@]}" tests/fuzz/fuzz_manifest.c \
+if built "$manifest" clang "${FUZZ_WARN[@]}" "${FLAGS[@]}" tests/fuzz/fuzz_manifest.c \
     -o "$dir/fuzz_manifest"; then
-    secs=${FUZZ_MANIFEST_SECONDS:-20}
     # The target writes files of its own: into our folder.
-    TMPDIR=$tmp timeout -k 10 $((secs + 120)) "$dir/fuzz_manifest" \
-        -runs="${FUZZ_MANIFEST_RUNS:-300000}" -max_total_time="$secs" \
-        -max_len=8192 -timeout=10 -dict=tests/fuzz/manifest.dict \
-        -artifact_prefix="$dir/fuzz_manifest-" "$corpus" \
-        >"$tmp/manifest.out" 2>&1
-    verdict "$manifest" $? "$tmp/manifest.out" "$corpus"
+    TMPDIR=$tmp fuzz_run "$manifest" "${FUZZ_MANIFEST_SECONDS:-20}" \
+        "$tmp/manifest.out" "$corpus" "$dir/fuzz_manifest" \
+        -runs="${FUZZ_MANIFEST_RUNS:-300000}" -max_len=8192 -timeout=10 \
+        -dict=tests/fuzz/manifest.dict -artifact_prefix="$dir/fuzz_manifest-"
 fi

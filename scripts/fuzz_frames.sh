@@ -64,51 +64,22 @@ fi
 # shellcheck source=scripts/lib/check.sh
 . scripts/lib/check.sh
 check_begin fuzz
-
-# The project's warnings, for our code only; libFuzzer and the sanitizers.
-WARN=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
-    -Wstrict-prototypes -Wmissing-prototypes)
-SAN=(-g -O1 -fno-sanitize-recover=undefined)
+# shellcheck source=scripts/lib/fuzz.sh
+. scripts/lib/fuzz.sh
 INCLUDE=(-I"$objdir/include" -Isrc/tcpip/port -I"$lwip/src/include" -Iinclude -Isrc)
 
-# skip_run REASON: the case SKIPPED, and stop.
-skip_run() {
-    skip "$name" "$1"
-    exit 0
-}
-# give_up WHY [LOG]: the case failed (with LOG's errors), and stop.
-give_up() {
-    rm -f "$bin.tmp.$$"
-    fail "$name: $1"
-    if [ -n "${2:-}" ] && [ -s "$2" ]; then
-        grep -E 'error|warning|undefined reference' "$2" | head -n 15 |
-            sed 's/^/#   /'
-    fi
-    exit 1
-}
 
 # ---- Tools ---------------------------------------------------------------
-command -v clang >/dev/null 2>&1 || skip_run "clang is not installed"
-# libFuzzer's runtime comes with clang on Debian (libclang-rt-*-dev);
-# without it even an empty target does not link.
-printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
-    >"$tmp/probe.c"
-if ! clang "${SAN[@]}" -fsanitize=fuzzer,address,undefined "$tmp/probe.c" \
-    -o "$tmp/probe" >"$tmp/probe.log" 2>&1; then
-    skip_run "clang cannot link a libFuzzer target (no libFuzzer runtime: $(grep -m1 -E 'cannot find|not found|error' "$tmp/probe.log" | cut -c1-120))"
-fi
+why=$(fuzz_why_not)
+[ -z "$why" ] || skip_run "$why"
 
 # ---- lwIP ------------------------------------------------------------------
 if ! timeout 1800 scripts/fetch_lwip.sh "$lwip" >"$tmp/fetch.log" 2>&1; then
     skip_run "lwIP's source is missing and could not be fetched ($(grep -m1 'fetch_lwip:' "$tmp/fetch.log" | cut -c1-120))"
 fi
 
-# lwIP's files, from mk/lwip.mk: the lines of "LWIP_FILES := ... \".
-files=$(awk '/^LWIP_FILES[ \t]*:=/ { on = 1; sub(/^LWIP_FILES[ \t]*:=/, "") }
-             on { line = $0; sub(/\\[ \t]*$/, "", line); printf "%s ", line
-                  if ($0 !~ /\\[ \t]*$/) exit }' mk/lwip.mk)
+# lwIP's files, from mk/lwip.mk.
+files=$(fuzz_mk_list mk/lwip.mk LWIP_FILES)
 [ -n "$files" ] || give_up "no LWIP_FILES in mk/lwip.mk"
 
 # lwIP finds this header first: our options as they are; with
@@ -138,58 +109,31 @@ cmp -s "$tmp/lwipopts.h" "$objdir/include/lwipopts.h" ||
     cp "$tmp/lwipopts.h" "$objdir/include/lwipopts.h"
 
 # Objects built with other flags (another clang, the other mode) go.
-flags="$(clang --version | head -n 1) | ${SAN[*]} | ${INCLUDE[*]}"
+flags="$(clang --version | head -n 1) | ${FUZZ_SAN[*]} | ${INCLUDE[*]}"
 if [ "$(cat "$objdir/.flags" 2>/dev/null)" != "$flags" ]; then
     rm -rf "$objdir/core" "$objdir/netif"
     printf '%s\n' "$flags" >"$objdir/.flags"
 fi
 
-# Compile one lwIP file when its object is missing or older than what it
-# depends on: compile_one FILE (a path under $lwip/src).
-compile_one() {
-    local src=$lwip/src/$1 obj=$objdir/${1%.c}.o dep
-    local deps=("$src" src/tcpip/port/lwipopts.h src/tcpip/port/arch/cc.h
-        "$objdir/include/lwipopts.h" "$script")
-    if [ -e "$obj" ]; then
-        for dep in "${deps[@]}"; do
-            [ "$dep" -nt "$obj" ] && break
-            dep=
-        done
-        [ -z "$dep" ] && return 0
-    fi
-    mkdir -p "$(dirname "$obj")" || return 1
-    if ! timeout 300 clang -std=c11 -D_GNU_SOURCE "${SAN[@]}" \
-        -fsanitize=fuzzer-no-link,address,undefined "${INCLUDE[@]}" \
-        -c "$src" -o "$obj.tmp.$$"; then
-        rm -f "$obj.tmp.$$"
-        return 1
-    fi
-    mv "$obj.tmp.$$" "$obj"
-}
-
-# The files, a few at a time.
+# The files, a few at a time, each when its object is missing or older
+# than what it depends on.
+fuzz_deps=(src/tcpip/port/lwipopts.h src/tcpip/port/arch/cc.h
+    "$objdir/include/lwipopts.h" "$script")
 read -r -a sources <<<"$files"
-jobs=$(nproc 2>/dev/null || echo 2)
-objs=() pids=() failed=0
+objs=() pairs=()
 for f in "${sources[@]}"; do
     objs+=("$objdir/${f%.c}.o")
-    compile_one "$f" >>"$tmp/lwip.log" 2>&1 &
-    pids+=($!)
-    if [ ${#pids[@]} -ge "$jobs" ]; then
-        wait "${pids[0]}" || failed=1
-        pids=("${pids[@]:1}")
-    fi
+    pairs+=("$lwip/src/$f:$objdir/${f%.c}.o")
 done
-for pid in "${pids[@]}"; do
-    wait "$pid" || failed=1
-done
-[ $failed = 0 ] || give_up "the build of lwIP failed" "$tmp/lwip.log"
+fuzz_compile_all "$tmp/lwip.log" "${pairs[@]}" -- "${INCLUDE[@]}" ||
+    give_up "the build of lwIP failed" "$tmp/lwip.log"
 
 # ---- The target --------------------------------------------------------------
-if ! timeout 300 clang "${WARN[@]}" "${SAN[@]}" \
+if ! timeout 300 clang "${FUZZ_WARN[@]}" "${FUZZ_SAN[@]}" \
     -fsanitize=fuzzer,address,undefined "${INCLUDE[@]}" \
     tests/fuzz/fuzz_frames.c "${objs[@]}" -o "$bin.tmp.$$" \
     >"$tmp/target.log" 2>&1; then
+    rm -f "$bin.tmp.$$"
     give_up "the build of tests/fuzz/fuzz_frames.c failed" "$tmp/target.log"
 fi
 mv "$bin.tmp.$$" "$bin"
@@ -202,31 +146,12 @@ fi
 
 # ---- The run -------------------------------------------------------------------
 out=$tmp/fuzz.out
-(
-    timeout -k 10 $((seconds + 120)) "$bin" -runs="$runs" \
-        -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-        -print_final_stats=1 -artifact_prefix="$bin-" "$corpus"
-    exit $?
-) >"$out" 2>&1
-rc=$?
-
-done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
-summary() { grep -E '^fuzz_frames: ' "$out" | sed 's/^/# /'; }
-if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
-    n=$(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1/')
-    s=$(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\2/')
-    ok "$name ($n runs in $s s, $(find "$corpus" -type f | wc -l) inputs in the corpus)"
-    summary
+if fuzz_run "$name" "$seconds" "$out" "$corpus" "$bin" -runs="$runs" \
+    -max_len=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$bin-"; then
+    # What the run reached: lwIP's counters, the states seen.
+    grep -E '^fuzz_frames: ' "$out" | sed 's/^/# /'
     exit 0
 fi
 artifact=$(grep -m1 -oE "Test unit written to [^ ]+" "$out" | sed 's/^Test unit written to //')
-if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-    fail "$name: the run did not end within $((seconds + 120)) s"
-else
-    fail "$name: exit status $rc${artifact:+, the input is in $artifact}"
-fi
-grep -E 'property failed|lwIP assertion failed|ERROR: |runtime error:|^SUMMARY:|Test unit written|^Base64:' "$out" |
-    head -n 12 | sed 's/^/#   /'
-[ -s "$out" ] || echo "#   (no output)"
 [ -n "$artifact" ] && echo "#   replay: $bin $artifact"
 exit 1

@@ -21,48 +21,29 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 seconds=${1:-${FUZZ_TLS_SECONDS:-20}}
 runs=${2:-100000000}
-name="fuzz: mbedTLS's record input path, as our server configures it, survives any bytes from a client and leaks nothing"
+name="mbedTLS's record input path, as our server configures it, survives any bytes from a client and leaks nothing"
 dir=build/fuzz
 objdir=$dir/mbedtls
 mbedtls=build/mbedtls/src
 bin=$dir/fuzz_tls
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-WARN=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
-    -Wstrict-prototypes -Wmissing-prototypes)
-SAN=(-g -O1 -fno-sanitize-recover=undefined)
+# shellcheck source=scripts/lib/check.sh
+. scripts/lib/check.sh
+check_begin fuzz
+# shellcheck source=scripts/lib/fuzz.sh
+. scripts/lib/fuzz.sh
 INCLUDE=(-Isrc/tls/port -I"$mbedtls/include" -I"$mbedtls/3rdparty/everest/include"
     '-DMBEDTLS_CONFIG_FILE="miou_mbedtls_config.h"' -Iinclude -Isrc)
 
-skip() { echo "skip - $name: SKIPPED $1"; exit 0; }
-fail() {
-    echo "not ok - $name: $1"
-    [ -n "${2:-}" ] && [ -s "$2" ] &&
-        grep -E 'error|warning|undefined reference' "$2" | head -n 15 | sed 's/^/#   /'
-    exit 1
-}
 
-command -v clang >/dev/null 2>&1 || skip "clang is not installed"
-printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
-    >"$tmp/probe.c"
-clang "${SAN[@]}" -fsanitize=fuzzer,address,undefined "$tmp/probe.c" -o "$tmp/probe" \
-    >"$tmp/probe.log" 2>&1 || skip "clang cannot link a libFuzzer target (no libFuzzer runtime)"
+why=$(fuzz_why_not)
+[ -z "$why" ] || skip_run "$why"
 timeout 1800 scripts/fetch_mbedtls.sh "$mbedtls" >"$tmp/fetch.log" 2>&1 ||
-    skip "mbedTLS's source is missing and could not be fetched ($(grep -m1 'fetch' "$tmp/fetch.log" | cut -c1-120))"
+    skip_run "mbedTLS's source is missing and could not be fetched ($(grep -m1 'fetch' "$tmp/fetch.log" | cut -c1-120))"
 
-# A list of mk/mbedtls.mk: the lines of "NAME := ... \".
-mk_list() {
-    awk -v name="$1" '$1 == name && $2 == ":=" { on = 1; sub(/^[^=]*:=/, "") }
-        on { line = $0; sub(/\\[ \t]*$/, "", line); printf "%s ", line
-             if ($0 !~ /\\[ \t]*$/) exit }' mk/mbedtls.mk
-}
 sources=()
-for f in $(mk_list MBEDTLS_FILES); do sources+=("$mbedtls/library/$f"); done
-for f in $(mk_list EVEREST_FILES); do sources+=("$mbedtls/3rdparty/everest/library/$f"); done
-[ ${#sources[@]} -gt 40 ] || fail "no MBEDTLS_FILES in mk/mbedtls.mk"
+for f in $(fuzz_mk_list mk/mbedtls.mk MBEDTLS_FILES); do sources+=("$mbedtls/library/$f"); done
+for f in $(fuzz_mk_list mk/mbedtls.mk EVEREST_FILES); do sources+=("$mbedtls/3rdparty/everest/library/$f"); done
+[ ${#sources[@]} -gt 40 ] || give_up "no MBEDTLS_FILES in mk/mbedtls.mk"
 sources+=(src/tls/platform.c)
 
 # The object of a source: its base name; ours (src/tls/) prefixed, as
@@ -74,52 +55,27 @@ obj_of() {
     esac
 }
 
-# Compile one file when its object is missing or older than it or our
+# Each file when its object is missing or older than it or our
 # configuration.
-compile_one() {
-    local src=$1 obj
-    obj=$(obj_of "$1")
-    if [ -e "$obj" ] && [ ! "$src" -nt "$obj" ] &&
-        [ ! src/tls/port/miou_mbedtls_config.h -nt "$obj" ]; then
-        return 0
-    fi
-    timeout 300 clang -std=c11 -D_GNU_SOURCE "${SAN[@]}" \
-        -fsanitize=fuzzer-no-link,address,undefined "${INCLUDE[@]}" \
-        -I"$mbedtls/library" -I"$mbedtls/3rdparty/everest/include/everest" \
-        -I"$mbedtls/3rdparty/everest/include/everest/kremlib" \
-        -c "$src" -o "$obj.tmp.$$" && mv "$obj.tmp.$$" "$obj"
-}
-mkdir -p "$objdir"
-objs=() pids=() failed=0
+fuzz_deps=(src/tls/port/miou_mbedtls_config.h)
+objs=() pairs=()
 for src in "${sources[@]}"; do
     objs+=("$(obj_of "$src")")
-    compile_one "$src" >>"$tmp/build.log" 2>&1 &
-    pids+=($!)
-    if [ ${#pids[@]} -ge "$(nproc)" ]; then
-        wait "${pids[0]}" || failed=1
-        pids=("${pids[@]:1}")
-    fi
+    pairs+=("$src:$(obj_of "$src")")
 done
-for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-[ $failed = 0 ] || fail "the build of mbedTLS failed" "$tmp/build.log"
-timeout 300 clang "${WARN[@]}" "${SAN[@]}" -fsanitize=fuzzer,address,undefined \
+fuzz_compile_all "$tmp/build.log" "${pairs[@]}" -- "${INCLUDE[@]}" \
+    -I"$mbedtls/library" -I"$mbedtls/3rdparty/everest/include/everest" \
+    -I"$mbedtls/3rdparty/everest/include/everest/kremlib" \
+    -DKRML_HOST_TIME=krml_no_time ||
+    give_up "the build of mbedTLS failed" "$tmp/build.log"
+timeout 300 clang "${FUZZ_WARN[@]}" "${FUZZ_SAN[@]}" -fsanitize=fuzzer,address,undefined \
     "${INCLUDE[@]}" tests/fuzz/fuzz_tls.c "${objs[@]}" -o "$bin" \
-    >"$tmp/target.log" 2>&1 || fail "the build of tests/fuzz/fuzz_tls.c failed" "$tmp/target.log"
+    >"$tmp/target.log" 2>&1 || give_up "the build of tests/fuzz/fuzz_tls.c failed" "$tmp/target.log"
 
 corpus=$tmp/corpus
 mkdir -p "$corpus"
 timeout 60 "$bin" --seeds "$corpus" >"$tmp/seeds.log" 2>&1 ||
-    fail "the seeds could not be written: $(tail -n 3 "$tmp/seeds.log" | tr '\n' '|')"
+    give_up "the seeds could not be written: $(lastlines "$tmp/seeds.log")"
 
-out=$tmp/fuzz.out
-timeout -k 10 $((seconds + 120)) "$bin" -runs="$runs" -max_total_time="$seconds" \
-    -max_len=16384 -timeout=10 -artifact_prefix="$dir/fuzz_tls-" "$corpus" >"$out" 2>&1
-rc=$?
-done_line=$(grep -m1 -E '^Done [0-9]+ runs in [0-9]+ second' "$out")
-if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
-    echo "ok - $name ($(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1 runs in \2 s/'), $(ls "$corpus" | wc -l) inputs in the corpus, from seeds of $(wc -c <"$corpus/tls13") and $(wc -c <"$corpus/tls12") bytes)"
-else
-    echo "not ok - $name: exit status $rc"
-    grep -E 'fuzz_tls:|ERROR: |runtime error:|^SUMMARY:|Test unit written' "$out" | head -n 12 | sed 's/^/#   /'
-    exit 1
-fi
+fuzz_run "$name" "$seconds" "$tmp/fuzz.out" "$corpus" "$bin" -runs="$runs" \
+    -max_len=16384 -timeout=10 -artifact_prefix="$dir/fuzz_tls-"
