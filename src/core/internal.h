@@ -212,6 +212,11 @@ struct miou__sched {
     struct miou__task *root;
     size_t ntasks;             /* spawned, not yet released */
     size_t net_readers;        /* tasks in WAIT_NET */
+    /* The net devices whose readers may be waiting (bits by handle,
+     * cleared lazily), and the polls since solo5_yield() was last asked
+     * which have input (sched.c). */
+    solo5_handle_set_t net_waiting;
+    unsigned polls_unasked;
     struct miou__queue blockq; /* tasks in WAIT_BLOCK, oldest first */
     size_t block_waiters;      /* tasks in blockq */
     unsigned block_aging;      /* polls since a block last moved while

@@ -70,6 +70,7 @@ long miou_net_read(miou_net *n, void *buf, size_t size)
         }
         if (rc != SOLO5_R_AGAIN)
             return MIOU_EIO;
+        s->net_waiting |= (solo5_handle_set_t)1 << n->dev.handle;
         err = miou__wait(WAIT_NET, &n->readers, n);
         if (err)
             return err;
@@ -107,8 +108,10 @@ void miou__net_ready(struct miou__sched *s, solo5_handle_set_t ready)
         unsigned h = (unsigned)__builtin_ctzll(ready);
         ready &= ready - 1;
         struct miou_net *n = miou__net_of(s, h);
-        if (!n)
+        if (!n || !n->readers.head) {
+            s->net_waiting &= ~((solo5_handle_set_t)1 << h);
             continue;
+        }
         struct miou__task *t;
         while ((t = n->readers.head))
             miou__wake(t, 0);

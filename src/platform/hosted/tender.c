@@ -91,6 +91,7 @@ static int run(const struct tender *t)
     si.cmdline = t->cmdline;
     si.heap_start = (uintptr_t)heap;
     si.heap_size = heap_size;
+    tender_stderr_buffered();
     banner(t, heap, heap_size);
     hosted_debug_init();
     rc = solo5_app_main(&si);

@@ -126,6 +126,13 @@ int tender_opt_version(struct tender *t, const struct tender_arg *a);
  * its console), and they would then print the tender's texts. */
 int tender_stdout_done(const struct tender *t);
 
+/* Make standard error line-buffered, before the unikernel runs. The
+ * platform writes its messages from inside Solo5 calls, on the calling
+ * task's stack, and glibc formats for an unbuffered stream through an
+ * 8 KiB buffer on the stack: a task with a small stack would overflow
+ * (sim's --trace did, on the http example's 8 KiB connection stacks). */
+void tender_stderr_buffered(void);
+
 /* "PROG: " and the message (printf format) on standard error as ONE
  * line: control characters that the arguments hold (a newline in a
  * path given on the command line) are escaped as C does. */

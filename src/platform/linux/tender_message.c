@@ -70,6 +70,12 @@ void tender_verror(const char *prog, const char *fmt, va_list ap)
     free(msg);
 }
 
+void tender_stderr_buffered(void)
+{
+    static char buf[BUFSIZ];
+    setvbuf(stderr, buf, _IOLBF, sizeof buf);
+}
+
 void tender_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;

@@ -179,5 +179,6 @@ int main(int argc, char **argv)
         return 1;
     }
     struct solo5_start_info si = {t->cmdline, (uintptr_t)heap, size};
+    tender_stderr_buffered();
     sim_exit(solo5_app_main(&si), NULL);
 }
