@@ -1,5 +1,5 @@
 /*
- * miou_tcpip.h - TCP/IP for unikernels: lwIP (2.1.3, Debian's source
+ * miou_tcpip.h - TCP/IP for unikernels: lwIP (2.2.1, Debian's source
  * package) driven by the scheduler, with calls that suspend only the
  * calling task (library libmiou-tcpip.a, a layer above miou.h).
  *

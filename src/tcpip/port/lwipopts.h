@@ -41,6 +41,12 @@
 #define LWIP_UDP 1
 #define LWIP_TCP 1
 #define LWIP_DHCP 1
+/* lwIP 2.2's address conflict detection (RFC 5227) would hold a leased
+ * address back for its probes, about 8 s, before the interface may use
+ * it; 2.1.3 made one ARP probe (0.5 s, DHCP_DOES_ARP_CHECK, still its
+ * default there). The DHCP server checks the address before offering it
+ * (dnsmasq pings it). */
+#define LWIP_DHCP_DOES_ACD_CHECK 0
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
 #define LWIP_DNS 0
