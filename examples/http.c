@@ -49,9 +49,6 @@
 #define HEAD_MAX 8192
 /* Bytes of one scheduled block read of GET /file, at most. */
 #define CHUNK_MAX (64u * 1024u)
-/* How long a connection we are closing waits for the client to close
- * its side first (see linger()). */
-#define LINGER (5 * SECOND)
 #define SERVER "miou-solo5"
 /* Room for a response's status line and headers. */
 #define HEAD_ROOM 512
@@ -60,6 +57,7 @@
 struct options {
     struct miou_tcpip_config ip;
     uint64_t port, duration, idle;
+    uint64_t linger; /* see linger() */
 };
 
 static struct {
@@ -80,7 +78,8 @@ static struct {
                          .address = MIOU_IPV4(10, 0, 0, 2),
                          .netmask = MIOU_IPV4(255, 255, 255, 0)},
                   .port = 80,
-                  .idle = 30 * SECOND}};
+                  .idle = 30 * SECOND,
+                  .linger = 5 * SECOND}};
 
 /* The command line, read by args_read() (lib/args.h). */
 static const struct arg options[] = {
@@ -93,6 +92,11 @@ static const struct arg options[] = {
      .decimals = 9, .max = UINT64_MAX / 2, .value = "S"},
     {"--idle", "close a connection that sends nothing for S seconds (30)",
      .number = &http.opt.idle, .decimals = 9, .min = 1, .max = UINT64_MAX / 4,
+     .value = "S"},
+    {"--linger",
+     "after a response with Connection: close, wait S seconds at most for "
+     "the client to close first (5; 0: close at once)",
+     .number = &http.opt.linger, .decimals = 9, .max = UINT64_MAX / 4,
      .value = "S"},
     {0},
 };
@@ -582,12 +586,12 @@ static long read_head(struct conn *c, uint64_t deadline)
  * time); and closing with request bytes still unread would turn the
  * close into a reset that can destroy the response before the client
  * reads it. So wait for the client's close, which "Connection: close"
- * asks for, reading and dropping what it still sends, for LINGER at
+ * asks for, reading and dropping what it still sends, for --linger at
  * most; then close, gracefully either way. */
 static void linger(struct conn *c)
 {
-    uint64_t deadline = miou_clock_monotonic() + LINGER;
-    long n = 1;
+    uint64_t deadline = miou_clock_monotonic() + http.opt.linger;
+    long n = http.opt.linger > 0;
     while (!c->eof && n > 0)
         n = miou_tcp_read(c->tcp, c->buf, sizeof c->buf, deadline);
     if (n == MIOU_ECANCELED)
@@ -793,14 +797,16 @@ static void *main_task(void *arg)
     if (l)
         miou_tcp_listener_close(l);
     struct miou_tcpip_stats st;
+    miou_tcpip_stats(http.stack, &st);
+    uint64_t reused = st.timewait_ended;
     miou_tcpip_close(http.stack);
     miou_tcpip_stats(NULL, &st); /* lwIP's own counters, once closed */
-    say("http: %llu connections, %llu requests, %llu bytes sent; "
-        "lwIP holds %u connections, %u listeners, %u pbufs, "
-        "%llu heap bytes\n",
+    say("http: %llu connections, %llu requests, %llu bytes sent, "
+        "%llu in TIME-WAIT reused; lwIP holds %u connections, %u listeners, "
+        "%u pbufs, %llu heap bytes\n",
         (unsigned long long)http.connections, (unsigned long long)http.requests,
-        (unsigned long long)http.bytes, (unsigned)st.tcp_pcbs,
-        (unsigned)st.tcp_listen_pcbs, (unsigned)st.pbufs,
+        (unsigned long long)http.bytes, (unsigned long long)reused,
+        (unsigned)st.tcp_pcbs, (unsigned)st.tcp_listen_pcbs, (unsigned)st.pbufs,
         (unsigned long long)st.heap_bytes);
     *status = (rc != 0 && rc != MIOU_ECANCELED) || st.tcp_pcbs != 0 ||
               st.tcp_listen_pcbs != 0 || st.pbufs != 0;

@@ -92,6 +92,10 @@ struct miou_tcpip_stats {
     uint64_t heap_bytes; /* lwIP's heap in use (RAM packet buffers,
                             ARP queue, ...), its timers left out */
     uint64_t frames_in, frames_out, frames_dropped; /* 0 without a stack */
+    /* Connections we closed first, still in TIME-WAIT, that a client's
+     * new SYN (or its exact reset) ended so that it could connect again
+     * on the same port pair (0 without a stack). */
+    uint64_t timewait_ended;
 };
 int miou_tcpip_stats(const miou_tcpip *stack, struct miou_tcpip_stats *stats);
 

@@ -280,7 +280,7 @@ if start hosted '^http: serving port ' ip netns exec "$ns" "$prog" \
     # The end: every connection closed, the counters at zero.
     stop $((hosted_seconds + 20))
     if [ "$status" = 0 ] &&
-        grep -qE '^http: [0-9]+ connections, [0-9]+ requests, [0-9]+ bytes sent; lwIP holds 0 connections, 0 listeners, 0 pbufs' "$tmp/hosted.out"; then
+        grep -qE '^http: [0-9]+ connections, [0-9]+ requests, [0-9]+ bytes sent, [0-9]+ in TIME-WAIT reused; lwIP holds 0 connections, 0 listeners, 0 pbufs' "$tmp/hosted.out"; then
         ok "the unikernel ends after --seconds, lwIP holding no connection nor buffer ($(grep -oE '[0-9]+ requests' "$tmp/hosted.out"))"
     else
         fail "the unikernel ends after --seconds, lwIP holding no connection nor buffer: exit status $status: $(lastlines "$tmp/hosted.out")"

@@ -10,8 +10,9 @@
 # 2. builds the files of mk/lwip.mk's LWIP_FILES with clang, coverage
 #    and the sanitizers (-fsanitize=fuzzer-no-link,address,undefined),
 #    with our options as they are (src/tcpip/port/lwipopts.h), into
-#    build/fuzz/lwip-VERSION/ (kept between runs), and the target with
-#    the project's warnings into build/fuzz/fuzz_frames;
+#    build/fuzz/lwip-VERSION/ (kept between runs), and the target, with
+#    the hooks of ours that lwIP calls on input (src/tcpip/timewait.c),
+#    with the project's warnings into build/fuzz/fuzz_frames;
 # 3. writes the seeds (build/fuzz/fuzz_frames --seeds) into a fresh
 #    corpus in a temporary folder, which the run grows;
 # 4. runs the fuzzer for SECONDS at most, RUNS inputs at most
@@ -180,9 +181,11 @@ done
 [ $failed = 0 ] || fail "the build of lwIP failed" "$tmp/lwip.log"
 
 # ---- The target --------------------------------------------------------------
+# With our code that lwIP calls on input: its hooks (lwipopts.h).
+ours=(src/tcpip/timewait.c)
 if ! timeout 300 clang "${WARN[@]}" "${SAN[@]}" \
     -fsanitize=fuzzer,address,undefined "${INCLUDE[@]}" \
-    tests/fuzz/fuzz_frames.c "${objs[@]}" -o "$bin.tmp.$$" \
+    tests/fuzz/fuzz_frames.c "${ours[@]}" "${objs[@]}" -o "$bin.tmp.$$" \
     >"$tmp/target.log" 2>&1; then
     fail "the build of tests/fuzz/fuzz_frames.c failed" "$tmp/target.log"
 fi

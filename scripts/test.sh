@@ -233,6 +233,7 @@ part_tcpip() {
     script scripts/check_tcpip.sh
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
+    script scripts/check_timewait.sh
 }
 
 part_solo5() {

@@ -66,6 +66,7 @@ struct miou_tcpip {
     /* What is open, for miou_tcpip_close() to abort. */
     struct tcpip_node *conns, *listeners, *udps;
     uint64_t frames_in, frames_out, frames_dropped;
+    uint64_t timewait_ended; /* connections in TIME-WAIT a client reused */
 };
 
 /* The open stack, or NULL: lwIP's state is the process's. */
@@ -88,6 +89,11 @@ int miou_tcpip__wait(miou_mutex *lock, miou_cond *cond, uint64_t deadline);
 /* Called by miou_tcpip_close(): abort every TCP and UDP object still
  * open (tcp.c, udp.c), leaving their owners only the freeing. */
 void miou_tcpip__tcp_abort_all(struct miou_tcpip *s);
+
+/* The connection (conn), in TIME-WAIT, lets go of its pcb, which lwIP is
+ * about to free: its task reads what is left, then the end, as before
+ * (tcp.c; src/tcpip/timewait.c calls it). */
+void miou_tcpip__tcp_forget(miou_tcp *conn);
 void miou_tcpip__udp_abort_all(struct miou_tcpip *s);
 
 #endif

@@ -332,6 +332,7 @@ int miou_tcpip_stats(const miou_tcpip *s, struct miou_tcpip_stats *st)
         st->frames_in = s->frames_in;
         st->frames_out = s->frames_out;
         st->frames_dropped = s->frames_dropped;
+        st->timewait_ended = s->timewait_ended;
     }
     return 0;
 }

@@ -171,6 +171,12 @@ static struct tcp_pcb *detach(struct miou_tcp *c)
     return pcb;
 }
 
+void miou_tcpip__tcp_forget(miou_tcp *c)
+{
+    detach(c);
+    wake(c);
+}
+
 static struct miou_tcp *conn_new(struct miou_tcpip *s, struct tcp_pcb *pcb)
 {
     struct miou_tcp *c = calloc(1, sizeof(*c));

@@ -83,6 +83,12 @@
 #define LWIP_CALLBACK_API 1
 #define LWIP_WND_SCALE 0
 
+/* Hooks (miou_hooks.h): a connection in TIME-WAIT gives way to a new
+ * SYN for its port pair (src/tcpip/timewait.c). */
+#define LWIP_HOOK_FILENAME "miou_hooks.h"
+#define LWIP_HOOK_IP4_INPUT(p, inp) miou_tcpip__ip4_input_hook((p), (inp))
+#define LWIP_HOOK_IP6_INPUT(p, inp) miou_tcpip__ip6_input_hook((p), (inp))
+
 /* Checksums are computed and checked in software: a TAP interface, a
  * socket and the simulator all hand over frames as they are. */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 0
