@@ -729,9 +729,9 @@ static void *accept_loop(void *arg)
 }
 
 /* The page of GET /, made once: it only says what serves it. */
-static void build_page(uint32_t addr)
+static void build_page(void)
 {
-    char a[16];
+    char a[256];
     int n = snprintf(
         http.page, sizeof http.page,
         "<!DOCTYPE html>\n"
@@ -744,10 +744,10 @@ static void build_page(uint32_t addr)
         "per connection.</p>\n"
         "<p>Its disk <code>storage</code> holds %llu bytes in blocks of "
         "%llu: <a href=\"/file\">/file</a> sends all of it.</p>\n"
-        "<p>Address %s, port %u.</p>\n</body></html>\n",
+        "<p>Addresses %s, port %u.</p>\n</body></html>\n",
         (unsigned long long)http.disk_info.capacity,
         (unsigned long long)http.disk_info.block_size,
-        miou_ipv4_format(addr, a), (unsigned)http.opt.port);
+        tcpip_args_addresses(http.stack, a, sizeof a), (unsigned)http.opt.port);
     http.page_len = n < 0                           ? 0
                     : (size_t)n >= sizeof http.page ? sizeof http.page - 1
                                                     : (size_t)n;
@@ -758,7 +758,7 @@ static void *main_task(void *arg)
     int *status = arg;
     miou_tcp_listener *l = NULL;
     miou_task *acceptor = NULL;
-    char a[16];
+    char a[256];
     int rc = miou_block_acquire("storage", &http.disk, &http.disk_info);
     if (rc != 0) {
         *status = fail("cannot acquire the block device 'storage'", rc);
@@ -775,16 +775,15 @@ static void *main_task(void *arg)
         return NULL;
     }
     rc = miou_tcpip_wait_address(http.stack, MIOU_TCPIP_FOREVER);
-    uint32_t addr = 0;
-    miou_tcpip_address(http.stack, &addr, NULL, NULL);
-    build_page(addr);
+    build_page();
     if (rc == 0)
         rc = miou_tcp_listen(http.stack, (uint16_t)http.opt.port, 128, &l);
     if (rc == 0)
         rc = miou_async(&acceptor, accept_loop, l);
     if (rc == 0) {
         say("http: serving port %u on %s, disk of %llu bytes\n",
-            (unsigned)http.opt.port, miou_ipv4_format(addr, a),
+            (unsigned)http.opt.port,
+            tcpip_args_addresses(http.stack, a, sizeof a),
             (unsigned long long)http.disk_info.capacity);
         rc = miou_sleep(http.opt.duration ? http.opt.duration : UINT64_MAX);
     }

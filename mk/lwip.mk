@@ -19,13 +19,17 @@ LWIP_DIR := build/lwip-$(LWIP_VERSION)/src
 LWIP_FETCHED := $(LWIP_DIR)/.miou-fetched
 LWIP_STAMP := $(BUILD)/lwip-version
 
-# lwIP's files for IPv4 with ARP, ICMP, UDP, TCP and DHCP, no threads.
+# lwIP's files for IPv4 with ARP, ICMP and DHCP, IPv6 with neighbour
+# discovery, MLD and ICMPv6, UDP and TCP, no threads.
 LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c \
               core/mem.c core/memp.c core/netif.c core/pbuf.c core/stats.c \
               core/sys.c core/tcp.c core/tcp_in.c core/tcp_out.c \
               core/timeouts.c core/udp.c core/ipv4/dhcp.c \
               core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
-              core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+              core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c core/ipv6/ethip6.c \
+              core/ipv6/icmp6.c core/ipv6/inet6.c core/ipv6/ip6.c \
+              core/ipv6/ip6_addr.c core/ipv6/ip6_frag.c core/ipv6/mld6.c \
+              core/ipv6/nd6.c netif/ethernet.c
 
 LWIP_INCLUDE := -Isrc/tcpip/port -I$(LWIP_DIR)/src/include
 LWIP_OBJ := $(patsubst %.c,$(BUILD)/obj/lwip-$(LWIP_VERSION)/%.o,$(LWIP_FILES))

@@ -71,11 +71,7 @@ if [ -z "$tender" ]; then
     exit 0
 fi
 uk=build/spt/examples/http.spt
-if ! timeout -k 5 600 make --no-print-directory PLATFORM=solo5 -j2 "$uk" \
-    >"$tmp/spt-build.log" 2>&1; then
-    fail "$spt: $uk does not build: $(grep -E 'error|\*\*\*' "$tmp/spt-build.log" | head -n 3 | tr '\n' '|')"
-    exit 0
-fi
+spt_built "$uk" || exit 0
 serve_and_load "$spt" $spt_count ip netns exec "$ns" "$tender" --net:service=tap0 \
     --block:storage="$tmp/disk.img" "$uk" --solo5:quiet "$addr" --linger=0 --seconds=$seconds
 exit 0

@@ -51,9 +51,13 @@ int word_number(const struct word *w, unsigned scale_digits, uint64_t max,
  * its dashes ("--count"), given as "--count=VALUE", or alone when it is
  * a flag; or, without dashes ("ADDRESS"), a word given on its own: such
  * words fill the table's entries without dashes in the table's order.
- * Exactly one of (number), (ipv4), (netmask), (flag) is set: where the
+ * Exactly one of (number), (ipv4), (netmask), (flag), (parse) is set: where the
  * value goes, which also says how it is read. A table ends with an entry
  * whose name is NULL. Defaults are what the places hold beforehand.
+ * (parse) reads a value of another kind, one the program knows (an
+ * address of the TCP/IP stack): it stores the (len) bytes at (s) into
+ * (to) and returns 0, or -1 for a value it does not accept, which
+ * (accepts) describes.
  */
 struct arg {
     const char *name;
@@ -64,9 +68,12 @@ struct arg {
     uint32_t *ipv4;    /* an IPv4 address, a.b.c.d */
     uint32_t *netmask; /* a prefix length, 0 to 32, stored as a netmask */
     int *flag;         /* set to 1 by the option alone */
-    const char *value; /* the value's name in the usage line (N, ADDRESS
-                          or BITS when NULL) */
-    int required;      /* a word without dashes that must be given */
+    int (*parse)(const char *s, size_t len, void *to);
+    void *to;
+    const char *accepts; /* "an IPv6 address", for a refusal */
+    const char *value;   /* the value's name in the usage line (N, ADDRESS
+                            or BITS when NULL) */
+    int required;        /* a word without dashes that must be given */
 };
 
 /* A max from here on is said as no limit in messages. */

@@ -17,6 +17,7 @@
 #include <miou_tcpip.h>
 
 #include "lwip/err.h"
+#include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 
@@ -51,6 +52,11 @@ static inline void tcpip_list_remove(struct tcpip_node **head,
 
 struct miou_tcpip {
     struct netif netif;
+    netif_ext_callback_t address_changes; /* wakes address_cond */
+    uint8_t want_v4, want_v6; /* what miou_tcpip_wait_address() waits for */
+    s8_t static6;             /* the static IPv6 address's index, or -1 */
+    uint8_t has_gateway6;
+    ip6_addr_t gateway6;
     miou_net *net;
     struct miou_net_info info;
     uint8_t *frame; /* one frame's buffer, for input and output */
@@ -77,6 +83,12 @@ void miou_tcpip__leave(struct miou_tcpip *s);
 
 /* A lwIP error as a MIOU_E* code. */
 int miou_tcpip__error(err_t err);
+
+/* (a) as lwIP's address (an IPv4-mapped IPv6 address as IPv4): 0, or
+ * MIOU_EINVAL for no address. */
+int miou_tcpip__to_lwip(const miou_ipaddr *a, ip_addr_t *ip);
+/* lwIP's address (ip) as ours. */
+void miou_tcpip__from_lwip(const ip_addr_t *ip, miou_ipaddr *a);
 
 /* Wait on (cond) under (lock) until (deadline): 0 when signalled (the
  * caller checks its condition again), MIOU_ETIMEDOUT, MIOU_ECANCELED.

@@ -16,7 +16,7 @@
 struct dgram {
     struct dgram *next;
     struct pbuf *p;
-    uint32_t addr;
+    miou_ipaddr addr;
     uint16_t port;
 };
 
@@ -47,7 +47,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
     }
     d->next = NULL;
     d->p = p;
-    d->addr = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+    miou_tcpip__from_lwip(addr, &d->addr);
     d->port = port;
     if (u->tail)
         u->tail->next = d;
@@ -75,7 +75,8 @@ int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue, miou_udp **udp)
     if (!s || s->closed || !udp)
         return MIOU_EINVAL;
     struct miou_udp *u = calloc(1, sizeof(*u));
-    struct udp_pcb *pcb = u ? udp_new() : NULL;
+    /* Both families: datagrams of IPv4 and IPv6 alike. */
+    struct udp_pcb *pcb = u ? udp_new_ip_type(IPADDR_TYPE_ANY) : NULL;
     if (!pcb) {
         free(u);
         return MIOU_ENOMEM;
@@ -97,10 +98,12 @@ int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue, miou_udp **udp)
     return 0;
 }
 
-int miou_udp_send(miou_udp *u, uint32_t addr, uint16_t port, const void *buf,
-                  size_t len)
+int miou_udp_send(miou_udp *u, const miou_ipaddr *addr, uint16_t port,
+                  const void *buf, size_t len)
 {
-    if (!u || u->closed || (!buf && len) || port == 0)
+    ip_addr_t ip;
+    if (!u || u->closed || (!buf && len) || port == 0 ||
+        miou_tcpip__to_lwip(addr, &ip) != 0)
         return MIOU_EINVAL;
     if (u->err)
         return u->err;
@@ -111,15 +114,13 @@ int miou_udp_send(miou_udp *u, uint32_t addr, uint16_t port, const void *buf,
         return MIOU_ENOMEM;
     if (len)
         pbuf_take(p, buf, (u16_t)len);
-    ip_addr_t ip;
-    ip_addr_set_ip4_u32(&ip, lwip_htonl(addr));
     err_t e = udp_sendto(u->pcb, p, &ip, port);
     pbuf_free(p);
     miou_tcpip__leave(u->s);
     return miou_tcpip__error(e);
 }
 
-long miou_udp_recv(miou_udp *u, void *buf, size_t len, uint32_t *addr,
+long miou_udp_recv(miou_udp *u, void *buf, size_t len, miou_ipaddr *addr,
                    uint16_t *port, uint64_t deadline)
 {
     if (!u || u->closed || (!buf && len))
