@@ -115,7 +115,7 @@ static void *main_task(void *arg)
     int *status = arg;
     miou_tcp_listener *l = NULL;
     miou_udp *u = NULL;
-    miou_task *tcp = NULL, *udp = NULL;
+    miou_task *tcp = NULL, *udp = NULL, *watch = NULL;
     char a[256];
     int rc = miou_tcpip_open(&echo.opt.ip, &echo.stack);
     if (rc != 0) {
@@ -131,6 +131,9 @@ static void *main_task(void *arg)
         rc = miou_async(&tcp, tcp_service, l);
     if (rc == 0)
         rc = miou_async(&udp, udp_service, u);
+    /* With IPv6, each address as it comes ("echo: address ..."). */
+    if (rc == 0 && (echo.opt.ip.ipv6 || echo.opt.ip.address6.family))
+        rc = miou_async(&watch, tcpip_args_watch, echo.stack);
     if (rc == 0) {
         say("echo: serving TCP and UDP port %u on %s\n",
             (unsigned)echo.opt.port,
@@ -146,6 +149,8 @@ static void *main_task(void *arg)
         miou_cancel(tcp);
     if (udp)
         miou_cancel(udp);
+    if (watch)
+        miou_cancel(watch);
     if (l)
         miou_tcp_listener_close(l);
     if (u)

@@ -137,6 +137,12 @@ int miou_tcpip_open(const struct miou_tcpip_config *config, miou_tcpip **stack);
  * lists them. */
 int miou_tcpip_wait_address(miou_tcpip *stack, uint64_t deadline);
 
+/* SUSPENDS until the interface's addresses change: one comes (a lease,
+ * a router's prefix), leaves its tentative state, or goes. Returns 0
+ * (the caller looks with miou_tcpip_addresses()), MIOU_ETIMEDOUT,
+ * MIOU_ECANCELED, or MIOU_ECONNABORTED once the stack is closed. */
+int miou_tcpip_wait_change(miou_tcpip *stack, uint64_t deadline);
+
 /* The interface's IPv4 address, netmask and gateway (0 before DHCP is
  * done, or without IPv4). */
 int miou_tcpip_address(const miou_tcpip *stack, uint32_t *address,
@@ -254,8 +260,10 @@ typedef struct miou_udp miou_udp;
 int miou_udp_bind(miou_tcpip *stack, uint16_t port, unsigned queue,
                   miou_udp **udp);
 
-/* Send one datagram to (addr):(port), either family (at most 65,507
- * bytes, fragmented as needed). Does not suspend. MIOU_EMSGSIZE,
+/* Send one datagram to (addr):(port), either family, fragmented as
+ * needed: at most 65,507 bytes over IPv4, 65,487 over IPv6 (lwIP counts a
+ * packet, its IPv6 header included, in 16 bits; a larger datagram that
+ * comes in fragments is dropped). Does not suspend. MIOU_EMSGSIZE,
  * MIOU_EHOSTUNREACH, MIOU_ENOMEM, MIOU_EINVAL. */
 int miou_udp_send(miou_udp *udp, const miou_ipaddr *addr, uint16_t port,
                   const void *buf, size_t len);

@@ -234,6 +234,7 @@ part_tcpip() {
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
     script scripts/check_timewait.sh
+    script scripts/check_ipv6.sh
 }
 
 part_solo5() {

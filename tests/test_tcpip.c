@@ -620,6 +620,12 @@ static void udp_to_itself(miou_tcpip *s)
                  MIOU_ETIMEDOUT);
         CHECK_RC(miou_udp_send(a, SELF, 5001, buf, 70000), MIOU_EMSGSIZE);
         CHECK_RC(miou_udp_send(a, NULL, 5001, buf, 1), MIOU_EINVAL);
+        static char huge[65488];
+        CHECK_RC(miou_udp_send(a, &self6, 5001, huge, sizeof huge),
+                 MIOU_EMSGSIZE);
+        CHECK_RC(miou_udp_send(a, &self6, 5001, huge, sizeof huge - 1), 0);
+        CHECK_EQ(miou_udp_recv(b, huge, sizeof huge, NULL, NULL, in(SECOND)),
+                 (long)sizeof huge - 1);
         CHECK_RC(miou_udp_close(b), 0);
     }
     CHECK_RC(miou_udp_close(a), 0);

@@ -18,6 +18,7 @@
 #include <miou_tcpip.h>
 
 #include "args.h"
+#include "console.h"
 
 /* An address of either family (struct arg's parse): 0, or -1. */
 static inline int tcpip_args_ipaddr(const char *s, size_t len, void *to)
@@ -82,6 +83,35 @@ static inline char *tcpip_args_addresses(const miou_tcpip *stack, char *buf,
     if (used == 0 && size > 4)
         memcpy(buf, "none", 5);
     return buf;
+}
+
+/* A task: say "PROGRAM: address ADDRESS" for each address the interface
+ * (arg, a miou_tcpip *) has or gains, as it gains it (the link-local one
+ * after duplicate address detection, those from routers), until
+ * cancelled. The first 16 are remembered; more are said once each time
+ * the addresses change. */
+static inline void *tcpip_args_watch(void *arg)
+{
+    miou_tcpip *stack = arg;
+    miou_ipaddr known[16];
+    size_t nknown = 0;
+    do {
+        miou_ipaddr now[16];
+        int n = miou_tcpip_addresses(stack, now, 16);
+        for (int i = 0; i < n && i < 16; i++) {
+            size_t k = 0;
+            while (k < nknown && !miou_ipaddr_equal(&known[k], &now[i]))
+                k++;
+            if (k < nknown)
+                continue;
+            char text[MIOU_IPADDR_STRLEN];
+            say("%s: address %s\n", program_name,
+                miou_ipaddr_format(&now[i], text, sizeof text));
+            if (nknown < 16)
+                known[nknown++] = now[i];
+        }
+    } while (miou_tcpip_wait_change(stack, MIOU_TCPIP_FOREVER) == 0);
+    return NULL;
 }
 
 #endif

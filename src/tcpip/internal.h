@@ -66,7 +66,8 @@ struct miou_tcpip {
     miou_mutex lock;
     miou_cond timer_wake;    /* the timer task sleeps on it */
     uint64_t timer_deadline; /* when the timer task will wake */
-    miou_cond address_cond;  /* DHCP bound an address */
+    miou_cond address_cond;  /* an address came, changed or went */
+    uint64_t address_changes_seen; /* how many times */
     int closed;
     unsigned users; /* tasks in miou_tcpip_wait_address() */
     /* What is open, for miou_tcpip_close() to abort. */

@@ -147,8 +147,10 @@ static void addresses_changed(struct netif *netif, netif_nsc_reason_t reason,
     (void)reason;
     (void)args;
     struct miou_tcpip *s = netif->state;
-    if (s == miou_tcpip__stack)
+    if (s == miou_tcpip__stack) {
+        s->address_changes_seen++;
         miou_cond_broadcast(&s->address_cond);
+    }
 }
 
 /* Whether the interface has what its configuration asks for. */
@@ -322,13 +324,30 @@ int miou_tcpip_open(const struct miou_tcpip_config *c, miou_tcpip **stack)
     return 0;
 }
 
-int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
+/* Whether an address change came after the (seen)th. */
+static int changed_since(const struct miou_tcpip *s, uint64_t seen)
+{
+    return s->address_changes_seen != seen;
+}
+
+static int ready(const struct miou_tcpip *s, uint64_t unused)
+{
+    (void)unused;
+    return addresses_ready(s);
+}
+
+/* Wait for address changes until (done)(s, arg): 0, MIOU_ECONNABORTED
+ * once the stack is closed, or the wait's error. The last waiter out of
+ * a closed stack frees it. */
+static int wait_addresses(struct miou_tcpip *s,
+                          int (*done)(const struct miou_tcpip *, uint64_t),
+                          uint64_t arg, uint64_t deadline)
 {
     if (!s || s->closed)
         return MIOU_EINVAL;
     int rc = 0;
     s->users++;
-    while (!s->closed && !addresses_ready(s))
+    while (!s->closed && !done(s, arg))
         if ((rc = miou_tcpip__wait(&s->lock, &s->address_cond, deadline)))
             break;
     if (rc == 0 && s->closed)
@@ -336,6 +355,17 @@ int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
     if (--s->users == 0 && s->closed)
         free(s);
     return rc;
+}
+
+int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
+{
+    return wait_addresses(s, ready, 0, deadline);
+}
+
+int miou_tcpip_wait_change(miou_tcpip *s, uint64_t deadline)
+{
+    return wait_addresses(s, changed_since, s ? s->address_changes_seen : 0,
+                          deadline);
 }
 
 int miou_tcpip_address(const miou_tcpip *s, uint32_t *address,

@@ -12,6 +12,9 @@
 
 #define UDP_QUEUE_DEFAULT 64
 #define UDP_PAYLOAD_MAX 65507u /* 65,535 - IPv4 and UDP headers */
+/* A packet buffer counts its bytes in 16 bits, the IPv6 header's among
+ * them: 65,535 - 40 - 8 (IPv6 itself would carry 20 more). */
+#define UDP6_PAYLOAD_MAX 65487u
 
 struct dgram {
     struct dgram *next;
@@ -107,7 +110,7 @@ int miou_udp_send(miou_udp *u, const miou_ipaddr *addr, uint16_t port,
         return MIOU_EINVAL;
     if (u->err)
         return u->err;
-    if (len > UDP_PAYLOAD_MAX)
+    if (len > (IP_IS_V6(&ip) ? UDP6_PAYLOAD_MAX : UDP_PAYLOAD_MAX))
         return MIOU_EMSGSIZE;
     struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
     if (!p)

@@ -73,6 +73,12 @@
 #define LWIP_ICMP6 1
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+/* Reassembly keeps its bookkeeping (a pointer and two offsets) in place
+ * of each fragment's 8-byte header: with 64-bit pointers that is too
+ * small, and without this lwIP overwrites the header before it (its
+ * assertion says so, but ours are off): every fragmented IPv6 datagram
+ * was lost. */
+#define IPV6_FRAG_COPYHEADER 1
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_ND6_QUEUEING 1
 #define MEMP_NUM_ND6_QUEUE 64
