@@ -123,6 +123,18 @@ ended() {
     fi
 }
 
+# said PREFIX SECONDS: the first address starting with PREFIX that echo
+# says it has ("echo: address ..."), waited for SECONDS at most.
+said() {
+    local a
+    for _ in $(seq $(($2 * 10))); do
+        a=$(sed -n "s/^echo: address \($1[0-9a-f:]*\)\$/\1/p" "$tmp/echo.out" | head -n 1)
+        [ -n "$a" ] && break
+        sleep 0.1
+    done
+    echo "$a"
+}
+
 # ---- The hosted echo.
 start_label="the hosted echo"
 if serve echo '^echo: serving' $seconds ip netns exec "$ns" "$echo_prog" \
@@ -131,11 +143,7 @@ if serve echo '^echo: serving' $seconds ip netns exec "$ns" "$echo_prog" \
     pinged "${hosted_cases[0]}" "$v6"
     # The link-local address, said once duplicate address detection is
     # done (a second or two).
-    for _ in $(seq 50); do
-        ll=$(sed -n 's/^echo: address \(fe80::[0-9a-f:]*\)$/\1/p' "$tmp/echo.out")
-        [ -n "$ll" ] && break
-        sleep 0.1
-    done
+    ll=$(said 'fe80::' 5)
     if [ -n "$ll" ]; then
         pinged "${hosted_cases[1]} ($ll)" "$ll%tap0"
     else
@@ -144,11 +152,7 @@ if serve echo '^echo: serving' $seconds ip netns exec "$ns" "$echo_prog" \
     if [ -z "$dns_pid" ]; then
         skip "${hosted_cases[2]}" "dnsmasq is not installed or did not start (package dnsmasq-base)"
     else
-        for _ in $(seq 100); do
-            slaac=$(sed -n 's/^echo: address \(fd00:1::[0-9a-f:]*\)$/\1/p' "$tmp/echo.out")
-            [ -n "$slaac" ] && break
-            sleep 0.1
-        done
+        slaac=$(said 'fd00:1::' 10)
         if [ -n "$slaac" ]; then
             pinged "${hosted_cases[2]} ($slaac)" "$slaac"
         else
