@@ -78,7 +78,10 @@ extern "C" {
     X(EADDRINUSE, 20, "address already in use")                                \
     X(ENOTCONN, 21, "not connected")                                           \
     X(EHOSTUNREACH, 22, "no route to the host")                                \
-    X(EPIPE, 23, "the sending side is shut down")
+    X(EPIPE, 23, "the sending side is shut down")                              \
+    X(ENOTFOUND, 24, "no such name, or no address of the family asked")        \
+    X(ENOSERVER, 25, "no DNS server: none configured, none from DHCP")         \
+    X(EDNSFAIL, 26, "the DNS servers failed or refused the query")
 
 enum miou_error {
     MIOU_OK = 0,

@@ -249,6 +249,51 @@ int miou_tcp_peer(const miou_tcp *conn, miou_ipaddr *addr, uint16_t *port);
 /* Our address and port on (conn): which family and address it runs on. */
 int miou_tcp_local(const miou_tcp *conn, miou_ipaddr *addr, uint16_t *port);
 
+/* ---- Names --------------------------------------------------------------- */
+
+/* What miou_dns_resolve() asks for: A records (IPv4 addresses), AAAA
+ * records (IPv6 addresses), or both. */
+#define MIOU_DNS_A 1u
+#define MIOU_DNS_AAAA 2u
+
+/* SUSPENDS until the addresses of (name) are known, at most (max) of them
+ * stored in (addrs): IPv6 ones first when both are asked, each family in
+ * the servers' order. Returns how many were stored. (types) is MIOU_DNS_A,
+ * MIOU_DNS_AAAA or both; the queries for both go at once. A (name) that
+ * is an address ("10.0.0.2", "fd00::2") is that address.
+ *
+ * The queries go over UDP from a port of their own, drawn at random, with
+ * random IDs, to the configured servers in order (the lease's when none
+ * is configured), each tried again after 1 s, 2 s, ... until (deadline);
+ * an answer counts only from the server asked, with the query's ID and
+ * question, and well formed: anything else is dropped. CNAMEs are
+ * followed. Answers are kept within their TTL (a day at most): the same
+ * question then suspends nothing. Several tasks may resolve at once.
+ * Errors: MIOU_ENOTFOUND (the name does not exist, or has no address of
+ * the types asked), MIOU_ENOSERVER, MIOU_EDNSFAIL (every server failed
+ * or refused), MIOU_ETIMEDOUT, MIOU_ECANCELED, MIOU_EINVAL (not a name:
+ * labels of 1 to 63 bytes, 253 in all, one trailing dot allowed; no
+ * types; max 0). No answer is taken over TCP: a truncated one gives the
+ * addresses it holds. */
+int miou_dns_resolve(miou_tcpip *stack, const char *name, unsigned types,
+                     miou_ipaddr *addrs, size_t max, uint64_t deadline);
+
+/* Forget every answer kept: the next resolutions ask the servers. */
+void miou_dns_flush(miou_tcpip *stack);
+
+/* SUSPENDS until connected to (port) of (name), by RFC 8305's Happy
+ * Eyeballs: AAAA and A are asked at once (once one family's answer is in,
+ * the other is waited for 50 ms at most), the addresses are tried IPv6
+ * first, the families taking turns, a new attempt starting every 250 ms
+ * while the ones before have not connected, or at once when one fails;
+ * the first to connect wins and the others are aborted. (*conn) is the
+ * winner, as miou_tcp_connect() gives it (miou_tcp_peer() says which
+ * address). Errors: miou_dns_resolve()'s, then the last attempt's
+ * (MIOU_ECONNREFUSED, MIOU_EHOSTUNREACH, ...), MIOU_ETIMEDOUT,
+ * MIOU_ECANCELED; nothing is left behind. */
+int miou_tcp_connect_name(miou_tcpip *stack, const char *name, uint16_t port,
+                          uint64_t deadline, miou_tcp **conn);
+
 /* ---- UDP ---------------------------------------------------------------- */
 
 typedef struct miou_udp miou_udp;

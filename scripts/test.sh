@@ -235,6 +235,7 @@ part_tcpip() {
     script scripts/check_http.sh
     script scripts/check_timewait.sh
     script scripts/check_ipv6.sh
+    script scripts/check_dns.sh
 }
 
 part_solo5() {

@@ -71,7 +71,11 @@ struct miou_tcpip {
     int closed;
     unsigned users; /* tasks in miou_tcpip_wait_address() */
     /* What is open, for miou_tcpip_close() to abort. */
-    struct tcpip_node *conns, *listeners, *udps;
+    struct tcpip_node *conns, *listeners, *udps, *lookups;
+    /* DNS (dns.c): the servers configured, those of the DHCP lease, the
+     * answers kept (allocated at the first one). */
+    miou_ipaddr dns_conf[MIOU_DNS_SERVERS], dns_lease[MIOU_DNS_SERVERS];
+    struct miou_dns_cache *dns_cache;
     uint64_t frames_in, frames_out, frames_dropped;
     uint64_t timewait_ended; /* connections in TIME-WAIT a client reused */
 };
@@ -102,11 +106,21 @@ int miou_tcpip__wait(miou_mutex *lock, miou_cond *cond, uint64_t deadline);
 /* Called by miou_tcpip_close(): abort every TCP and UDP object still
  * open (tcp.c, udp.c), leaving their owners only the freeing. */
 void miou_tcpip__tcp_abort_all(struct miou_tcpip *s);
+void miou_tcpip__udp_abort_all(struct miou_tcpip *s);
+/* Likewise the resolutions under way (their callers get
+ * MIOU_ECONNABORTED), and the DNS cache is freed (dns.c). */
+void miou_tcpip__dns_abort_all(struct miou_tcpip *s);
+
+/* miou_dns_resolve(), which returns once (delay) has passed since one
+ * type was answered with addresses while the other still waits (RFC
+ * 8305's resolution delay; UINT64_MAX: wait for both). */
+int miou_tcpip__dns_lookup(miou_tcpip *s, const char *name, unsigned types,
+                           miou_ipaddr *addrs, size_t max, uint64_t deadline,
+                           uint64_t delay);
 
 /* The connection (conn), in TIME-WAIT, lets go of its pcb, which lwIP is
  * about to free: its task reads what is left, then the end, as before
  * (tcp.c; src/tcpip/timewait.c calls it). */
 void miou_tcpip__tcp_forget(miou_tcp *conn);
-void miou_tcpip__udp_abort_all(struct miou_tcpip *s);
 
 #endif

@@ -304,6 +304,7 @@ int miou_tcpip_open(const struct miou_tcpip_config *c, miou_tcpip **stack)
         free(s);
         return MIOU_ENOMEM;
     }
+    memcpy(s->dns_conf, c->dns, sizeof s->dns_conf);
     s->want_v4 = c->dhcp || c->address != 0;
     s->want_v6 = c->ipv6 || c->address6.family == MIOU_IP_V6;
     netif_add_ext_callback(&s->address_changes, addresses_changed);
@@ -417,6 +418,7 @@ int miou_tcpip_close(miou_tcpip *s)
     }
     miou_tcpip__tcp_abort_all(s);
     miou_tcpip__udp_abort_all(s);
+    miou_tcpip__dns_abort_all(s);
     /* Connections closed by their owners may still be finishing (FIN
      * exchanges, TIME-WAIT): with the interface gone they never would. */
     while (tcp_active_pcbs)

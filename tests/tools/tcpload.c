@@ -31,6 +31,12 @@
  *                                         earlier one. Each must connect
  *                                         and be served within 2 s.
  *
+ *   tcpload serve ADDR PORT N             the other way round: a server
+ *                                         listening on ADDR (:: for both
+ *                                         families), that tells each of N
+ *                                         connections which family it came
+ *                                         by ("hello over IPv6") and closes
+ *
  * ADDR is IPv4 or IPv6 (a link-local one with its %INTERFACE). Option
  * (anywhere): --timeout=S, the limit for the whole mode (120 s).
  *
@@ -857,6 +863,44 @@ static void mode_closefirst(unsigned n, unsigned ports)
            worst * 1000);
 }
 
+/* ---- serve: a server that says which family a client came by -------- */
+
+static void mode_serve(unsigned n)
+{
+    int fd = socket(server.ss_family, SOCK_STREAM, 0), one = 1, zero = 0;
+    unsigned v4 = 0, v6 = 0;
+    if (fd < 0)
+        failed("socket: %s", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (server.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (bind(fd, (struct sockaddr *)&server, server_len) != 0 ||
+        listen(fd, 64) != 0)
+        failed("bind/listen: %s", strerror(errno));
+    /* Ready: the script starts its clients once it sees this. */
+    printf("serve: listening\n");
+    fflush(stdout);
+    for (unsigned i = 0; i < n; i++) {
+        wait_for(fd, POLLIN, "accept");
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int c = accept(fd, (struct sockaddr *)&peer, &len);
+        if (c < 0)
+            failed("accept: %s", strerror(errno));
+        const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)&peer;
+        int mapped =
+            peer.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&p6->sin6_addr);
+        int six = peer.ss_family == AF_INET6 && !mapped;
+        const char *msg = six ? "hello over IPv6\n" : "hello over IPv4\n";
+        if (send(c, msg, strlen(msg), 0) < 0)
+            failed("send: %s", strerror(errno));
+        six ? v6++ : v4++;
+        close(c);
+    }
+    close(fd);
+    passed("%u connections served, %u over IPv6 and %u over IPv4", n, v6, v4);
+}
+
 /* ---- The command line
  * ----------------------------------------------------------- */
 
@@ -870,6 +914,7 @@ __attribute__((noreturn)) static void usage(const char *why)
             "       tcpload halfclose ADDR PORT BYTES\n"
             "       tcpload udp ADDR PORT COUNT [MAX]\n"
             "       tcpload closefirst ADDR PORT N [PORTS]\n"
+            "       tcpload serve ADDR PORT N\n"
             "option: --timeout=S (default 120)\n",
             why);
     exit(2);
@@ -934,8 +979,9 @@ int main(int argc, char **argv)
     if (npos < 3)
         usage("a mode, an address and a port are needed");
     mode = pos[0];
-    static const char *const modes[] = {"concurrent", "bulk", "reset",
-                                        "halfclose",  "udp",  "closefirst"};
+    static const char *const modes[] = {"concurrent", "bulk",       "reset",
+                                        "halfclose",  "udp",        "closefirst",
+                                        "serve"};
     int known = 0;
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         known |= strcmp(mode, modes[i]) == 0;
@@ -957,7 +1003,9 @@ int main(int argc, char **argv)
         if (npos == 5)
             udp_max = (size_t)number(pos[4], 1, UDP_MAX, "MAX");
         mode_udp((unsigned)number(pos[3], 1, 1000000, "COUNT"));
-    } else if (strcmp(mode, "closefirst") == 0 && (npos == 4 || npos == 5))
+    } else if (strcmp(mode, "serve") == 0 && npos == 4)
+        mode_serve((unsigned)number(pos[3], 1, 1000000, "N"));
+    else if (strcmp(mode, "closefirst") == 0 && (npos == 4 || npos == 5))
         mode_closefirst((unsigned)number(pos[3], 1, 1000000, "N"),
                         npos == 5 ? (unsigned)number(pos[4], 1, 1000, "PORTS")
                                   : 0);

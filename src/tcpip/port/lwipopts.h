@@ -50,7 +50,11 @@
 #define LWIP_DHCP_DOES_ACD_CHECK 0
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
-#define LWIP_DNS 0
+/* For the DHCP client alone, which then asks for the lease's DNS servers
+ * and gives them to dns_setserver(): our resolver (src/tcpip/dns.c)
+ * takes them; lwIP's dns.c is not built. */
+#define LWIP_DNS 1
+#define DNS_MAX_SERVERS 3
 #define IP_FORWARD 0
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
