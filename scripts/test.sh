@@ -24,7 +24,8 @@
 #             own checks, the same digests on aarch64
 #   sim-asan  the sim part's programs with AddressSanitizer and UBSan
 #   devices   the demo, disk images, net devices on UNIX sockets and TAP
-#   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP
+#   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP,
+#             TIME-WAIT reuse, IPv6, DNS and Happy Eyeballs
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
 #             Solo5: set SOLO5_HOME)
 #   fuzz      libFuzzer over the parsers of outside bytes, bounded

@@ -116,6 +116,7 @@
 #include "tcpip/internal.h"
 #include "miou_hooks.h"
 #include "lwip/dhcp.h"
+#include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_frag.h"
@@ -908,6 +909,23 @@ const struct ip6_addr *miou_tcpip__nd6_gateway(struct netif *netif,
     (void)netif;
     (void)dest;
     return NULL;
+}
+
+/* What LWIP_DNS (on for the DHCP client, lwipopts.h) asks of the
+ * resolver, src/tcpip/dns.c's in the library: the lease's servers are
+ * dropped here. */
+void dns_init(void)
+{
+}
+
+void dns_tmr(void)
+{
+}
+
+void dns_setserver(u8_t numdns, const ip_addr_t *server)
+{
+    (void)numdns;
+    (void)server;
 }
 
 /* Whether lwIP was built with its assertions on. */
