@@ -111,7 +111,7 @@ if built "$dns" clang "${WARN[@]}" "${FLAGS[@]}" -Isrc tests/fuzz/fuzz_dns.c \
     if ! "$dir/fuzz_dns" --seeds "$corpus" >"$log" 2>&1; then
         fail "$dns: the seeds could not be written: $(lastlines "$log")"
     else
-        secs=${FUZZ_DNS_SECONDS:-20}
+        secs=${FUZZ_DNS_SECONDS:-15}
         timeout -k 10 $((secs + 120)) "$dir/fuzz_dns" \
             -runs="${FUZZ_DNS_RUNS:-2000000}" -max_total_time="$secs" \
             -max_len=1600 -timeout=10 -dict=tests/fuzz/dns.dict \

@@ -79,6 +79,7 @@ static size_t record(uint8_t *p, unsigned type, unsigned ttl,
  *   alias   a CNAME for www.test, then www.test's addresses
  *   v4only  A 10.0.0.2; no AAAA
  *   zero    A 10.0.0.2 with TTL 0: not to be kept
+ *   short   A 10.0.0.2 with TTL 1
  *   nx      NXDOMAIN
  *   fail    SERVFAIL asked over IPv4, www's answer over IPv6
  *   junk    three wrong answers first (another ID, a pointer loop, a
@@ -142,7 +143,9 @@ static int serve_query(const uint8_t *q, size_t qlen, int over_v6,
         /* The addresses' owner: the question, or www.test after it. */
         size_t owner = alias ? qend + 12 : 12;
         size_t before = len;
-        if (qtype == 1 && !IS("zero"))
+        if (qtype == 1 && IS("short"))
+            len += record(r + len, 1, 1, a, 4);
+        else if (qtype == 1 && !IS("zero"))
             len += record(r + len, 1, 60, a, 4);
         else if (qtype == 1)
             len += record(r + len, 1, 0, a, 4);
@@ -249,6 +252,16 @@ static void both_families_then_the_cache(miou_tcpip *s, struct server *sv)
     CHECK_EQ(miou_dns_resolve(s, "zero.test", MIOU_DNS_A, a, 4, in(SECOND)), 1);
     CHECK_EQ(miou_dns_resolve(s, "zero.test", MIOU_DNS_A, a, 4, in(SECOND)), 1);
     CHECK_UEQ(sv->queries, 6);
+    /* Kept for its TTL, 1 s, not longer. */
+    CHECK_EQ(miou_dns_resolve(s, "short.test", MIOU_DNS_A, a, 4, in(SECOND)),
+             1);
+    CHECK_EQ(miou_dns_resolve(s, "short.test", MIOU_DNS_A, a, 4, in(SECOND)),
+             1);
+    CHECK_UEQ(sv->queries, 7);
+    CHECK_RC(miou_sleep(MS(1100)), 0);
+    CHECK_EQ(miou_dns_resolve(s, "short.test", MIOU_DNS_A, a, 4, in(SECOND)),
+             1);
+    CHECK_UEQ(sv->queries, 8);
 }
 
 static void names_resolve_ipv6_first_then_from_the_cache(void)
@@ -527,7 +540,7 @@ static void a_cancelled_or_timed_out_connection_by_name_leaves_nothing(void)
 }
 
 static const struct check_case cases[] = {
-    {"names resolve to A and AAAA addresses, IPv6 first, then from the cache",
+    {"names resolve to A and AAAA, IPv6 first, then from the cache, in TTL",
      names_resolve_ipv6_first_then_from_the_cache},
     {"CNAMEs, no data, no such name, addresses and bad names",
      cnames_no_data_no_domain_numbers_and_bad_names},
