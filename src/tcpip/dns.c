@@ -446,7 +446,8 @@ int miou_tcpip__dns_lookup(miou_tcpip *s, const char *name, unsigned types,
         tcpip_list_remove(&s->lookups, &lk.node);
     }
     now = miou_clock_monotonic();
-    for (unsigned i = 0; i < lk.nq; i++)
+    /* Kept, unless the stack was closed meanwhile (its cache is gone). */
+    for (unsigned i = 0; i < lk.nq && !s->closed; i++)
         if (lk.q[i].state == ANSWERED && !lk.q[i].cached)
             cache_put(s, norm, lk.q[i].type, lk.q[i].addrs, lk.q[i].count,
                       lk.q[i].ttl, now);
