@@ -30,9 +30,11 @@ http_prog=$build/examples/http
 load=$build/tests/tools/tcpload
 v4=10.0.0.2
 v6=fd00::2
-# How long each unikernel serves (--seconds): its cases take a few.
-seconds=20
-spt_seconds=15
+# How long each unikernel serves (--seconds): its cases take a few (the
+# address from the router up to 10 s, usually 2).
+seconds=18
+spt_seconds=8
+http_seconds=5
 
 hosted_cases=("ping -6 to the static address fd00::2 is answered"
     "ping -6 to the link-local address (fe80::...%tap0) is answered"
@@ -172,9 +174,9 @@ fi
 
 # ---- The hosted http, over IPv6 alone.
 start_label="the hosted http"
-if serve http '^http: serving' 10 ip netns exec "$ns" "$http_prog" \
+if serve http '^http: serving' $http_seconds ip netns exec "$ns" "$http_prog" \
     --net:service=tap0 --block:storage="$tmp/disk.img" -- "$v4" \
-    --ipv6-address="$v6" --seconds=10; then
+    --ipv6-address="$v6" --seconds=$http_seconds; then
     code=$(in_ns timeout 30 curl -6 -sS --max-time 20 -o "$tmp/page" \
         -w '%{http_code}' "http://[$v6]/")
     code2=$(in_ns timeout 30 curl -6 -sS --max-time 20 -o "$tmp/file" \
@@ -208,10 +210,10 @@ if serve spt '^echo: serving' $spt_seconds ip netns exec "$ns" "$tender" \
     ended "${spt_cases[2]}" spt 'lwIP holds 0 connections, 0 pbufs'
 fi
 start_label="http under solo5-spt"
-if serve spt-http '^http: serving' 10 ip netns exec "$ns" "$tender" \
+if serve spt-http '^http: serving' $http_seconds ip netns exec "$ns" "$tender" \
     --net:service=tap0 --block:storage="$tmp/disk.img" \
     build/spt/examples/http.spt --solo5:quiet "$v4" --ipv6-address="$v6" \
-    --seconds=10; then
+    --seconds=$http_seconds; then
     code=$(in_ns timeout 30 curl -6 -sS --max-time 20 -o "$tmp/spt.page" \
         -w '%{http_code}' "http://[$v6]/")
     if [ "$code" = 200 ] && grep -q '<html>' "$tmp/spt.page"; then
