@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # bench/tcpip.sh - the TCP/IP benchmarks (BENCHMARKS.md; the runs so far:
 # docs/benchmarks-history.md, section 9): the http example under wrk
-# against nginx, and bulk TCP through the echo example against Linux's
-# own TCP, each baseline measured in the same run, in network namespaces
-# made here and deleted on every way out.
+# against nginx, over IPv4 and over IPv6, bulk TCP through the echo
+# example against Linux's own TCP, and name resolutions against dnsmasq,
+# each baseline measured in the same run, in network namespaces made
+# here and deleted on every way out.
 # bench/run.sh runs it as its part "tcpip"; it also runs alone:
 #
 #     SOLO5_HOME=/opt/solo5/src bench/tcpip.sh     # about 14 minutes
 #
 # Namespaces (PID is this script's):
-#   miou-tcpip-PID-u    TAP interface tap0, 10.0.0.1/24: the unikernel at
-#                       10.0.0.2 on tap0, and its clients (wrk, tcpload)
+#   miou-tcpip-PID-u    TAP interface tap0, 10.0.0.1/24 and fd00::1/64: the
+#                       unikernel at 10.0.0.2 and fd00::2 on tap0, and its
+#                       clients (wrk, tcpload); dnsmasq for the dns part
 #   miou-tcpip-PID-s    the Linux servers, nginx and bench/linux_echo, on
 #                       10.1.0.2 (veth pair mtv1s/mtv1c) and 10.2.0.2 (veth
 #                       pair mtv2s/mtv2c, made with gso_max_segs 1: there
 #                       Linux sends one MSS per packet, as it must to a TAP)
 #   miou-tcpip-PID-c    their clients, at 10.1.0.1 and 10.2.0.1
-# IPv6 off on every interface; MTU 1500 everywhere.
+# IPv6 off on every interface but tap0; MTU 1500 everywhere.
 #
 # Placement: the clients (wrk -t1, tcpload) on CPU 0, the servers (the
 # unikernel, the spt tender, nginx's master and worker, linux_echo) on
@@ -25,11 +27,12 @@
 # received by the kernel inside the writer's system call (netif_rx, then
 # the softirq when bottom halves are enabled again).
 #
-# Parts (TCPIP_PARTS, default "http bulk profile"):
+# Parts (TCPIP_PARTS, default "http bulk dns profile"):
 #
 # http: for each of TCPIP_ROUNDS rounds (3), each server in a rotating
-# order (ours hosted; ours under solo5-spt when Solo5 is found; nginx, one
-# worker): a 1 s warm-up, then for each path (PATHS, "/ /file": the page,
+# order (ours hosted, over IPv4 and over IPv6, "hosted6"; the same under
+# solo5-spt when Solo5 is found, "spt" and "spt6"; nginx, one worker,
+# over IPv4): a 1 s warm-up, then for each path (PATHS, "/ /file": the page,
 # and a FILE_BYTES disk image, 4096) and each number of connections
 # (CONNS, "1 10 100"):
 #     wrk -t1 -cN -dDs --timeout 5s --latency http://ADDRESS/PATH   (D: WRK_SECONDS, 10)
@@ -44,6 +47,18 @@
 # auto (2 workers, not pinned; wrk stays on CPU 0) is measured at the
 # largest CONNS on the first path, for information (NGINX_AUTO=0: not).
 # HTTP_ARGS: more arguments for the http example (experiments).
+#
+# The IPv6 runs give KEY_rps_v6 and their ratio to IPv4's of the same
+# run, KEY_v6_over_v4 (the unikernel is the same; only the family
+# differs).
+#
+# dns: the resolve example (--bench=DNS_COUNT, 2000) against dnsmasq in
+# the unikernel's namespace (--address=/bench.test/10.0.0.1 and fd00::1,
+# TTL 300 s: dnsmasq's own answers have TTL 0 unless --local-ttl says
+# otherwise, and we keep nothing of TTL 0): resolutions of A and AAAA per
+# second with our cache flushed
+# before each (every one a query to dnsmasq: cold) and from our cache
+# (warm); hosted and spt.
 #
 # bulk: tcpload bulk ADDRESS 7 BYTES (BULK_MIB MiB, 512: sent and echoed
 # at once over one connection, every byte checked) against examples/echo
@@ -80,7 +95,8 @@ OUT=${TCPIP_OUT:-$B/bench/tcpip}
 CC=${CC:-cc}
 NGINX_AUTO=${NGINX_AUTO:-1}
 HTTP_ARGS=${HTTP_ARGS:-}
-TCPIP_PARTS=${TCPIP_PARTS:-http bulk profile}
+TCPIP_PARTS=${TCPIP_PARTS:-http bulk dns profile}
+DNS_COUNT=${DNS_COUNT:-2000}
 has() { case " $TCPIP_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 FILE_BYTES=4096
 
@@ -143,8 +159,8 @@ elif ! command -v curl >/dev/null 2>&1; then why="no curl"
 fi
 [ -n "$why" ] && skipped "$why"
 
-echo "+ make -j2 $B/examples/http $B/examples/echo $B/tests/tools/tcpload"
-make -j2 "$B/examples/http" "$B/examples/echo" "$B/tests/tools/tcpload" \
+echo "+ make -j2 $B/examples/http $B/examples/echo $B/examples/resolve $B/tests/tools/tcpload"
+make -j2 "$B/examples/http" "$B/examples/echo" "$B/examples/resolve" "$B/tests/tools/tcpload" \
     >"$OUT/build.log" 2>&1 || { tail -n 20 "$OUT/build.log"; fail "build (see $OUT/build.log)"; exit 1; }
 "$CC" -O2 -Wall -Wextra -Werror -o "$OUT/linux_echo" bench/linux_echo.c ||
     { fail "cc bench/linux_echo.c"; exit 1; }
@@ -156,9 +172,10 @@ make -j2 "$B/examples/http" "$B/examples/echo" "$B/tests/tools/tcpload" \
 SPT=$(solo5_find solo5-spt)
 SPT_HTTP=build/spt/examples/http.spt
 SPT_ECHO=build/spt/examples/echo.spt
+SPT_RESOLVE=build/spt/examples/resolve.spt
 if [ -n "$SPT" ]; then
-    echo "+ make PLATFORM=solo5 $SPT_HTTP $SPT_ECHO"
-    if ! make PLATFORM=solo5 -j2 "$SPT_HTTP" "$SPT_ECHO" >"$OUT/spt-build.log" 2>&1; then
+    echo "+ make PLATFORM=solo5 $SPT_HTTP $SPT_ECHO $SPT_RESOLVE"
+    if ! make PLATFORM=solo5 -j2 "$SPT_HTTP" "$SPT_ECHO" "$SPT_RESOLVE" >"$OUT/spt-build.log" 2>&1; then
         tail -n 10 "$OUT/spt-build.log"
         fail "the Solo5 build of $SPT_HTTP and $SPT_ECHO (see $OUT/spt-build.log)"
         SPT=
@@ -189,8 +206,11 @@ veth() { # veth N [OPTION...]: the pair mtvNs (10.N.0.2) / mtvNc (10.N.0.1)
         ip netns exec "$NS_C" ip link set "mtv${n}c" up
 }
 if ! { ns_add "$NS_U" && ns_add "$NS_S" && ns_add "$NS_C" &&
+    ip netns exec "$NS_U" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+        net.ipv6.conf.default.disable_ipv6=0 &&
     ip netns exec "$NS_U" ip tuntap add dev tap0 mode tap &&
     ip netns exec "$NS_U" ip addr add 10.0.0.1/24 dev tap0 &&
+    ip netns exec "$NS_U" ip -6 addr add fd00::1/64 dev tap0 nodad &&
     ip netns exec "$NS_U" ip link set tap0 up &&
     veth 1 && veth 2 gso_max_segs 1; } 2>"$OUT/netns.err"; then
     skipped "cannot make the namespaces and their interfaces: $(head -c 200 "$OUT/netns.err")"
@@ -224,11 +244,14 @@ wait_line() { # wait_line FILE REGEX PID TENTHS
 }
 # start_uk KIND PROGRAM LOG: the unikernel PROGRAM (http or echo), hosted
 # or spt (KIND), in NS_U on tap0 at 10.0.0.2, pinned; its pid in SERVER.
+# KIND hosted6 or spt6: with fd00::2 too.
 start_uk() {
     local kind=$1 prog=$2 log=$3 ready extra=()
     ready="^$prog: serving"
     # shellcheck disable=SC2206 # words, on purpose
     [ "$prog" = http ] && extra=(${HTTP_ARGS:-})
+    # IPv6 too: its static address, usable at once.
+    case $kind in *6) extra+=(--ipv6-address=fd00::2) kind=${kind%6} ;; esac
     if [ "$kind" = spt ]; then
         local uk=$SPT_HTTP
         [ "$prog" = echo ] && uk=$SPT_ECHO
@@ -361,6 +384,9 @@ http_round() {
     local server=$1 round=$2 ns=$NS_U addr=10.0.0.2 path conns
     case $server in
     hosted | spt) start_uk "$server" http "$OUT/http-$server-r$round.log" || return 1 ;;
+    hosted6 | spt6)
+        start_uk "$server" http "$OUT/http-$server-r$round.log" || return 1
+        addr="[fd00::2]" ;;
     nginx*) ns=$NS_C addr=10.1.0.2 ;;
     esac
     ip netns exec "$ns" "${PIN_CLIENT[@]}" wrk -t1 -c10 -d1s "http://$addr/" >/dev/null 2>&1
@@ -374,7 +400,7 @@ http_round() {
             done
         done
     fi
-    case $server in hosted | spt) stop_uk ;; esac
+    case $server in hosted* | spt*) stop_uk ;; esac
 }
 # bulk_run SERVER ROUND: one tcpload bulk run; "server round MB/s seconds
 # cpu0% cpu1% ns" in $OUT/bulk.txt (MB/s: bytes echoed / the whole time;
@@ -440,8 +466,8 @@ wait_line "$OUT/linux_echo.log" '^linux_echo: listening' "$ECHO_PID" 50 ||
     { fail "linux_echo did not start"; exit 1; }
 
 # --- HTTP ---------------------------------------------------------------------------
-servers=(hosted nginx)
-[ -n "$SPT" ] && servers=(hosted spt nginx)
+servers=(hosted hosted6 nginx)
+[ -n "$SPT" ] && servers=(hosted hosted6 spt spt6 nginx)
 echo "# server path conns round rps p50_us p99_us cpu0_busy% cpu1_busy% errors" >"$OUT/http.txt"
 if has http; then
     echo "+ HTTP: $ROUNDS rounds of wrk -t1 -c{$CONNS} -d${D}s --latency on {$PATHS}, servers: ${servers[*]}"
@@ -484,12 +510,14 @@ key_of() { # key_of PATH CONNS: page_c100, file_c1, ...
 for path in $PATHS; do
     for conns in $CONNS; do
         k=$(key_of "$path" "$conns")
-        for server in hosted spt nginx nginx-auto; do
+        for server in hosted hosted6 spt spt6 nginx nginx-auto; do
             n=$(awk -v s="$server" -v p="$path" -v c="$conns" '$1 == s && $2 == p && $3 == c' "$OUT/http.txt" | wc -l)
             [ "$n" = 0 ] && continue
             name=$k mark=
             case $server in
+            hosted6) name=${k}_v6 ;;
             spt) mark=" spt" ;;
+            spt6) name=${k}_v6 mark=" spt" ;;
             nginx) name=${k}_nginx ;;
             nginx-auto) name=${k}_nginx_auto ;;
             esac
@@ -506,6 +534,14 @@ awk '$1 == "RESULT" && $2 == "tcpip" { v[$3 ($6 == "spt" ? " spt" : "")] = $4 }
     END {
         for (k in v) {
             split(k, w, " ")
+            if (w[1] ~ /_v6_rps$/) {
+                base = w[1]; sub(/_v6_rps$/, "_rps", base)
+                b = base (w[2] == "spt" ? " spt" : "")
+                if (v[b] > 0)
+                    printf "RESULT tcpip %s %.3f x%s\n", substr(base, 1, length(base) - 4) "_v6_over_v4",
+                        v[k] / v[b], (w[2] == "spt" ? " spt" : "")
+                continue
+            }
             if (w[1] !~ /_rps$/ || w[1] ~ /_nginx/) continue
             base = w[1]; sub(/_rps$/, "_nginx_rps", base)
             if (v[base] > 0)
@@ -537,6 +573,60 @@ awk '$1 == "RESULT" && $3 ~ /^bulk_/ { v[$3 ($6 == "spt" ? " spt" : "")] = $4 }
             if ("bulk_MBps spt" in v) printf "RESULT tcpip bulk_over_linux_mss %.3f x spt\n", v["bulk_MBps spt"] / v["bulk_linux_mss_MBps"]
         }
     }' "$OUT/results.txt" | tee -a "$OUT/results.txt"
+
+# --- names -------------------------------------------------------------------------------
+# dns_run KIND: the resolve example, hosted or spt, --bench=DNS_COUNT
+# against dnsmasq; "kind cold_per_s warm_per_s" in $OUT/dns.txt.
+dns_run() {
+    local kind=$1 log=$OUT/dns-$1.log cmd
+    if [ "$kind" = spt ]; then
+        cmd=("$SPT" --mem=512 --net:service=tap0 "$SPT_RESOLVE" --solo5:quiet)
+    else
+        cmd=("$B/examples/resolve" --net:service=tap0 --)
+    fi
+    ip netns exec "$NS_U" ip neigh flush dev tap0 2>/dev/null
+    ip netns exec "$NS_U" "${PIN_SERVER[@]}" timeout -k 5 300 "${cmd[@]}" \
+        www.bench.test --dns=10.0.0.1 --bench="$DNS_COUNT" >"$log" 2>&1
+    local line
+    line=$(sed -n 's/^resolve: [0-9]* resolutions of www.bench.test: \([0-9]*\) a second from the server (cache flushed), \([0-9]*\) from the cache$/\1 \2/p' "$log")
+    if [ -z "$line" ]; then
+        fail "resolve --bench ($kind): $(tail -n 3 "$log" | tr '\n' '|')"
+        return 1
+    fi
+    echo "$kind $line" | tee -a "$OUT/dns.txt"
+}
+echo "# kind cold_per_s warm_per_s" >"$OUT/dns.txt"
+if has dns; then
+    if ! command -v dnsmasq >/dev/null 2>&1; then
+        echo "SKIPPED tcpip dns: no dnsmasq"
+    else
+        ip netns exec "$NS_U" "${PIN_CLIENT[@]}" dnsmasq --no-daemon --port=53 \
+            --interface=tap0 --bind-interfaces --no-resolv --no-hosts \
+            --address=/bench.test/10.0.0.1 --address=/bench.test/fd00::1 \
+            --local-ttl=300 \
+            --pid-file="$TMPD/dnsmasq.pid" >"$OUT/dnsmasq.log" 2>&1 &
+        DNSMASQ=$!
+        PIDS+=("$DNSMASQ")
+        sleep 0.5
+        kinds=(hosted)
+        [ -n "$SPT" ] && kinds=(hosted spt)
+        echo "+ dns: $ROUNDS rounds of resolve --bench=$DNS_COUNT against dnsmasq, ${kinds[*]}"
+        for ((r = 1; r <= ROUNDS; r++)); do
+            for kind in "${kinds[@]}"; do
+                dns_run "$kind"
+            done
+        done
+        stop_pid "$DNSMASQ"
+        for kind in hosted spt; do
+            mark=
+            [ "$kind" = spt ] && mark=" spt"
+            for col in 2:cold 3:warm; do
+                v=$(awk -v s="$kind" -v i="${col%%:*}" '$1 == s { print $i }' "$OUT/dns.txt" | median)
+                [ -n "$v" ] && result "dns_${col#*:}_per_s $v /s$mark"
+            done
+        done
+    fi
+fi
 
 # --- profiles -------------------------------------------------------------------------------
 # Two more wrk runs at the largest number of connections on the first

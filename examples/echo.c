@@ -4,8 +4,9 @@
  * task of its own, which sends back what it reads until the peer closes;
  * another task sends every UDP datagram back to where it came from.
  *
- *   echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] [--dhcp]
- *        [--port=N] [--seconds=S]
+ *   echo [ADDRESS] [--prefix=BITS] [--gateway=ADDRESS] [--dhcp] [--ipv6]
+ *        [--ipv6-address=ADDRESS] [--ipv6-gateway=ADDRESS] [--port=N]
+ *        [--seconds=S]
  *
  * (the table options[] below says what each means; --help prints it).
  *
@@ -102,7 +103,7 @@ static void *udp_service(void *arg)
     miou_udp *u = arg;
     static char buf[65536];
     for (;;) {
-        uint32_t from;
+        miou_ipaddr from;
         uint16_t port;
         long n =
             miou_udp_recv(u, buf, sizeof buf, &from, &port, MIOU_TCPIP_FOREVER);
@@ -111,7 +112,7 @@ static void *udp_service(void *arg)
         if ((size_t)n > sizeof buf)
             n = sizeof buf;
         echo.datagrams++;
-        miou_udp_send(u, from, port, buf, (size_t)n);
+        miou_udp_send(u, &from, port, buf, (size_t)n);
     }
     return NULL;
 }
@@ -121,16 +122,14 @@ static void *main_task(void *arg)
     int *status = arg;
     miou_tcp_listener *l = NULL;
     miou_udp *u = NULL;
-    miou_task *tcp = NULL, *udp = NULL;
-    char a[16];
+    miou_task *tcp = NULL, *udp = NULL, *watch = NULL;
+    char a[256];
     int rc = miou_tcpip_open(&echo.opt.ip, &echo.stack);
     if (rc != 0) {
         *status = fail("cannot start the stack", rc);
         return NULL;
     }
     rc = miou_tcpip_wait_address(echo.stack, MIOU_TCPIP_FOREVER);
-    uint32_t addr = 0;
-    miou_tcpip_address(echo.stack, &addr, NULL, NULL);
     if (rc == 0)
         rc = miou_tcp_listen(echo.stack, (uint16_t)echo.opt.port, 128, &l);
     if (rc == 0)
@@ -139,9 +138,13 @@ static void *main_task(void *arg)
         rc = miou_async(&tcp, tcp_service, l);
     if (rc == 0)
         rc = miou_async(&udp, udp_service, u);
+    /* With IPv6, each address as it comes ("echo: address ..."). */
+    if (rc == 0 && (echo.opt.ip.ipv6 || echo.opt.ip.address6.family))
+        rc = miou_async(&watch, tcpip_args_watch, echo.stack);
     if (rc == 0) {
         say("echo: serving TCP and UDP port %u on %s\n",
-            (unsigned)echo.opt.port, miou_ipv4_format(addr, a));
+            (unsigned)echo.opt.port,
+            tcpip_args_addresses(echo.stack, a, sizeof a));
         if (echo.opt.duration)
             rc = miou_sleep(echo.opt.duration);
         else
@@ -153,6 +156,8 @@ static void *main_task(void *arg)
         miou_cancel(tcp);
     if (udp)
         miou_cancel(udp);
+    if (watch)
+        miou_cancel(watch);
     if (l)
         miou_tcp_listener_close(l);
     if (u)

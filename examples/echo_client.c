@@ -4,8 +4,12 @@
  * that writes while another reads the echo back, and checks every byte.
  * Also sends UDP datagrams and checks their echoes.
  *
- *   echo_client SERVER [ADDRESS] [--prefix=BITS] [--connections=N]
- *               [--bytes=N] [--datagrams=N] [--port=N]
+ *   echo_client SERVER [ADDRESS] [--prefix=BITS] [--ipv6]
+ *               [--ipv6-address=ADDRESS] [--connections=N] [--bytes=N]
+ *               [--datagrams=N] [--port=N]
+ *
+ * SERVER is an IPv4 or an IPv6 address (the server's --ipv6-address, or
+ * its link-local one with --ipv6).
  *
  * (the table options[] below says what each means; --help prints it).
  *
@@ -26,6 +30,7 @@
 #include "lib/args.h"
 #include "lib/console.h"
 #include "lib/netstack.h"
+#include "lib/tcpip_args.h"
 
 #define SECOND 1000000000ull
 #define MAX_CONNECTIONS 64
@@ -33,7 +38,7 @@
 
 static struct {
     struct miou_tcpip_config ip;
-    uint32_t server;
+    miou_ipaddr server;
     uint64_t port, connections, bytes, datagrams;
 } opt = {.ip = {.device = "service",
                 .address = MIOU_IPV4(10, 0, 0, 3),
@@ -45,10 +50,17 @@ static struct {
 
 /* The command line, read by args_read() (lib/args.h). */
 static const struct arg options[] = {
-    {"SERVER", "the server's address", .ipv4 = &opt.server, .required = 1},
+    {"SERVER", "the server's address (IPv4 or IPv6)",
+     .parse = tcpip_args_ipaddr, .to = &opt.server,
+     .accepts = "an IPv4 or IPv6 address", .required = 1},
     {"ADDRESS", "our own address (10.0.0.3)", .ipv4 = &opt.ip.address},
     {"--prefix", "the netmask, as a prefix length (24)",
      .netmask = &opt.ip.netmask},
+    {"--ipv6", "with IPv6: a link-local address, and addresses from routers",
+     .flag = &opt.ip.ipv6},
+    {"--ipv6-address", "a static IPv6 address, its /64 on the link (none)",
+     .parse = tcpip_args_ipv6, .to = &opt.ip.address6,
+     .accepts = "an IPv6 address"},
     {"--connections", "TCP connections at once (4)", .number = &opt.connections,
      .max = MAX_CONNECTIONS},
     {"--bytes", "bytes sent on each (1048576)", .number = &opt.bytes,
@@ -130,7 +142,7 @@ static int tcp_check(void)
     int err = 0;
     for (uint64_t i = 0; i < opt.connections && err == 0; i++) {
         miou_tcp *c;
-        err = miou_tcp_connect(stack, opt.server, (uint16_t)opt.port,
+        err = miou_tcp_connect(stack, &opt.server, (uint16_t)opt.port,
                                miou_clock_monotonic() + 10 * SECOND, &c);
         if (err)
             break;
@@ -166,7 +178,7 @@ static int udp_check(void)
             snprintf(msg, sizeof msg, "datagram %llu", (unsigned long long)i);
         /* A datagram may be lost (ARP, a full queue): three tries. */
         for (int attempt = 0; attempt < 3; attempt++) {
-            err = miou_udp_send(u, opt.server, (uint16_t)opt.port, msg,
+            err = miou_udp_send(u, &opt.server, (uint16_t)opt.port, msg,
                                 (size_t)len);
             if (err)
                 break;

@@ -81,9 +81,6 @@ static int transport_open(miou_tcp *tcp, uint64_t deadline, transport **t)
 #define HEAD_MAX 8192
 /* Bytes of one scheduled block read of GET /file, at most. */
 #define CHUNK_MAX (64u * 1024u)
-/* How long a connection we are closing waits for the client to close
- * its side first (see linger()). */
-#define LINGER (5 * SECOND)
 #define SERVER "miou-solo5"
 /* Room for a response's status line and headers. */
 #define HEAD_ROOM 512
@@ -95,6 +92,7 @@ static int transport_open(miou_tcp *tcp, uint64_t deadline, transport **t)
 struct options {
     struct miou_tcpip_config ip;
     uint64_t port, duration, idle;
+    uint64_t linger; /* see linger() */
 };
 
 static struct {
@@ -115,7 +113,8 @@ static struct {
                          .address = MIOU_IPV4(10, 0, 0, 2),
                          .netmask = MIOU_IPV4(255, 255, 255, 0)},
                   .port = DEFAULT_PORT,
-                  .idle = 30 * SECOND}};
+                  .idle = 30 * SECOND,
+                  .linger = 5 * SECOND}};
 
 /* The command line, read by args_read() (lib/args.h). */
 static const struct arg options[] = {
@@ -128,6 +127,11 @@ static const struct arg options[] = {
      .decimals = 9, .max = UINT64_MAX / 2, .value = "S"},
     {"--idle", "close a connection that sends nothing for S seconds (30)",
      .number = &http.opt.idle, .decimals = 9, .min = 1, .max = UINT64_MAX / 4,
+     .value = "S"},
+    {"--linger",
+     "after a response with Connection: close, wait S seconds at most for "
+     "the client to close first (5; 0: close at once)",
+     .number = &http.opt.linger, .decimals = 9, .max = UINT64_MAX / 4,
      .value = "S"},
     TRANSPORT_ARGS{0},
 };
@@ -617,12 +621,14 @@ static long read_head(struct conn *c, uint64_t deadline)
  * time); and closing with request bytes still unread would turn the
  * close into a reset that can destroy the response before the client
  * reads it. So wait for the client's close, which "Connection: close"
- * asks for, reading and dropping what it still sends, for LINGER at
+ * asks for, reading and dropping what it still sends, for --linger at
  * most; then close, gracefully either way. */
 static void linger(struct conn *c)
 {
-    uint64_t deadline = miou_clock_monotonic() + LINGER;
-    long n = transport_shutdown(c->tcp, deadline) == 0 ? 1 : MIOU_ECANCELED;
+    uint64_t deadline = miou_clock_monotonic() + http.opt.linger;
+    long n = 0;
+    if (http.opt.linger > 0)
+        n = transport_shutdown(c->tcp, deadline) == 0 ? 1 : MIOU_ECANCELED;
     while (!c->eof && n > 0)
         n = transport_read(c->tcp, c->buf, sizeof c->buf, deadline);
     if (n == MIOU_ECANCELED)
@@ -763,9 +769,9 @@ static void *accept_loop(void *arg)
 }
 
 /* The page of GET /, made once: it only says what serves it. */
-static void build_page(uint32_t addr)
+static void build_page(void)
 {
-    char a[16];
+    char a[256];
     int n = snprintf(
         http.page, sizeof http.page,
         "<!DOCTYPE html>\n"
@@ -778,10 +784,10 @@ static void build_page(uint32_t addr)
         "per connection.</p>\n"
         "<p>Its disk <code>storage</code> holds %llu bytes in blocks of "
         "%llu: <a href=\"/file\">/file</a> sends all of it.</p>\n"
-        "<p>Address %s, port %u.</p>\n</body></html>\n",
+        "<p>Addresses %s, port %u.</p>\n</body></html>\n",
         (unsigned long long)http.disk_info.capacity,
         (unsigned long long)http.disk_info.block_size,
-        miou_ipv4_format(addr, a), (unsigned)http.opt.port);
+        tcpip_args_addresses(http.stack, a, sizeof a), (unsigned)http.opt.port);
     http.page_len = n < 0                           ? 0
                     : (size_t)n >= sizeof http.page ? sizeof http.page - 1
                                                     : (size_t)n;
@@ -792,7 +798,7 @@ static void *main_task(void *arg)
     int *status = arg;
     miou_tcp_listener *l = NULL;
     miou_task *acceptor = NULL;
-    char a[16];
+    char a[256];
     int rc = miou_block_acquire("storage", &http.disk, &http.disk_info);
     if (rc != 0) {
         *status = fail("cannot acquire the block device 'storage'", rc);
@@ -812,16 +818,15 @@ static void *main_task(void *arg)
         return NULL;
     }
     rc = miou_tcpip_wait_address(http.stack, MIOU_TCPIP_FOREVER);
-    uint32_t addr = 0;
-    miou_tcpip_address(http.stack, &addr, NULL, NULL);
-    build_page(addr);
+    build_page();
     if (rc == 0)
         rc = miou_tcp_listen(http.stack, (uint16_t)http.opt.port, 128, &l);
     if (rc == 0)
         rc = miou_async(&acceptor, accept_loop, l);
     if (rc == 0) {
         say(NAME ": serving port %u on %s, disk of %llu bytes\n",
-            (unsigned)http.opt.port, miou_ipv4_format(addr, a),
+            (unsigned)http.opt.port,
+            tcpip_args_addresses(http.stack, a, sizeof a),
             (unsigned long long)http.disk_info.capacity);
         rc = miou_sleep(http.opt.duration ? http.opt.duration : UINT64_MAX);
     }
@@ -834,17 +839,19 @@ static void *main_task(void *arg)
     if (l)
         miou_tcp_listener_close(l);
     struct miou_tcpip_stats st;
+    miou_tcpip_stats(http.stack, &st);
+    uint64_t reused = st.timewait_ended;
     miou_tcpip_close(http.stack);
     miou_tcpip_stats(NULL, &st); /* lwIP's own counters, once closed */
     transport_teardown();
     char more[128];
     int left = transport_report(more, sizeof more);
-    say(NAME ": %llu connections, %llu requests, %llu bytes sent; "
-             "lwIP holds %u connections, %u listeners, %u pbufs, "
-             "%llu heap bytes%s\n",
+    say(NAME ": %llu connections, %llu requests, %llu bytes sent, "
+             "%llu in TIME-WAIT reused; lwIP holds %u connections, "
+             "%u listeners, %u pbufs, %llu heap bytes%s\n",
         (unsigned long long)http.connections, (unsigned long long)http.requests,
-        (unsigned long long)http.bytes, (unsigned)st.tcp_pcbs,
-        (unsigned)st.tcp_listen_pcbs, (unsigned)st.pbufs,
+        (unsigned long long)http.bytes, (unsigned long long)reused,
+        (unsigned)st.tcp_pcbs, (unsigned)st.tcp_listen_pcbs, (unsigned)st.pbufs,
         (unsigned long long)st.heap_bytes, left >= 0 ? more : "");
     *status = (rc != 0 && rc != MIOU_ECANCELED) || st.tcp_pcbs != 0 ||
               st.tcp_listen_pcbs != 0 || st.pbufs != 0 || left != 0;

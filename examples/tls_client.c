@@ -121,8 +121,9 @@ static int fetch(miou_tcpip *stack, miou_tls_config *config, const char *name,
 {
     miou_tcp *tcp;
     miou_tls *tls;
+    miou_ipaddr server = miou_ipaddr_v4(opt.server);
     int rc =
-        miou_tcp_connect(stack, opt.server, (uint16_t)opt.port, deadline, &tcp);
+        miou_tcp_connect(stack, &server, (uint16_t)opt.port, deadline, &tcp);
     if (rc != 0)
         return fail("cannot connect", rc);
     if ((rc = miou_tls_client(config, tcp, name, &tls)) != 0)

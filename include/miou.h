@@ -92,7 +92,10 @@ extern "C" {
     X(EPROTO, 32, "TLS protocol violation: malformed or unexpected message")   \
     X(EALERT, 33, "the peer ended the TLS session with a fatal alert")         \
     X(ETLS, 34, "TLS failure inside mbedTLS")                                  \
-    X(ENOTSUP, 35, "not available: the run was not configured for it")
+    X(ENOTSUP, 35, "not available: the run was not configured for it")         \
+    X(ENOTFOUND, 36, "no such name, or no address of the family asked")        \
+    X(ENOSERVER, 37, "no DNS server: none configured, none from DHCP")         \
+    X(EDNSFAIL, 38, "the DNS servers failed or refused the query")
 
 enum miou_error {
     MIOU_OK = 0,

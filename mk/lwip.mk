@@ -1,26 +1,38 @@
-# mk/lwip.mk - the TCP/IP layer: lwIP 2.1.3 from Debian's source package
-# (fetched into build/lwip/src by scripts/fetch_lwip.sh, never committed)
-# compiled with our options and port (src/tcpip/port/), and the layer
-# over it (src/tcpip/), into $(TCPIP_LIB). Included by the platform's
-# makefile after it has set BUILD, CC, ALL_CFLAGS and TCPIP_INCLUDEDIR
-# (where install-tcpip puts the header, below PREFIX).
+# mk/lwip.mk - the TCP/IP layer: lwIP from Debian's source package, the
+# version mk/lwip.source names (fetched into build/lwip-VERSION/src by
+# scripts/fetch_lwip.sh, never committed), compiled with our options and
+# port (src/tcpip/port/), and the layer over it (src/tcpip/), into
+# $(TCPIP_LIB). Included by the platform's makefile after it has set
+# BUILD, CC, ALL_CFLAGS and TCPIP_INCLUDEDIR (where install-tcpip puts
+# the header, below PREFIX).
 #
 # Only the programs that include miou_tcpip.h link it, and only their
 # build fetches lwIP: the rest of the tree builds without network.
+#
+# LWIP_VERSION=V builds another entry of mk/lwip.source (give it a BUILD
+# of its own to keep both): $(BUILD)/lwip-version records the version a
+# build was made with, and a change rebuilds the layer (lwIP's objects
+# are in a folder per version).
 
-LWIP_DIR := build/lwip/src
+LWIP_VERSION ?= $(shell sed -e 's/\#.*//' mk/lwip.source | awk 'NF >= 2 { print $$1; exit }')
+LWIP_DIR := build/lwip-$(LWIP_VERSION)/src
 LWIP_FETCHED := $(LWIP_DIR)/.miou-fetched
+LWIP_STAMP := $(BUILD)/lwip-version
 
-# lwIP's files for IPv4 with ARP, ICMP, UDP, TCP and DHCP, no threads.
+# lwIP's files for IPv4 with ARP, ICMP and DHCP, IPv6 with neighbour
+# discovery, MLD and ICMPv6, UDP and TCP, no threads.
 LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c \
               core/mem.c core/memp.c core/netif.c core/pbuf.c core/stats.c \
               core/sys.c core/tcp.c core/tcp_in.c core/tcp_out.c \
               core/timeouts.c core/udp.c core/ipv4/dhcp.c \
               core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c \
-              core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+              core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c core/ipv6/ethip6.c \
+              core/ipv6/icmp6.c core/ipv6/inet6.c core/ipv6/ip6.c \
+              core/ipv6/ip6_addr.c core/ipv6/ip6_frag.c core/ipv6/mld6.c \
+              core/ipv6/nd6.c netif/ethernet.c
 
 LWIP_INCLUDE := -Isrc/tcpip/port -I$(LWIP_DIR)/src/include
-LWIP_OBJ := $(patsubst %.c,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
+LWIP_OBJ := $(patsubst %.c,$(BUILD)/obj/lwip-$(LWIP_VERSION)/%.o,$(LWIP_FILES))
 TCPIP_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/tcpip/*.c))
 TCPIP_LIB := $(BUILD)/libmiou-tcpip.a
 
@@ -28,16 +40,23 @@ TCPIP_LIB := $(BUILD)/libmiou-tcpip.a
 TCPIP_USERS := $(shell grep -l 'miou_tcpip\.h' examples/*.c tests/*.c tests/*/*.c bench/*.c 2>/dev/null)
 
 $(LWIP_FETCHED):
-	scripts/fetch_lwip.sh $(LWIP_DIR)
+	scripts/fetch_lwip.sh $(LWIP_VERSION) $(LWIP_DIR)
+
+# Rewritten only when the version changes, so that it dates the change.
+$(LWIP_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(LWIP_VERSION)" ] || echo "$(LWIP_VERSION)" >$@
+FORCE:
+.PHONY: FORCE
 
 # lwIP's own code is not ours to warn about: our warning flags are left
 # out, the platform's others kept.
-$(LWIP_OBJ): $(BUILD)/obj/lwip/%.o: $(LWIP_FETCHED) $(wildcard src/tcpip/port/*.h src/tcpip/port/arch/*.h)
+$(LWIP_OBJ): $(BUILD)/obj/lwip-$(LWIP_VERSION)/%.o: $(LWIP_FETCHED) $(wildcard src/tcpip/port/*.h src/tcpip/port/arch/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN),$(ALL_CFLAGS)) $(LWIP_INCLUDE) -c $(LWIP_DIR)/src/$*.c -o $@
 
 $(TCPIP_OBJ): ALL_CFLAGS += $(LWIP_INCLUDE)
-$(TCPIP_OBJ): | $(LWIP_FETCHED)
+$(TCPIP_OBJ): $(LWIP_STAMP) | $(LWIP_FETCHED)
 # Our layer includes lwIP's headers, hence the port's, which the
 # platform's pattern (src/*/*/*.h) does not reach in arch/.
 $(TCPIP_OBJ): $(wildcard src/tcpip/port/arch/*.h)

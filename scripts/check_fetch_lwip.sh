@@ -16,9 +16,11 @@ if [ "$(id -u)" != 0 ]; then
     skip "$what" "not root (only root refreshes the indexes)"
     exit 0
 fi
-if ! grep -rqsE '^[[:space:]]*Types:.*deb-src|^[[:space:]]*deb-src[[:space:]]' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    skip "$what" "no deb-src entry here (the script would add one)"
+# The version and suite the build fetches (mk/lwip.source's first).
+read -r version suite < <(sed -e 's/#.*//' mk/lwip.source | awk 'NF >= 2 { print $1, $2; exit }')
+if ! grep -lsE '^[[:space:]]*Types:.*deb-src|^[[:space:]]*deb-src[[:space:]]' \
+    /etc/apt/sources.list /etc/apt/sources.list.d/* | xargs -r grep -qsw -- "$suite"; then
+    skip "$what" "no deb-src entry for $suite here (the script would add one)"
     exit 0
 fi
 mkdir "$tmp/bin"
@@ -32,7 +34,7 @@ FAKE
 printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/apt-cache"
 printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/dpkg-source"
 chmod +x "$tmp/bin"/*
-PATH=$tmp/bin:$PATH timeout 60 scripts/fetch_lwip.sh "$tmp/lwip" >"$tmp/out" 2>&1
+PATH=$tmp/bin:$PATH timeout 60 scripts/fetch_lwip.sh "$version" "$tmp/lwip" >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -ne 1 ]; then
     fail "$what: exit status $rc, wanted 1: $(show "$tmp/out")"

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # libFuzzer, bounded, over what reads bytes from outside: examples/lib's
-# frame parsers (tests/fuzz/fuzz_netstack.c) and the manifest tool
+# frame parsers (tests/fuzz/fuzz_netstack.c), the manifest tool
 # (tests/fuzz/fuzz_manifest.c, which runs tools/miou-manifest.c's main on
-# each input). lwIP's frame input has its own script, fuzz_frames.sh.
+# each input) and the resolver's DNS answers (tests/fuzz/fuzz_dns.c over
+# src/tcpip/dns_msg.c). lwIP's frame input has its own script,
+# fuzz_frames.sh.
 #
 # Each target is built with clang into build/fuzz/; its seeds are written
 # to a fresh corpus in a temporary folder, which the run grows (the tree
 # is left alone). A failing input is kept in build/fuzz/ (crash-*, or
 # fuzz_manifest-crash-*): run the target on it to see the failure again.
-# FUZZ_RUNS / FUZZ_SECONDS and FUZZ_MANIFEST_RUNS / FUZZ_MANIFEST_SECONDS
-# bound the runs.
+# FUZZ_RUNS / FUZZ_SECONDS, FUZZ_MANIFEST_RUNS / FUZZ_MANIFEST_SECONDS and
+# FUZZ_DNS_RUNS / FUZZ_DNS_SECONDS bound the runs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
@@ -22,6 +24,7 @@ log=$tmp/log
 FLAGS=("${FUZZ_SAN[@]}" -fsanitize=fuzzer,address,undefined)
 netstack="answer_frame, arp_reply_parse, echo_reply_parse and ipv4_parse keep their properties on any bytes"
 manifest="miou-manifest exits 0 with well-formed C or 1 with one line and no output, on any bytes"
+dns="the DNS answer parser (dns_msg.c) drops or takes any bytes within bounds, and builds queries that parse back"
 
 # built SENTENCE COMMAND...: run a build command; on failure, a failed
 # case with its errors, and status 1.
@@ -38,6 +41,7 @@ why=$(fuzz_why_not)
 if [ -n "$why" ]; then
     skip "$netstack" "$why"
     skip "$manifest" "$why"
+    skip "$dns" "$why"
     exit 0
 fi
 mkdir -p "$dir"
@@ -67,4 +71,18 @@ if built "$manifest" clang "${FUZZ_WARN[@]}" "${FLAGS[@]}" tests/fuzz/fuzz_manif
         "$tmp/manifest.out" "$corpus" "$dir/fuzz_manifest" \
         -runs="${FUZZ_MANIFEST_RUNS:-300000}" -max_len=8192 -timeout=10 \
         -dict=tests/fuzz/manifest.dict -artifact_prefix="$dir/fuzz_manifest-"
+fi
+
+corpus=$tmp/dns-corpus
+mkdir -p "$corpus"
+if built "$dns" clang "${FUZZ_WARN[@]}" "${FLAGS[@]}" -Isrc tests/fuzz/fuzz_dns.c \
+    src/tcpip/dns_msg.c -o "$dir/fuzz_dns"; then
+    if ! "$dir/fuzz_dns" --seeds "$corpus" >"$log" 2>&1; then
+        fail "$dns: the seeds could not be written: $(lastlines "$log")"
+    else
+        fuzz_run "$dns" "${FUZZ_DNS_SECONDS:-15}" "$tmp/dns.out" "$corpus" \
+            "$dir/fuzz_dns" -runs="${FUZZ_DNS_RUNS:-2000000}" -max_len=1600 \
+            -timeout=10 -dict=tests/fuzz/dns.dict \
+            -artifact_prefix="$dir/fuzz_dns-"
+    fi
 fi

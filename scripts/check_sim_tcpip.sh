@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The TCP/IP examples under the sim platform (build/sim/, or $BUILD),
-# against the TCP clients of tests/sim/peers/sim_tcp_peers.c over links that
-# lose, duplicate and reorder frames: echo moving 10 MiB each way with
-# identical bytes, seed after seed, and replaying from its seed; many
+# against the TCP clients of tests/sim/peers/sim_tcp_peers.c and the DNS
+# server of tests/sim/peers/sim_dns.c over links that lose, duplicate and
+# reorder frames: echo moving 10 MiB each way with identical bytes, seed
+# after seed, over IPv4 and over IPv6, and replaying from its seed; many
 # connections at once; a client that overruns the window; http serving
-# its page and its disk's file byte for byte; a unikernel that does not
+# its page and its disk's file byte for byte; a client coming back on the
+# port pair of connections in the server's TIME-WAIT; names resolved
+# over a lossy link, through hostile answers; a unikernel that does not
 # answer, or answers wrongly, caught; bad peer arguments refused. No
 # privileges, no network. Prints one test line per case.
 set -u
@@ -20,7 +23,7 @@ ex=$build/examples
 # The 10 MiB transfers: $SIM_TCPIP_BYTES (a peer size: 10M, 1M, ...).
 bytes=${SIM_TCPIP_BYTES:-10M}
 
-need_built "$ex/echo" "$ex/http" "$ex/ping"
+need_built "$ex/echo" "$ex/http" "$ex/ping" "$ex/resolve"
 
 faults="--net-faults:service=delay=100us..2ms,loss=1%,dup=1%,reorder=1%"
 fault_words="losing, duplicating and reordering 1% of frames, delays 0.1-2 ms"
@@ -85,6 +88,29 @@ else
     fail "seed 1 again: status $rc, digest '$(digest_of "$tmp/again.err")' against '${digests[0]}'"
 fi
 
+# ---- The same over IPv6 (the peer at fd00::1, echo at fd00::2).
+digests6=()
+for seed in 1 2; do
+    sim_run echo6_$seed 300 "$ex/echo" --seed=$seed --net:service=echo-client:$bytes,1,7,ipv6 \
+        "$faults" -- --ipv6-address=fd00::2 --seconds=600
+    peer=$(peer_of "$tmp/echo6_$seed.err")
+    digests6+=("$(digest_of "$tmp/echo6_$seed.err")")
+    if [ $rc -eq 0 ] && [[ $peer == "1 of 1 connections echoed "*" bytes each way identically"* ]] &&
+        [ "$(holds_of "$tmp/echo6_$seed.out")" = "0 connections, 0 pbufs, 0 heap bytes" ]; then
+        ok "echo over IPv6, seed $seed: $bytes each way over a link $fault_words; $peer; lwIP holds nothing at the end"
+    else
+        fail "echo over IPv6, seed $seed: status $rc, '$(lastlines "$tmp/echo6_$seed.err" 4)' '$(show "$tmp/echo6_$seed.out")'"
+    fi
+done
+sim_run again6 300 "$ex/echo" --seed=1 --net:service=echo-client:$bytes,1,7,ipv6 "$faults" -- \
+    --ipv6-address=fd00::2 --seconds=600
+if [ $rc -eq 0 ] && [ -n "${digests6[0]}" ] && [ "$(digest_of "$tmp/again6.err")" = "${digests6[0]}" ] &&
+    [ "${digests6[0]}" != "${digests6[1]}" ]; then
+    ok "seed 1 again replays the IPv6 transfer: the same digest ${digests6[0]}"
+else
+    fail "seed 1 again over IPv6: status $rc, digest '$(digest_of "$tmp/again6.err")' against '${digests6[*]}'"
+fi
+
 # ---- Many connections at once.
 sim_run many 300 "$ex/echo" --seed=5 --net:service=echo-client:128K,100 "$faults" -- --seconds=600
 peer=$(peer_of "$tmp/many.err")
@@ -132,6 +158,68 @@ else
     fail "http, /file: status $rc, '$(lastlines "$tmp/file.err" 4)' '$(show "$tmp/file.out")'"
 fi
 
+# ---- A client back on the port pairs of connections in TIME-WAIT: http
+# closes first (--linger=0), the client comes back from 4 ports in turn.
+# Before src/tcpip/timewait.c, the fifth connection got no answer to its
+# SYNs.
+head -c 4096 /dev/zero >"$tmp/small.img"
+for seed in 1 2; do
+    sim_run tw$seed 120 "$ex/http" --seed=$seed --block:storage="$tmp/small.img" \
+        --net:service=closefirst-client:200 "$faults" -- --linger=0 --seconds=120
+    peer=$(sed -n 's/^sim: peer closefirst-client on service: //p' "$tmp/tw$seed.err" | head -n 1)
+    reused=$(sed -n 's/.* \([0-9]*\) in TIME-WAIT reused;.*/\1/p' "$tmp/tw$seed.out")
+    if [ $rc -eq 0 ] && [[ $peer == "200 of 200 connections served"* ]] && [ "${reused:-0}" -ge 196 ]; then
+        ok "a client back on the port pairs of connections in the server's TIME-WAIT, seed $seed: $peer; $reused TIME-WAITs given up"
+    else
+        fail "TIME-WAIT reuse, seed $seed: status $rc, '$(lastlines "$tmp/tw$seed.err" 4)' '$(lastlines "$tmp/tw$seed.out" 2)'"
+    fi
+done
+
+# ---- Names, from the dns peer over a link that loses a fifth of the
+# frames, and through hostile answers.
+names=(www.example.test alias.example.test v4.example.test)
+want="resolve: www.example.test has fd00::1 10.0.0.1|resolve: alias.example.test has fd00::1 10.0.0.1|resolve: v4.example.test has 10.0.0.1|"
+lossy="--net-faults:service=delay=1ms..5ms,loss=20%,dup=1%,reorder=1%"
+dns_digests=()
+for seed in 1 2 3; do
+    sim_run dns$seed 60 "$ex/resolve" --seed=$seed --net:service=dns "$lossy" -- \
+        "${names[@]}" --dns=10.0.0.1 --timeout=30
+    dns_digests+=("$(digest_of "$tmp/dns$seed.err")")
+    if [ $rc -eq 0 ] && [ "$(grep '^resolve: .* has ' "$tmp/dns$seed.out" | tr '\n' '|')" = "$want" ]; then
+        ok "resolve against the dns peer over a link losing 20% of frames, seed $seed: A and AAAA, a CNAME followed ($(sed -n 's/^sim: peer dns on service: \([0-9]* queries answered\).*/\1/p' "$tmp/dns$seed.err"))"
+    else
+        fail "resolve, seed $seed: status $rc, '$(show "$tmp/dns$seed.out")' '$(lastlines "$tmp/dns$seed.err" 3)'"
+    fi
+done
+sim_run dnsagain 60 "$ex/resolve" --seed=1 --net:service=dns "$lossy" -- \
+    "${names[@]}" --dns=10.0.0.1 --timeout=30
+if [ $rc -eq 0 ] && [ -n "${dns_digests[0]}" ] && [ "$(digest_of "$tmp/dnsagain.err")" = "${dns_digests[0]}" ]; then
+    ok "seed 1 again replays the resolutions: the same digest ${dns_digests[0]}"
+else
+    fail "resolve, seed 1 again: digest '$(digest_of "$tmp/dnsagain.err")' against '${dns_digests[0]}'"
+fi
+sim_run nx 60 "$ex/resolve" --seed=4 --net:service=dns "$lossy" -- nope.example.test \
+    www.elsewhere.test --dns=10.0.0.1 --timeout=30
+if [ $rc -eq 1 ] && grep -q '^resolve: nope.example.test: .*(MIOU_ENOTFOUND)$' "$tmp/nx.out" &&
+    grep -q '^resolve: www.elsewhere.test: .*(MIOU_EDNSFAIL)$' "$tmp/nx.out"; then
+    ok "NXDOMAIN is MIOU_ENOTFOUND and REFUSED is MIOU_EDNSFAIL, over the lossy link"
+else
+    fail "NXDOMAIN and REFUSED: status $rc, '$(show "$tmp/nx.out")'"
+fi
+failed=()
+for seed in $(seq 1 20); do
+    sim_run hostile 60 "$ex/resolve" --seed=$seed --net:service=dns:hostile "$lossy" -- \
+        "${names[@]}" --dns=10.0.0.1 --timeout=30
+    if [ $rc -ne 0 ] || [ "$(grep '^resolve: .* has ' "$tmp/hostile.out" | tr '\n' '|')" != "$want" ]; then
+        failed+=("$seed: $(lastlines "$tmp/hostile.out" 2)")
+    fi
+done
+if [ ${#failed[@]} -eq 0 ]; then
+    ok "answers with another ID, a name pointing at itself, a record cut short or random bytes are dropped, the right ones taken: 20 seeds"
+else
+    fail "hostile answers: ${#failed[@]} of 20 seeds failed: ${failed[0]}"
+fi
+
 # ---- Wrong answers are caught, and replay.
 sim_run wrong 120 "$ex/http" --seed=9 --block:storage="$tmp/disk.img" \
     --net:service=http-client:/file,2,"$tmp/other.img" -- --seconds=60
@@ -162,6 +250,8 @@ bad_case "echo-client with a size that is not a number" "bad argument '1X'" "$ex
 bad_case "echo-client with 1,001 connections" "bad argument '1K,1001'" "$ex/echo" --net:service=echo-client:1K,1001
 bad_case "echo-client with a port above 65535" "bad argument '1K,1,65536'" "$ex/echo" --net:service=echo-client:1K,1,65536
 bad_case "echo-client with a bad address" "bad argument '1K,1,7,10.0.0'" "$ex/echo" --net:service=echo-client:1K,1,7,10.0.0
+bad_case "dns with an argument it does not know" "dns on service: bad argument 'friendly'" "$ex/resolve" --net:service=dns:friendly -- www.example.test
+bad_case "closefirst-client with a count of 0" "bad argument '0'" "$ex/http" --block:storage=1M --net:service=closefirst-client:0
 bad_case "http-client with a path not from /" "bad argument 'file'" "$ex/http" --block:storage=1M --net:service=http-client:file
 bad_case "http-client with a count of 0" "bad count '0'" "$ex/http" --block:storage=1M --net:service=http-client:/,0
 bad_case "http-client with a file that does not exist" "cannot read '$tmp/none'" "$ex/http" --block:storage=1M --net:service=http-client:/,1,"$tmp/none"

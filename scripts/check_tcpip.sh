@@ -30,6 +30,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lib/check.sh
 . scripts/lib/check.sh
+# shellcheck source=scripts/lib/solo5.sh
+. scripts/lib/solo5.sh
 check_begin tcpip
 build=${BUILD:-build/hosted}
 prog=$build/examples/echo
@@ -153,12 +155,7 @@ if [ -z "$tender" ] || [ ! -x "$tender" ]; then
     spt_skip "Solo5 not found (export SOLO5_HOME, a built Solo5 tree with tenders/spt/solo5-spt)"
 fi
 uk=build/spt/examples/echo.spt
-if [ ! -x "$uk" ] &&
-    ! timeout -k 5 600 make --no-print-directory PLATFORM=solo5 \
-        SOLO5_HOME="$SOLO5_HOME" -j2 "$uk" >"$tmp/spt-build.log" 2>&1; then
-    fail "$uk builds: $(grep -E 'error|\*\*\*' "$tmp/spt-build.log" | head -n 3 | tr '\n' '|')"
-    exit 0
-fi
+spt_built "$uk" || exit 0
 start_label="echo under solo5-spt"
 if serve spt $spt_seconds ip netns exec "$ns" "$tender" \
     --net:service=tap0 "$uk" --solo5:quiet "$addr" --seconds=$spt_seconds; then

@@ -2,7 +2,8 @@
 # Two hosted unikernels talking TCP and UDP over the unprivileged net
 # backend (UNIX sockets, each naming the other's as its peer): the echo
 # example serves, echo_client sends 8 connections of 4 MiB at once and 50
-# datagrams and checks every byte; both end holding nothing in lwIP. Then
+# datagrams and checks every byte, over IPv4 then IPv6 (static addresses
+# fd00::2 and fd00::3); both end holding nothing in lwIP. Then
 # the examples' refusals of bad arguments. No privileges needed. One test
 # line per case.
 set -u
@@ -15,24 +16,37 @@ server=$build/examples/echo
 client=$build/examples/echo_client
 need_built "$server" "$client" "$build/examples/http"
 
-start echo '^echo: serving' "$server" --net:service="unix:$tmp/a,$tmp/b" \
-    -- 10.0.0.2 --seconds=8 || exit 0
-timeout -k 5 60 "$client" --net:service="unix:$tmp/b,$tmp/a" -- 10.0.0.2 \
-    --connections=8 --bytes=4194304 --datagrams=50 >"$tmp/client.out" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -q 'tcp: 8 connections, 33554432 bytes echoed: ok' "$tmp/client.out" &&
-    grep -q 'udp: 50 of 50 datagrams echoed: ok' "$tmp/client.out" &&
-    grep -q 'lwIP holds 0 connections, 0 pbufs' "$tmp/client.out"; then
-    ok "echo_client gets 8 x 4 MiB and 50 datagrams back from echo over UNIX sockets, byte for byte"
-else
-    fail "echo_client over UNIX sockets: status $rc, '$(show "$tmp/client.out")'"
-fi
-stop
-if [ "$status" = 0 ] && grep -q '8 connections, 33554432 bytes echoed, 50 datagrams; lwIP holds 0 connections, 0 pbufs, 0 heap bytes' "$tmp/echo.out"; then
-    ok "echo ends on time holding no connection, packet buffer or heap in lwIP"
-else
-    fail "echo's end: status $status, '$(lastlines "$tmp/echo.out")'"
-fi
+# client_and_echo FAMILY SERVER [ARGS...]: echo serves (with ARGS), and
+# echo_client sends it 8 x 4 MiB and 50 datagrams at SERVER; two cases:
+# all came back, and echo ended holding nothing.
+client_and_echo() {
+    local family=$1 to=$2
+    shift 2
+    start echo '^echo: serving' "$server" --net:service="unix:$tmp/a,$tmp/b" \
+        -- 10.0.0.2 --seconds=8 "$@" || return
+    timeout -k 5 60 "$client" --net:service="unix:$tmp/b,$tmp/a" -- "$to" \
+        --connections=8 --bytes=4194304 --datagrams=50 "${client_args[@]}" \
+        >"$tmp/client.out" 2>&1
+    local rc=$?
+    if [ $rc -eq 0 ] && grep -q 'tcp: 8 connections, 33554432 bytes echoed: ok' "$tmp/client.out" &&
+        grep -q 'udp: 50 of 50 datagrams echoed: ok' "$tmp/client.out" &&
+        grep -q 'lwIP holds 0 connections, 0 pbufs' "$tmp/client.out"; then
+        ok "echo_client gets 8 x 4 MiB and 50 datagrams back from echo over UNIX sockets, byte for byte, over $family"
+    else
+        fail "echo_client over UNIX sockets, $family: status $rc, '$(show "$tmp/client.out")'"
+    fi
+    stop
+    if [ "$status" = 0 ] && grep -q '8 connections, 33554432 bytes echoed, 50 datagrams; lwIP holds 0 connections, 0 pbufs, 0 heap bytes' "$tmp/echo.out"; then
+        ok "echo ends on time holding no connection, packet buffer or heap in lwIP ($family)"
+    else
+        fail "echo's end ($family): status $status, '$(lastlines "$tmp/echo.out")'"
+    fi
+    rm -f "$tmp/a" "$tmp/b"
+}
+client_args=()
+client_and_echo IPv4 10.0.0.2
+client_args=(--ipv6-address=fd00::3)
+client_and_echo IPv6 fd00::2 --ipv6-address=fd00::2
 
 # ---- Bad arguments: one line on the console naming the word and what
 # is accepted, status 2, nothing started.
@@ -51,7 +65,7 @@ bad_args "http with a prefix above 32" "bad argument '--prefix=33'" \
     "$build/examples/http" --net:service="unix:$tmp/c,$tmp/d" --block:storage="$tmp/disk.img" -- --prefix=33
 bad_args "http with an idle time of 0, naming the range" "^http: bad argument '--idle=0': --idle is a number with up to 9 decimals, above 0$" \
     "$build/examples/http" --net:service="unix:$tmp/c,$tmp/d" --block:storage="$tmp/disk.img" -- --idle=0
-bad_args "echo_client without the server's address" "the server's address is missing" \
+bad_args "echo_client without the server's address" "the server's address \\(IPv4 or IPv6\\) is missing" \
     "$client" --net:service="unix:$tmp/c,$tmp/d"
 bad_args "echo_client with 65 connections, naming the range" "^echo_client: bad argument '--connections=65': --connections is a whole number from 0 to 64$" \
     "$client" --net:service="unix:$tmp/c,$tmp/d" -- 10.0.0.2 --connections=65
@@ -59,8 +73,8 @@ bad_args "echo_client with 65 connections, naming the range" "^echo_client: bad 
 # ---- --help: the usage line and a line per option, status 0.
 timeout -k 5 30 "$server" --net:service="unix:$tmp/c,$tmp/d" -- --seconds=1 --help >"$tmp/help.out" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -qx 'usage: echo \[ADDRESS\] \[--prefix=BITS\] \[--gateway=ADDRESS\] \[--dhcp\] \[--port=N\] \[--seconds=S\]' "$tmp/help.out" &&
-    [ "$(grep -cE '^  (ADDRESS|--prefix|--gateway|--dhcp|--port|--seconds) +[a-z]' "$tmp/help.out")" -eq 6 ] &&
+if [ $rc -eq 0 ] && grep -qx 'usage: echo \[ADDRESS\] \[--prefix=BITS\] \[--gateway=ADDRESS\] \[--dhcp\] \[--ipv6\] \[--ipv6-address=ADDRESS\] \[--ipv6-gateway=ADDRESS\] \[--port=N\] \[--seconds=S\]' "$tmp/help.out" &&
+    [ "$(grep -cE '^  (ADDRESS|--prefix|--gateway|--dhcp|--ipv6|--ipv6-address|--ipv6-gateway|--port|--seconds) +[a-z]' "$tmp/help.out")" -eq 9 ] &&
     ! grep -q '^echo: serving' "$tmp/help.out"; then
     ok "echo --help prints its usage and a line per option, and exits 0 without serving"
 else

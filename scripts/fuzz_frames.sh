@@ -10,8 +10,9 @@
 # 2. builds the files of mk/lwip.mk's LWIP_FILES with clang, coverage
 #    and the sanitizers (-fsanitize=fuzzer-no-link,address,undefined),
 #    with our options as they are (src/tcpip/port/lwipopts.h), into
-#    build/fuzz/lwip/ (kept between runs), and the target with the
-#    project's warnings into build/fuzz/fuzz_frames;
+#    build/fuzz/lwip-VERSION/ (kept between runs), and the target, with
+#    the hooks of ours that lwIP calls on input (src/tcpip/timewait.c),
+#    with the project's warnings into build/fuzz/fuzz_frames;
 # 3. writes the seeds (build/fuzz/fuzz_frames --seeds) into a fresh
 #    corpus in a temporary folder, which the run grows;
 # 4. runs the fuzzer for SECONDS at most, RUNS inputs at most
@@ -50,15 +51,17 @@ if [ "$seconds" -lt 1 ] 2>/dev/null || [ -z "$runs" ]; then
 fi
 
 dir=build/fuzz
-lwip=build/lwip/src
+# The lwIP of the build (mk/lwip.source's first entry, or LWIP_VERSION).
+lwip_version=${LWIP_VERSION:-$(sed -e 's/#.*//' mk/lwip.source | awk 'NF >= 2 { print $1; exit }')}
+lwip=build/lwip-$lwip_version/src
 if [ "${FUZZ_FRAMES_LWIP_ASSERTS:-0}" = 1 ]; then
     asserts=1
-    objdir=$dir/lwip-asserts
+    objdir=$dir/lwip-$lwip_version-asserts
     bin=$dir/fuzz_frames_asserts
     name="$name (lwIP's assertions on)"
 else
     asserts=0
-    objdir=$dir/lwip
+    objdir=$dir/lwip-$lwip_version
     bin=$dir/fuzz_frames
 fi
 # shellcheck source=scripts/lib/check.sh
@@ -74,7 +77,7 @@ why=$(fuzz_why_not)
 [ -z "$why" ] || skip_run "$why"
 
 # ---- lwIP ------------------------------------------------------------------
-if ! timeout 1800 scripts/fetch_lwip.sh "$lwip" >"$tmp/fetch.log" 2>&1; then
+if ! timeout 1800 scripts/fetch_lwip.sh "$lwip_version" "$lwip" >"$tmp/fetch.log" 2>&1; then
     skip_run "lwIP's source is missing and could not be fetched ($(grep -m1 'fetch_lwip:' "$tmp/fetch.log" | cut -c1-120))"
 fi
 
@@ -129,9 +132,10 @@ fuzz_compile_all "$tmp/lwip.log" "${pairs[@]}" -- "${INCLUDE[@]}" ||
     give_up "the build of lwIP failed" "$tmp/lwip.log"
 
 # ---- The target --------------------------------------------------------------
-if ! timeout 300 clang "${FUZZ_WARN[@]}" "${FUZZ_SAN[@]}" \
+if ! timeout 1800 scripts/fetch_lwip.sh "$lwip_version" "$lwip" >"$tmp/fetch.log" 2>&1; then
+    skip_run "lwIP's source is missing and could not be fetched ($(grep -m1 'fetch_lwip:' "$tmp/fetch.log" | cut -c1-120))"
     -fsanitize=fuzzer,address,undefined "${INCLUDE[@]}" \
-    tests/fuzz/fuzz_frames.c "${objs[@]}" -o "$bin.tmp.$$" \
+    tests/fuzz/fuzz_frames.c "${ours[@]}" "${objs[@]}" -o "$bin.tmp.$$" \
     >"$tmp/target.log" 2>&1; then
     rm -f "$bin.tmp.$$"
     give_up "the build of tests/fuzz/fuzz_frames.c failed" "$tmp/target.log"

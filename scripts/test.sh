@@ -24,7 +24,8 @@
 #             own checks, the same digests on aarch64
 #   sim-asan  the sim part's programs with AddressSanitizer and UBSan
 #   devices   the demo, disk images, net devices on UNIX sockets and TAP
-#   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP
+#   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP,
+#             TIME-WAIT reuse, IPv6, DNS and Happy Eyeballs
 #   tls       the TLS layer: mbedTLS under the scheduler, HTTPS against
 #             curl and openssl, refusals, the TLS test program's cases
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
@@ -238,6 +239,9 @@ part_tcpip() {
     script scripts/check_tcpip.sh
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
+    script scripts/check_timewait.sh
+    script scripts/check_ipv6.sh
+    script scripts/check_dns.sh
     script scripts/check_fetch_lwip.sh
 }
 

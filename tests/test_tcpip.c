@@ -1,8 +1,8 @@
 /*
  * test_tcpip.c - the TCP/IP layer (miou_tcpip.h) from inside one
- * unikernel: its tasks talk TCP and UDP to the interface's own address,
- * which lwIP loops back, so no peer is needed. Run with the net device
- * "service" attached to anything (scripts/test.sh gives it a unix:
+ * unikernel: its tasks talk TCP and UDP to the interface's own addresses,
+ * IPv4 and IPv6, which lwIP loops back, so no peer is needed. Run with the net
+ * device "service" attached to anything (scripts/test.sh gives it a unix:
  * socket that nobody reads).
  *
  * Each case opens the stack in a run of its own and closes it, then
@@ -17,13 +17,25 @@
 #include "lib/check.h"
 #include "tcpip/port/chksum.h"
 
-#define SELF MIOU_IPV4(10, 0, 0, 2)
 #define PORT 7
 #define SECOND 1000000000ull
 #define FOREVER MIOU_TCPIP_FOREVER
 
+/* The interface's addresses: 10.0.0.2 and fd00::2. */
+static const miou_ipaddr self4 = {MIOU_IP_V4, {10, 0, 0, 2}, 0};
+static const miou_ipaddr self6 = {
+    MIOU_IP_V6,
+    {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+    0};
+#define SELF (&self4)
+
 static const struct miou_tcpip_config config = {
-    "service", SELF, MIOU_IPV4(255, 255, 255, 0), 0, 0};
+    .device = "service",
+    .address = MIOU_IPV4(10, 0, 0, 2),
+    .netmask = MIOU_IPV4(255, 255, 255, 0),
+    .address6 = {MIOU_IP_V6,
+                 {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+                 0}};
 
 static uint64_t in(uint64_t ns)
 {
@@ -37,8 +49,7 @@ static void pattern(uint8_t *buf, size_t n, size_t from, unsigned seed)
         buf[i] = (uint8_t)((from + i) * 2654435761u >> 13 ^ seed);
 }
 
-/* Run (fn) as the first task with the stack open around it; then check
- * that lwIP holds nothing. */
+/* Run (fn) as the first task with the stack open around it. */
 struct with_stack {
     void (*fn)(miou_tcpip *s);
 };
@@ -55,10 +66,10 @@ static void *stack_main(void *arg)
     return NULL;
 }
 
-static void run_with_stack(void (*fn)(miou_tcpip *s))
+/* Run (fn) as the first task; then check that lwIP holds nothing. */
+static void run_and_check(miou_fn fn, void *arg)
 {
-    struct with_stack w = {fn};
-    CHECK_RC(miou_run(NULL, stack_main, &w, NULL), 0);
+    CHECK_RC(miou_run(NULL, fn, arg, NULL), 0);
     struct miou_tcpip_stats st;
     CHECK_RC(miou_tcpip_stats(NULL, &st), 0);
     CHECK_UEQ(st.tcp_pcbs, 0);
@@ -68,6 +79,12 @@ static void run_with_stack(void (*fn)(miou_tcpip *s))
     CHECK_UEQ(st.pbufs, 0);
     /* A packet buffer of RAM left behind would show here. */
     CHECK_UEQ(st.heap_bytes, 0);
+}
+
+static void run_with_stack(void (*fn)(miou_tcpip *s))
+{
+    struct with_stack w = {fn};
+    run_and_check(stack_main, &w);
 }
 
 /* ---- An echo server on the stack's own address ------------------------- */
@@ -165,7 +182,7 @@ static void *receive_all(void *arg)
     return NULL;
 }
 
-static void echo_of_a_megabyte(miou_tcpip *s)
+static void echo_of_a_megabyte_to(miou_tcpip *s, const miou_ipaddr *to)
 {
     struct server sv = {NULL, 0};
     miou_task *server, *sender, *receiver;
@@ -173,7 +190,7 @@ static void echo_of_a_megabyte(miou_tcpip *s)
         return;
     CHECK_RC(miou_async(&server, echo_server, &sv), 0);
     miou_tcp *c;
-    if (CHECK_RC(miou_tcp_connect(s, SELF, PORT, in(5 * SECOND), &c), 0)) {
+    if (CHECK_RC(miou_tcp_connect(s, to, PORT, in(5 * SECOND), &c), 0)) {
         struct transfer out = {c, 1 << 20, 7, 0}, back = {c, 1 << 20, 7, 0};
         CHECK_RC(miou_async(&sender, send_all, &out), 0);
         CHECK_RC(miou_async(&receiver, receive_all, &back), 0);
@@ -182,11 +199,14 @@ static void echo_of_a_megabyte(miou_tcpip *s)
         CHECK_RC(miou_tcp_shutdown(c), 0);
         CHECK_RC(miou_await(receiver, NULL), 0);
         CHECK_EQ(back.result, 1 << 20);
-        uint32_t addr;
+        miou_ipaddr addr;
         uint16_t port;
         CHECK_RC(miou_tcp_peer(c, &addr, &port), 0);
-        CHECK_UEQ(addr, SELF);
+        CHECK(miou_ipaddr_equal(&addr, to));
         CHECK_UEQ(port, PORT);
+        CHECK_RC(miou_tcp_local(c, &addr, &port), 0);
+        CHECK(miou_ipaddr_equal(&addr, to));
+        CHECK_UGE(port, 1024);
         CHECK_RC(miou_tcp_close(c), 0);
     }
     CHECK_RC(miou_tcp_listener_close(sv.l), 0);
@@ -194,9 +214,24 @@ static void echo_of_a_megabyte(miou_tcpip *s)
     CHECK_UEQ(sv.served, 1);
 }
 
+static void echo_of_a_megabyte(miou_tcpip *s)
+{
+    echo_of_a_megabyte_to(s, &self4);
+}
+
+static void echo_of_a_megabyte_v6(miou_tcpip *s)
+{
+    echo_of_a_megabyte_to(s, &self6);
+}
+
 static void a_megabyte_echoes_back_intact(void)
 {
     run_with_stack(echo_of_a_megabyte);
+}
+
+static void a_megabyte_echoes_back_intact_over_ipv6(void)
+{
+    run_with_stack(echo_of_a_megabyte_v6);
 }
 
 /* ---- Back-pressure --------------------------------------------------- */
@@ -247,6 +282,10 @@ static void errors_of_connect_listen_and_accept(miou_tcpip *s)
     miou_tcp_listener *l, *l2;
     miou_tcpip *again;
     CHECK_RC(miou_tcp_connect(s, SELF, 9, in(SECOND), &c), MIOU_ECONNREFUSED);
+    CHECK_RC(miou_tcp_connect(s, &self6, 9, in(SECOND), &c), MIOU_ECONNREFUSED);
+    miou_ipaddr none = {0};
+    CHECK_RC(miou_tcp_connect(s, &none, PORT, FOREVER, &c), MIOU_EINVAL);
+    CHECK_RC(miou_tcp_connect(s, NULL, PORT, FOREVER, &c), MIOU_EINVAL);
     if (CHECK_RC(miou_tcp_listen(s, PORT, 4, &l), 0)) {
         CHECK_RC(miou_tcp_listen(s, PORT, 4, &l2), MIOU_EADDRINUSE);
         uint64_t t0 = miou_clock_monotonic();
@@ -266,6 +305,74 @@ static void errors_of_connect_listen_and_accept(miou_tcpip *s)
     CHECK_UEQ(a, MIOU_IPV4(192, 168, 1, 20));
     char text[16];
     CHECK_STR_EQ(miou_ipv4_format(a, text), "192.168.1.20");
+}
+
+/* ---- Addresses as text ------------------------------------------------- */
+
+/* (text) parses, and is written back as (canonical). */
+static void round_trip(const char *text, const char *canonical)
+{
+    miou_ipaddr a;
+    char out[MIOU_IPADDR_STRLEN];
+    if (!CHECK_RC(miou_ipaddr_parse(text, &a), 0)) {
+        check_note("'%s' was refused", text);
+        return;
+    }
+    if (!CHECK_STR_EQ(miou_ipaddr_format(&a, out, sizeof out), canonical))
+        check_note("'%s'", text);
+}
+
+static void addresses_are_read_and_written_as_the_rfcs_say(void)
+{
+    round_trip("10.0.0.2", "10.0.0.2");
+    round_trip("fd00::2", "fd00::2");
+    round_trip("FD00:0:0:0:0:0:0:2", "fd00::2");
+    round_trip("::", "::");
+    round_trip("::1", "::1");
+    round_trip("1::", "1::");
+    round_trip("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1");
+    round_trip("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1");
+    round_trip("2001:0db8:0000:0000:0000:ff00:0042:8329",
+               "2001:db8::ff00:42:8329");
+    round_trip("::ffff:10.0.0.2", "::ffff:10.0.0.2");
+    round_trip("fe80::1%1", "fe80::1%1");
+    round_trip("fe80::1%0", "fe80::1");
+    round_trip("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0");
+    round_trip("::2:3:4:5:6:7:8", "0:2:3:4:5:6:7:8");
+    static const char *const bad[] = {"",
+                                      ":",
+                                      ":::",
+                                      "1:2",
+                                      "1::2::3",
+                                      "1:2:3:4:5:6:7:8:9",
+                                      "12345::",
+                                      "fe80::1%",
+                                      "fe80::1%x",
+                                      "fe80::1%4294967296",
+                                      "::ffff:10.0.0",
+                                      "1:2:3:4:5:6:7:8::",
+                                      "g::1",
+                                      "1:",
+                                      ":1",
+                                      "10.0.0.2%1",
+                                      "1.2.3.4::",
+                                      "::1.2.3.4.5",
+                                      "1:2:3:4:5:6:7:1.2.3.4"};
+    miou_ipaddr a = {0};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (!CHECK_RC(miou_ipaddr_parse(bad[i], &a), MIOU_EINVAL))
+            check_note("'%s' was taken", bad[i]);
+    CHECK_UEQ(a.family, MIOU_IP_NONE); /* untouched */
+    miou_ipaddr v4 = miou_ipaddr_v4(MIOU_IPV4(192, 168, 1, 20));
+    CHECK_UEQ(miou_ipaddr_get_v4(&v4), MIOU_IPV4(192, 168, 1, 20));
+    CHECK_UEQ(miou_ipaddr_get_v4(&self6), 0);
+    CHECK(miou_ipaddr_equal(&self4, SELF));
+    CHECK(!miou_ipaddr_equal(&self4, &self6));
+    char small[4];
+    CHECK_STR_EQ(miou_ipaddr_format(&self6, small, sizeof small), "");
+    CHECK_STR_EQ(miou_ipaddr_format(&a, small, sizeof small), "");
+    char out[MIOU_IPADDR_STRLEN];
+    CHECK_STR_EQ(miou_ipaddr_format(&a, out, sizeof out), "none");
 }
 
 static void errors_come_as_codes(void)
@@ -384,28 +491,42 @@ static void cancelled_accept_read_and_write_release_everything(void)
     run_with_stack(cancel_blocked_calls);
 }
 
-/* A connect cancelled while the peer is silent leaves nothing behind. */
+/* A connect cancelled while the peer is silent leaves nothing behind:
+ * addresses on the link that nobody answers, so that ARP and neighbour
+ * discovery never resolve them. */
+static const miou_ipaddr nowhere4 = {MIOU_IP_V4, {10, 0, 0, 77}, 0};
+static const miou_ipaddr nowhere6 = {
+    MIOU_IP_V6,
+    {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x77},
+    0};
+
+struct connecting {
+    miou_tcpip *s;
+    const miou_ipaddr *to;
+    int rc;
+};
+
 static void *connect_nowhere(void *arg)
 {
-    struct blocked *b = arg;
+    struct connecting *k = arg;
     miou_tcp *c;
-    miou_tcpip *s = (miou_tcpip *)b->c;
-    /* An address on the link nobody answers: ARP never resolves. */
-    b->rc = miou_tcp_connect(s, MIOU_IPV4(10, 0, 0, 77), PORT, FOREVER, &c);
+    k->rc = miou_tcp_connect(k->s, k->to, PORT, FOREVER, &c);
     return NULL;
 }
 
 static void cancel_a_connect(miou_tcpip *s)
 {
-    struct blocked b = {NULL, (miou_tcp *)s, 1};
-    miou_task *t;
-    CHECK_RC(miou_async(&t, connect_nowhere, &b), 0);
-    CHECK_RC(miou_sleep(MS(50)), 0);
-    CHECK_RC(miou_cancel(t), 0);
-    CHECK_RC(b.rc, MIOU_ECANCELED);
-    miou_tcp *c;
-    CHECK_RC(miou_tcp_connect(s, MIOU_IPV4(10, 0, 0, 77), PORT, in(MS(50)), &c),
-             MIOU_ETIMEDOUT);
+    for (int v6 = 0; v6 < 2; v6++) {
+        const miou_ipaddr *to = v6 ? &nowhere6 : &nowhere4;
+        struct connecting k = {s, to, 1};
+        miou_task *t;
+        miou_tcp *c;
+        CHECK_RC(miou_async(&t, connect_nowhere, &k), 0);
+        CHECK_RC(miou_sleep(MS(50)), 0);
+        CHECK_RC(miou_cancel(t), 0);
+        CHECK_RC(k.rc, MIOU_ECANCELED);
+        CHECK_RC(miou_tcp_connect(s, to, PORT, in(MS(50)), &c), MIOU_ETIMEDOUT);
+    }
 }
 
 static void a_cancelled_or_timed_out_connect_leaves_nothing(void)
@@ -471,15 +592,20 @@ static void udp_to_itself(miou_tcpip *s)
     if (CHECK_RC(miou_udp_bind(s, 5001, 0, &b), 0)) {
         CHECK_RC(miou_udp_bind(s, 5001, 0, &b), MIOU_EADDRINUSE);
         char buf[2000], big[1800];
-        uint32_t from;
+        miou_ipaddr from;
         uint16_t port;
         pattern((uint8_t *)big, sizeof big, 0, 3);
-        CHECK_RC(miou_udp_send(a, SELF, 5001, big, sizeof big), 0);
-        CHECK_EQ(miou_udp_recv(b, buf, sizeof buf, &from, &port, in(SECOND)),
-                 (long)sizeof big);
-        CHECK(memcmp(buf, big, sizeof big) == 0);
-        CHECK_UEQ(from, SELF);
-        CHECK_UEQ(port, 5000);
+        /* One socket takes both families. */
+        for (int v6 = 0; v6 < 2; v6++) {
+            const miou_ipaddr *to = v6 ? &self6 : &self4;
+            CHECK_RC(miou_udp_send(a, to, 5001, big, sizeof big), 0);
+            CHECK_EQ(
+                miou_udp_recv(b, buf, sizeof buf, &from, &port, in(SECOND)),
+                (long)sizeof big);
+            CHECK(memcmp(buf, big, sizeof big) == 0);
+            CHECK(miou_ipaddr_equal(&from, to));
+            CHECK_UEQ(port, 5000);
+        }
         /* A short buffer gets the start; the length is the datagram's. */
         CHECK_RC(miou_udp_send(b, SELF, 5000, big, 100), 0);
         CHECK_EQ(miou_udp_recv(a, buf, 10, NULL, NULL, in(SECOND)), 100);
@@ -493,6 +619,13 @@ static void udp_to_itself(miou_tcpip *s)
         CHECK_RC((int)miou_udp_recv(a, buf, sizeof buf, NULL, NULL, in(MS(10))),
                  MIOU_ETIMEDOUT);
         CHECK_RC(miou_udp_send(a, SELF, 5001, buf, 70000), MIOU_EMSGSIZE);
+        CHECK_RC(miou_udp_send(a, NULL, 5001, buf, 1), MIOU_EINVAL);
+        static char huge[65488];
+        CHECK_RC(miou_udp_send(a, &self6, 5001, huge, sizeof huge),
+                 MIOU_EMSGSIZE);
+        CHECK_RC(miou_udp_send(a, &self6, 5001, huge, sizeof huge - 1), 0);
+        CHECK_EQ(miou_udp_recv(b, huge, sizeof huge, NULL, NULL, in(SECOND)),
+                 (long)sizeof huge - 1);
         CHECK_RC(miou_udp_close(b), 0);
     }
     CHECK_RC(miou_udp_close(a), 0);
@@ -501,6 +634,82 @@ static void udp_to_itself(miou_tcpip *s)
 static void udp_datagrams_go_and_come_back(void)
 {
     run_with_stack(udp_to_itself);
+}
+
+/* ---- IPv6 addresses of the interface ----------------------------------- */
+
+static void *link_local_main(void *arg)
+{
+    (void)arg;
+    struct miou_tcpip_config c = {.device = "service", .ipv6 = 1};
+    miou_tcpip *s;
+    miou_ipaddr a[4];
+    char text[MIOU_IPADDR_STRLEN];
+    if (!CHECK_RC(miou_tcpip_open(&c, &s), 0))
+        return NULL;
+    /* Tentative first: duplicate address detection takes a second or
+     * two, which nobody on this link answers. */
+    CHECK_EQ(miou_tcpip_addresses(s, a, 4), 0);
+    CHECK_RC(miou_tcpip_wait_address(s, in(5 * SECOND)), 0);
+    if (CHECK_EQ(miou_tcpip_addresses(s, a, 4), 1)) {
+        CHECK_UEQ(a[0].family, MIOU_IP_V6);
+        CHECK_UEQ(a[0].bytes[0], 0xfe);
+        CHECK_UEQ(a[0].bytes[1], 0x80);
+        check_note("link-local address %s",
+                   miou_ipaddr_format(&a[0], text, sizeof text));
+        /* Its own link-local address answers. */
+        miou_tcp_listener *l;
+        miou_tcp *cl, *peer;
+        if (CHECK_RC(miou_tcp_listen(s, PORT, 1, &l), 0)) {
+            if (CHECK_RC(miou_tcp_connect(s, &a[0], PORT, in(SECOND), &cl),
+                         0)) {
+                CHECK_RC(miou_tcp_accept(l, in(SECOND), &peer), 0);
+                CHECK_RC(miou_tcp_close(peer), 0);
+                CHECK_RC(miou_tcp_close(cl), 0);
+            }
+            CHECK_RC(miou_tcp_listener_close(l), 0);
+        }
+    }
+    /* No IPv4 here: nowhere to send from. */
+    miou_tcp *c4;
+    CHECK_RC(miou_tcp_connect(s, &nowhere4, PORT, in(SECOND), &c4),
+             MIOU_EHOSTUNREACH);
+    CHECK_RC(miou_tcpip_addresses(s, NULL, 1), MIOU_EINVAL);
+    CHECK_RC(miou_tcpip_close(s), 0);
+    return NULL;
+}
+
+static void a_link_local_address_comes_after_duplicate_detection(void)
+{
+    run_and_check(link_local_main, NULL);
+    struct miou_tcpip_config bad = config;
+    miou_tcpip *s;
+    bad.address6 = self4;
+    CHECK_RC(miou_tcpip_open(&bad, &s), MIOU_EINVAL);
+}
+
+static void *both_addresses_main(void *arg)
+{
+    (void)arg;
+    miou_tcpip *s;
+    miou_ipaddr a[4];
+    if (!CHECK_RC(miou_tcpip_open(&config, &s), 0))
+        return NULL;
+    /* The static addresses at once; the link-local one, tentative, not
+     * yet. */
+    CHECK_RC(miou_tcpip_wait_address(s, in(SECOND)), 0);
+    if (CHECK_EQ(miou_tcpip_addresses(s, a, 4), 2)) {
+        CHECK(miou_ipaddr_equal(&a[0], &self4));
+        CHECK(miou_ipaddr_equal(&a[1], &self6));
+    }
+    CHECK_EQ(miou_tcpip_addresses(s, a, 1), 2); /* how many there are */
+    CHECK_RC(miou_tcpip_close(s), 0);
+    return NULL;
+}
+
+static void static_addresses_of_both_families_are_there_at_once(void)
+{
+    run_and_check(both_addresses_main, NULL);
 }
 
 /* RFC 1071's sum as written: 16-bit words in memory order, an odd last
@@ -554,6 +763,10 @@ static void checksum_is_rfc_1071s_sum(void)
 
 static const struct check_case cases[] = {
     {"a megabyte echoes back intact", a_megabyte_echoes_back_intact},
+    {"a megabyte echoes back intact over IPv6",
+     a_megabyte_echoes_back_intact_over_ipv6},
+    {"addresses are read and written as RFC 4291 and RFC 5952 say",
+     addresses_are_read_and_written_as_the_rfcs_say},
     {"a full send buffer suspends the writer until the peer reads",
      a_full_send_buffer_suspends_the_writer},
     {"errors come as codes (refused, in use, timed out, busy, invalid)",
@@ -568,6 +781,10 @@ static const struct check_case cases[] = {
      closing_the_stack_wakes_blocked_tasks},
     {"UDP datagrams go and come back, bounded queue",
      udp_datagrams_go_and_come_back},
+    {"static addresses of both families are there at once",
+     static_addresses_of_both_families_are_there_at_once},
+    {"a link-local address comes after duplicate address detection",
+     a_link_local_address_comes_after_duplicate_detection},
     {"the checksum is RFC 1071's sum at every length, alignment and carry",
      checksum_is_rfc_1071s_sum},
 };

@@ -39,8 +39,13 @@
 #define MANY 200
 #define ECHO_BYTES (64u * 1024u)
 
-static const struct miou_tcpip_config ip = {"service", SELF,
-                                            MIOU_IPV4(255, 255, 255, 0), 0, 0};
+static const struct miou_tcpip_config ip = {.device = "service",
+                                            .address = SELF,
+                                            .netmask =
+                                                MIOU_IPV4(255, 255, 255, 0)};
+
+/* SELF as the address miou_tcp_connect() takes. */
+static const miou_ipaddr self = {.family = MIOU_IP_V4, .bytes = {10, 0, 0, 2}};
 
 static uint64_t in(uint64_t ns)
 {
@@ -208,7 +213,7 @@ static miou_tls *client_open(miou_tls_config *config, const char *name, int *rc)
 {
     miou_tcp *tcp;
     miou_tls *t = NULL;
-    *rc = miou_tcp_connect(stack, SELF, PORT, in(PATIENCE), &tcp);
+    *rc = miou_tcp_connect(stack, &self, PORT, in(PATIENCE), &tcp);
     if (*rc == 0)
         *rc = miou_tls_client(config, tcp, name, &t);
     if (*rc == 0)
@@ -472,7 +477,7 @@ static void resumption(void)
         miou_tls_close(t);
     miou_tcp *tcp;
     if (saved &&
-        CHECK_RC(miou_tcp_connect(stack, SELF, PORT, in(PATIENCE), &tcp), 0) &&
+        CHECK_RC(miou_tcp_connect(stack, &self, PORT, in(PATIENCE), &tcp), 0) &&
         CHECK_RC(miou_tls_client(cc, tcp, "miou.test", &t), 0)) {
         CHECK_RC(miou_tls_session_set(t, saved), 0);
         CHECK_RC(miou_tls_handshake(t, in(PATIENCE)), 0);
@@ -533,7 +538,7 @@ static void *write_blocked(void *arg)
 /* A TCP pair on the stack: (*c) connected, (*peer) accepted. */
 static int tcp_pair(miou_tcp_listener *l, miou_tcp **c, miou_tcp **peer)
 {
-    return CHECK_RC(miou_tcp_connect(stack, SELF, PORT, in(SECOND), c), 0) &&
+    return CHECK_RC(miou_tcp_connect(stack, &self, PORT, in(SECOND), c), 0) &&
            CHECK_RC(miou_tcp_accept(l, in(SECOND), peer), 0);
 }
 

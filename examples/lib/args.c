@@ -167,6 +167,10 @@ static void put_accepted(struct text *t, const struct arg *a)
         put(t, a->flag ? "no value" : "a word");
         return;
     }
+    if (a->parse) {
+        put(t, "%s", a->accepts ? a->accepts : "another value");
+        return;
+    }
     if (a->netmask) {
         put(t, "a prefix length from 0 to 32");
         return;
@@ -239,6 +243,8 @@ static int store(const struct arg *a, const struct word *v)
     }
     if (a->ipv4)
         return ipv4_parse(v->s, v->len, a->ipv4);
+    if (a->parse)
+        return a->parse(v->s, v->len, a->to);
     if (a->netmask) {
         if (word_number(v, 0, 32, &n) != 0)
             return -1;

@@ -51,9 +51,13 @@ int word_number(const struct word *w, unsigned scale_digits, uint64_t max,
  * its dashes ("--count"), given as "--count=VALUE", or alone when it is
  * a flag; or, without dashes ("ADDRESS"), a word given on its own: such
  * words fill the table's entries without dashes in the table's order.
- * Exactly one of (number), (ipv4), (netmask), (flag) is set: where the
+ * Exactly one of (number), (ipv4), (netmask), (flag), (parse) is set: where the
  * value goes, which also says how it is read. A table ends with an entry
  * whose name is NULL. Defaults are what the places hold beforehand.
+ * (parse) reads a value of another kind, one the program knows (an
+ * address of the TCP/IP stack): it stores the (len) bytes at (s) into
+ * (to) and returns 0, or -1 for a value it does not accept, which
+ * (accepts) describes.
  */
 struct arg {
     const char *name;
@@ -66,9 +70,12 @@ struct arg {
     int *flag;         /* set to 1 by the option alone */
     struct word *text; /* any non-empty word, as given (it points into
                           the command line, which stays) */
-    const char *value; /* the value's name in the usage line (N, ADDRESS
-                          or BITS when NULL) */
-    int required;      /* a word without dashes that must be given */
+    int (*parse)(const char *s, size_t len, void *to);
+    void *to;
+    const char *accepts; /* "an IPv6 address", for a refusal */
+    const char *value;   /* the value's name in the usage line (N, ADDRESS
+                            or BITS when NULL) */
+    int required;        /* a word without dashes that must be given */
 };
 
 /* A max from here on is said as no limit in messages. */

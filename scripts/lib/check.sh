@@ -207,8 +207,9 @@ make_netns() {
 
 # tap_netns NAME [TXQUEUELEN]: what the TCP/IP scripts start from: a
 # network namespace NAME of our own (make_netns) with lo up and a TAP
-# interface tap0 at 10.0.0.1/24, up, its queue TXQUEUELEN frames long
-# (the kernel's default otherwise). Returns 1 with the reason in $why
+# interface tap0 at 10.0.0.1/24 and fd00::1/64 (a unique local address,
+# without duplicate address detection: usable at once), up, its queue
+# TXQUEUELEN frames long (the kernel's default otherwise). Returns 1 with the reason in $why
 # when the machine cannot (not root, no iproute2, no /dev/net/tun, no
 # namespaces): the caller's cases are then SKIPPED with it.
 why=
@@ -226,6 +227,7 @@ tap_netns() {
         timeout 10 ip netns exec "$ns" ip link set lo up &&
             timeout 10 ip netns exec "$ns" ip tuntap add dev tap0 mode tap &&
             timeout 10 ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 &&
+            timeout 10 ip netns exec "$ns" ip -6 addr add fd00::1/64 dev tap0 nodad &&
             { [ -z "$queue" ] ||
                 timeout 10 ip netns exec "$ns" ip link set tap0 txqueuelen "$queue"; } &&
             timeout 10 ip netns exec "$ns" ip link set tap0 up

@@ -17,6 +17,7 @@
 #include <miou_tcpip.h>
 
 #include "lwip/err.h"
+#include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 
@@ -51,6 +52,11 @@ static inline void tcpip_list_remove(struct tcpip_node **head,
 
 struct miou_tcpip {
     struct netif netif;
+    netif_ext_callback_t address_changes; /* wakes address_cond */
+    uint8_t want_v4, want_v6; /* what miou_tcpip_wait_address() waits for */
+    s8_t static6;             /* the static IPv6 address's index, or -1 */
+    uint8_t has_gateway6;
+    ip6_addr_t gateway6;
     miou_net *net;
     struct miou_net_info info;
     uint8_t *frame; /* one frame's buffer, for input and output */
@@ -60,12 +66,18 @@ struct miou_tcpip {
     miou_mutex lock;
     miou_cond timer_wake;    /* the timer task sleeps on it */
     uint64_t timer_deadline; /* when the timer task will wake */
-    miou_cond address_cond;  /* DHCP bound an address */
+    miou_cond address_cond;  /* an address came, changed or went */
+    uint64_t address_changes_seen; /* how many times */
     int closed;
     unsigned users; /* tasks in miou_tcpip_wait_address() */
     /* What is open, for miou_tcpip_close() to abort. */
-    struct tcpip_node *conns, *listeners, *udps;
+    struct tcpip_node *conns, *listeners, *udps, *lookups;
+    /* DNS (dns.c): the servers configured, those of the DHCP lease, the
+     * answers kept (allocated at the first one). */
+    miou_ipaddr dns_conf[MIOU_DNS_SERVERS], dns_lease[MIOU_DNS_SERVERS];
+    struct miou_dns_cache *dns_cache;
     uint64_t frames_in, frames_out, frames_dropped;
+    uint64_t timewait_ended; /* connections in TIME-WAIT a client reused */
 };
 
 /* The open stack, or NULL: lwIP's state is the process's. */
@@ -76,6 +88,12 @@ void miou_tcpip__leave(struct miou_tcpip *s);
 
 /* A lwIP error as a MIOU_E* code. */
 int miou_tcpip__error(err_t err);
+
+/* (a) as lwIP's address (an IPv4-mapped IPv6 address as IPv4): 0, or
+ * MIOU_EINVAL for no address. */
+int miou_tcpip__to_lwip(const miou_ipaddr *a, ip_addr_t *ip);
+/* lwIP's address (ip) as ours. */
+void miou_tcpip__from_lwip(const ip_addr_t *ip, miou_ipaddr *a);
 
 /* Wait on (cond) under (lock) until (deadline): 0 when signalled (the
  * caller checks its condition again), MIOU_ETIMEDOUT, MIOU_ECANCELED.
@@ -89,5 +107,20 @@ int miou_tcpip__wait(miou_mutex *lock, miou_cond *cond, uint64_t deadline);
  * open (tcp.c, udp.c), leaving their owners only the freeing. */
 void miou_tcpip__tcp_abort_all(struct miou_tcpip *s);
 void miou_tcpip__udp_abort_all(struct miou_tcpip *s);
+/* Likewise the resolutions under way (their callers get
+ * MIOU_ECONNABORTED), and the DNS cache is freed (dns.c). */
+void miou_tcpip__dns_abort_all(struct miou_tcpip *s);
+
+/* miou_dns_resolve(), which returns once (delay) has passed since one
+ * type was answered with addresses while the other still waits (RFC
+ * 8305's resolution delay; UINT64_MAX: wait for both). */
+int miou_tcpip__dns_lookup(miou_tcpip *s, const char *name, unsigned types,
+                           miou_ipaddr *addrs, size_t max, uint64_t deadline,
+                           uint64_t delay);
+
+/* The connection (conn), in TIME-WAIT, lets go of its pcb, which lwIP is
+ * about to free: its task reads what is left, then the end, as before
+ * (tcp.c; src/tcpip/timewait.c calls it). */
+void miou_tcpip__tcp_forget(miou_tcp *conn);
 
 #endif

@@ -15,9 +15,13 @@
 
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "lwip/init.h"
 #include "lwip/ip4_frag.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/ip6_frag.h"
+#include "lwip/mld6.h"
+#include "lwip/nd6.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
 #include "lwip/priv/memp_priv.h"
@@ -27,6 +31,7 @@
 
 #include "filter.h"
 #include "internal.h"
+#include "miou_hooks.h"
 
 #define MS 1000000ull
 
@@ -96,9 +101,7 @@ static void *input_main(void *arg)
             break;
         if (n <= 0)
             continue;
-        if (!miou_tcpip__frame_admissible(
-                s->frame, (size_t)n,
-                lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&s->netif))))) {
+        if (!miou_tcpip__frame_admissible(s->frame, (size_t)n, &s->netif)) {
             s->frames_dropped++;
             continue;
         }
@@ -136,11 +139,42 @@ static void *timer_main(void *arg)
 
 /* ---- The interface ------------------------------------------------------ */
 
-static void status_changed(struct netif *netif)
+/* Any change of the interface's addresses (DHCP bound one, an IPv6 one
+ * left its tentative state, a router gave one): the waiters look again. */
+static void addresses_changed(struct netif *netif, netif_nsc_reason_t reason,
+                              const netif_ext_callback_args_t *args)
+{
+    (void)reason;
+    (void)args;
+    struct miou_tcpip *s = netif->state;
+    if (s == miou_tcpip__stack) {
+        s->address_changes_seen++;
+        miou_cond_broadcast(&s->address_cond);
+    }
+}
+
+/* Whether the interface has what its configuration asks for. */
+static int addresses_ready(const struct miou_tcpip *s)
+{
+    const struct netif *n = &s->netif;
+    if (!s->want_v4 && !s->want_v6)
+        return 0;
+    if (s->want_v4 && ip4_addr_isany_val(*netif_ip4_addr(n)))
+        return 0;
+    /* IPv6: the static address when there is one (usable at once), else
+     * the link-local one. */
+    return !s->want_v6 || ip6_addr_isvalid(netif_ip6_addr_state(
+                              n, s->static6 >= 0 ? s->static6 : 0));
+}
+
+const struct ip6_addr *miou_tcpip__nd6_gateway(struct netif *netif,
+                                               const struct ip6_addr *dest)
 {
     struct miou_tcpip *s = netif->state;
-    if (!ip4_addr_isany_val(*netif_ip4_addr(netif)))
-        miou_cond_broadcast(&s->address_cond);
+    (void)dest;
+    if (s != miou_tcpip__stack || !s->has_gateway6)
+        return NULL;
+    return &s->gateway6;
 }
 
 static err_t netif_setup(struct netif *netif)
@@ -149,12 +183,13 @@ static err_t netif_setup(struct netif *netif)
     netif->name[0] = 'm';
     netif->name[1] = 'i';
     netif->output = etharp_output;
+    netif->output_ip6 = ethip6_output;
     netif->linkoutput = link_output;
     netif->mtu = (u16_t)s->info.mtu;
     netif->hwaddr_len = ETH_HWADDR_LEN;
     memcpy(netif->hwaddr, s->info.mac, ETH_HWADDR_LEN);
     netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
-                   NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+                   NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP | NETIF_FLAG_MLD6;
     return ERR_OK;
 }
 
@@ -167,6 +202,55 @@ static int netmask_ok(uint32_t m)
 static void set_ip4(ip4_addr_t *a, uint32_t host_order)
 {
     ip4_addr_set_u32(a, lwip_htonl(host_order));
+}
+
+/* IPv6 on the interface, as (c) asks: a link-local address (duplicate
+ * address detection first), SLAAC, the static address (at once), the
+ * gateway. */
+static int start_ipv6(struct miou_tcpip *s, const struct miou_tcpip_config *c)
+{
+    s->static6 = -1;
+    if (!s->want_v6)
+        return 0;
+    netif_create_ip6_linklocal_address(&s->netif, 1);
+    netif_set_ip6_autoconfig_enabled(&s->netif, 1);
+    if (c->address6.family == MIOU_IP_V6) {
+        ip_addr_t a;
+        miou_tcpip__to_lwip(&c->address6, &a);
+        if (netif_add_ip6_address(&s->netif, ip_2_ip6(&a), &s->static6) !=
+            ERR_OK)
+            return MIOU_ENOMEM;
+        /* Chosen by whoever configured it: no duplicate address
+         * detection, as Linux's "nodad"; it is used at once. */
+        netif_ip6_addr_set_state(&s->netif, s->static6, IP6_ADDR_PREFERRED);
+    }
+    if (c->gateway6.family == MIOU_IP_V6) {
+        ip_addr_t a;
+        miou_tcpip__to_lwip(&c->gateway6, &a);
+        ip6_addr_copy(s->gateway6, *ip_2_ip6(&a));
+        s->has_gateway6 = 1;
+    }
+    return 0;
+}
+
+/* A configuration that makes sense: a device, a netmask that is a
+ * prefix, IPv6 addresses that are IPv6 (a static one neither multicast
+ * nor unspecified), DNS servers that are addresses or none. */
+static int config_ok(const struct miou_tcpip_config *c)
+{
+    if (!c->device || (!c->dhcp && !netmask_ok(c->netmask)))
+        return 0;
+    if (c->address6.family != MIOU_IP_NONE &&
+        (c->address6.family != MIOU_IP_V6 || c->address6.bytes[0] == 0xff ||
+         c->address6.bytes[0] == 0))
+        return 0;
+    if (c->gateway6.family != MIOU_IP_NONE && c->gateway6.family != MIOU_IP_V6)
+        return 0;
+    for (int i = 0; i < MIOU_DNS_SERVERS; i++)
+        if (c->dns[i].family != MIOU_IP_NONE &&
+            c->dns[i].family != MIOU_IP_V4 && c->dns[i].family != MIOU_IP_V6)
+            return 0;
+    return 1;
 }
 
 static int start_tasks(struct miou_tcpip *s)
@@ -187,7 +271,7 @@ static int start_tasks(struct miou_tcpip *s)
 int miou_tcpip_open(const struct miou_tcpip_config *c, miou_tcpip **stack)
 {
     static int lwip_ready;
-    if (!c || !stack || !c->device || (!c->dhcp && !netmask_ok(c->netmask)))
+    if (!c || !stack || !config_ok(c))
         return MIOU_EINVAL;
     if (miou_tcpip__stack)
         return MIOU_EBUSY;
@@ -220,11 +304,16 @@ int miou_tcpip_open(const struct miou_tcpip_config *c, miou_tcpip **stack)
         free(s);
         return MIOU_ENOMEM;
     }
-    netif_set_status_callback(&s->netif, status_changed);
+    memcpy(s->dns_conf, c->dns, sizeof s->dns_conf);
+    s->want_v4 = c->dhcp || c->address != 0;
+    s->want_v6 = c->ipv6 || c->address6.family == MIOU_IP_V6;
+    netif_add_ext_callback(&s->address_changes, addresses_changed);
     netif_set_default(&s->netif);
     netif_set_up(&s->netif);
     miou_tcpip__stack = s;
-    rc = start_tasks(s);
+    rc = start_ipv6(s, c);
+    if (rc == 0)
+        rc = start_tasks(s);
     if (rc == 0 && c->dhcp)
         rc = miou_tcpip__error(dhcp_start(&s->netif));
     if (rc != 0) {
@@ -236,13 +325,30 @@ int miou_tcpip_open(const struct miou_tcpip_config *c, miou_tcpip **stack)
     return 0;
 }
 
-int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
+/* Whether an address change came after the (seen)th. */
+static int changed_since(const struct miou_tcpip *s, uint64_t seen)
+{
+    return s->address_changes_seen != seen;
+}
+
+static int ready(const struct miou_tcpip *s, uint64_t unused)
+{
+    (void)unused;
+    return addresses_ready(s);
+}
+
+/* Wait for address changes until (done)(s, arg): 0, MIOU_ECONNABORTED
+ * once the stack is closed, or the wait's error. The last waiter out of
+ * a closed stack frees it. */
+static int wait_addresses(struct miou_tcpip *s,
+                          int (*done)(const struct miou_tcpip *, uint64_t),
+                          uint64_t arg, uint64_t deadline)
 {
     if (!s || s->closed)
         return MIOU_EINVAL;
     int rc = 0;
     s->users++;
-    while (!s->closed && ip4_addr_isany_val(*netif_ip4_addr(&s->netif)))
+    while (!s->closed && !done(s, arg))
         if ((rc = miou_tcpip__wait(&s->lock, &s->address_cond, deadline)))
             break;
     if (rc == 0 && s->closed)
@@ -250,6 +356,17 @@ int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
     if (--s->users == 0 && s->closed)
         free(s);
     return rc;
+}
+
+int miou_tcpip_wait_address(miou_tcpip *s, uint64_t deadline)
+{
+    return wait_addresses(s, ready, 0, deadline);
+}
+
+int miou_tcpip_wait_change(miou_tcpip *s, uint64_t deadline)
+{
+    return wait_addresses(s, changed_since, s ? s->address_changes_seen : 0,
+                          deadline);
 }
 
 int miou_tcpip_address(const miou_tcpip *s, uint32_t *address,
@@ -264,6 +381,26 @@ int miou_tcpip_address(const miou_tcpip *s, uint32_t *address,
     if (gateway)
         *gateway = lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(&s->netif)));
     return 0;
+}
+
+int miou_tcpip_addresses(const miou_tcpip *s, miou_ipaddr *addrs, size_t max)
+{
+    size_t n = 0;
+    if (!s || s->closed || (!addrs && max))
+        return MIOU_EINVAL;
+    if (!ip4_addr_isany_val(*netif_ip4_addr(&s->netif))) {
+        if (n < max)
+            miou_tcpip__from_lwip(&s->netif.ip_addr, &addrs[n]);
+        n++;
+    }
+    for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
+        if (!ip6_addr_isvalid(netif_ip6_addr_state(&s->netif, i)))
+            continue;
+        if (n < max)
+            miou_tcpip__from_lwip(&s->netif.ip6_addr[i], &addrs[n]);
+        n++;
+    }
+    return (int)n;
 }
 
 int miou_tcpip_close(miou_tcpip *s)
@@ -281,6 +418,7 @@ int miou_tcpip_close(miou_tcpip *s)
     }
     miou_tcpip__tcp_abort_all(s);
     miou_tcpip__udp_abort_all(s);
+    miou_tcpip__dns_abort_all(s);
     /* Connections closed by their owners may still be finishing (FIN
      * exchanges, TIME-WAIT): with the interface gone they never would. */
     while (tcp_active_pcbs)
@@ -294,12 +432,15 @@ int miou_tcpip_close(miou_tcpip *s)
         netif_poll(&s->netif);
     dhcp_stop(&s->netif);
     dhcp_cleanup(&s->netif);
+    netif_remove_ext_callback(&s->address_changes);
     netif_set_down(&s->netif);
     netif_remove(&s->netif);
     /* Datagrams still being reassembled are freed only when their timer
      * runs out, and the timer task is gone: age them all out now. */
     for (unsigned i = 0; i <= IP_REASS_MAXAGE; i++)
         ip_reass_tmr();
+    for (unsigned i = 0; i <= IPV6_REASS_MAXAGE; i++)
+        ip6_reass_tmr();
     miou_tcpip__stack = NULL;
     free(s->frame);
     s->frame = NULL;
@@ -332,6 +473,7 @@ int miou_tcpip_stats(const miou_tcpip *s, struct miou_tcpip_stats *st)
         st->frames_in = s->frames_in;
         st->frames_out = s->frames_out;
         st->frames_dropped = s->frames_dropped;
+        st->timewait_ended = s->timewait_ended;
     }
     return 0;
 }

@@ -31,8 +31,8 @@ struct miou_tcp {
     int err;        /* sticky MIOU_E* from lwIP */
     uint8_t eof, shut_wr, connecting, connected, closed;
     unsigned users;
-    uint32_t peer_addr;
-    uint16_t peer_port;
+    miou_ipaddr peer_addr, local_addr;
+    uint16_t peer_port, local_port;
 };
 
 struct miou_tcp_listener {
@@ -149,8 +149,10 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 static void attach(struct miou_tcp *c, struct tcp_pcb *pcb)
 {
     c->pcb = pcb;
-    c->peer_addr = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
+    miou_tcpip__from_lwip(&pcb->remote_ip, &c->peer_addr);
+    miou_tcpip__from_lwip(&pcb->local_ip, &c->local_addr);
     c->peer_port = pcb->remote_port;
+    c->local_port = pcb->local_port;
     tcp_arg(pcb, c);
     tcp_recv(pcb, on_recv);
     tcp_sent(pcb, on_sent);
@@ -169,6 +171,12 @@ static struct tcp_pcb *detach(struct miou_tcp *c)
         c->pcb = NULL;
     }
     return pcb;
+}
+
+void miou_tcpip__tcp_forget(miou_tcp *c)
+{
+    detach(c);
+    wake(c);
 }
 
 static struct miou_tcp *conn_new(struct miou_tcpip *s, struct tcp_pcb *pcb)
@@ -211,12 +219,14 @@ static void conn_discard(struct miou_tcp *c)
 /* ---- Connections ----------------------------------------------------------
  */
 
-int miou_tcp_connect(miou_tcpip *s, uint32_t addr, uint16_t port,
+int miou_tcp_connect(miou_tcpip *s, const miou_ipaddr *addr, uint16_t port,
                      uint64_t deadline, miou_tcp **conn)
 {
-    if (!s || s->closed || !conn || port == 0)
+    ip_addr_t ip;
+    if (!s || s->closed || !conn || port == 0 ||
+        miou_tcpip__to_lwip(addr, &ip) != 0)
         return MIOU_EINVAL;
-    struct tcp_pcb *pcb = tcp_new();
+    struct tcp_pcb *pcb = tcp_new_ip_type(IP_GET_TYPE(&ip));
     if (!pcb)
         return MIOU_ENOMEM;
     struct miou_tcp *c = conn_new(s, pcb);
@@ -225,8 +235,6 @@ int miou_tcp_connect(miou_tcpip *s, uint32_t addr, uint16_t port,
         return MIOU_ENOMEM;
     }
     c->connecting = 1;
-    ip_addr_t ip;
-    ip_addr_set_ip4_u32(&ip, lwip_htonl(addr));
     err_t e = tcp_connect(pcb, &ip, port, on_connected);
     int rc = miou_tcpip__error(e);
     leave(s);
@@ -460,7 +468,7 @@ int miou_tcp_abort(miou_tcp *c)
     return conn_end(c, 1);
 }
 
-int miou_tcp_peer(const miou_tcp *c, uint32_t *addr, uint16_t *port)
+int miou_tcp_peer(const miou_tcp *c, miou_ipaddr *addr, uint16_t *port)
 {
     if (!c || c->closed)
         return MIOU_EINVAL;
@@ -468,6 +476,17 @@ int miou_tcp_peer(const miou_tcp *c, uint32_t *addr, uint16_t *port)
         *addr = c->peer_addr;
     if (port)
         *port = c->peer_port;
+    return 0;
+}
+
+int miou_tcp_local(const miou_tcp *c, miou_ipaddr *addr, uint16_t *port)
+{
+    if (!c || c->closed)
+        return MIOU_EINVAL;
+    if (addr)
+        *addr = c->local_addr;
+    if (port)
+        *port = c->local_port;
     return 0;
 }
 
@@ -500,7 +519,8 @@ int miou_tcp_listen(miou_tcpip *s, uint16_t port, unsigned backlog,
     if (!s || s->closed || !listener || backlog == 0)
         return MIOU_EINVAL;
     struct miou_tcp_listener *l = calloc(1, sizeof(*l));
-    struct tcp_pcb *pcb = l ? tcp_new() : NULL;
+    /* Both families: IPv4 and IPv6 connections alike. */
+    struct tcp_pcb *pcb = l ? tcp_new_ip_type(IPADDR_TYPE_ANY) : NULL;
     if (!pcb) {
         free(l);
         return MIOU_ENOMEM;

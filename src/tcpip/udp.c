@@ -12,11 +12,14 @@
 
 #define UDP_QUEUE_DEFAULT 64
 #define UDP_PAYLOAD_MAX 65507u /* 65,535 - IPv4 and UDP headers */
+/* A packet buffer counts its bytes in 16 bits, the IPv6 header's among
+ * them: 65,535 - 40 - 8 (IPv6 itself would carry 20 more). */
+#define UDP6_PAYLOAD_MAX 65487u
 
 struct dgram {
     struct dgram *next;
     struct pbuf *p;
-    uint32_t addr;
+    miou_ipaddr addr;
     uint16_t port;
 };
 
@@ -47,7 +50,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
     }
     d->next = NULL;
     d->p = p;
-    d->addr = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));
+    miou_tcpip__from_lwip(addr, &d->addr);
     d->port = port;
     if (u->tail)
         u->tail->next = d;
@@ -75,7 +78,8 @@ int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue, miou_udp **udp)
     if (!s || s->closed || !udp)
         return MIOU_EINVAL;
     struct miou_udp *u = calloc(1, sizeof(*u));
-    struct udp_pcb *pcb = u ? udp_new() : NULL;
+    /* Both families: datagrams of IPv4 and IPv6 alike. */
+    struct udp_pcb *pcb = u ? udp_new_ip_type(IPADDR_TYPE_ANY) : NULL;
     if (!pcb) {
         free(u);
         return MIOU_ENOMEM;
@@ -97,29 +101,29 @@ int miou_udp_bind(miou_tcpip *s, uint16_t port, unsigned queue, miou_udp **udp)
     return 0;
 }
 
-int miou_udp_send(miou_udp *u, uint32_t addr, uint16_t port, const void *buf,
-                  size_t len)
+int miou_udp_send(miou_udp *u, const miou_ipaddr *addr, uint16_t port,
+                  const void *buf, size_t len)
 {
-    if (!u || u->closed || (!buf && len) || port == 0)
+    ip_addr_t ip;
+    if (!u || u->closed || (!buf && len) || port == 0 ||
+        miou_tcpip__to_lwip(addr, &ip) != 0)
         return MIOU_EINVAL;
     if (u->err)
         return u->err;
-    if (len > UDP_PAYLOAD_MAX)
+    if (len > (IP_IS_V6(&ip) ? UDP6_PAYLOAD_MAX : UDP_PAYLOAD_MAX))
         return MIOU_EMSGSIZE;
     struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
     if (!p)
         return MIOU_ENOMEM;
     if (len)
         pbuf_take(p, buf, (u16_t)len);
-    ip_addr_t ip;
-    ip_addr_set_ip4_u32(&ip, lwip_htonl(addr));
     err_t e = udp_sendto(u->pcb, p, &ip, port);
     pbuf_free(p);
     miou_tcpip__leave(u->s);
     return miou_tcpip__error(e);
 }
 
-long miou_udp_recv(miou_udp *u, void *buf, size_t len, uint32_t *addr,
+long miou_udp_recv(miou_udp *u, void *buf, size_t len, miou_ipaddr *addr,
                    uint16_t *port, uint64_t deadline)
 {
     if (!u || u->closed || (!buf && len))

@@ -113,7 +113,10 @@
 #include <string.h>
 
 #include "tcpip/filter.h"
+#include "tcpip/internal.h"
+#include "miou_hooks.h"
 #include "lwip/dhcp.h"
+#include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_frag.h"
@@ -892,6 +895,39 @@ uint32_t miou_tcpip__random(void)
     return (uint32_t)((random_state * 0x2545f4914f6cdd1dull) >> 32);
 }
 
+/* What the hooks of our options (lwipopts.h, src/tcpip/timewait.c)
+ * reach in our layer: the harness puts no argument on its pcbs, so no
+ * connection of a task is ever forgotten, and has no IPv6 gateway. */
+void miou_tcpip__tcp_forget(miou_tcp *conn)
+{
+    (void)conn;
+}
+
+const struct ip6_addr *miou_tcpip__nd6_gateway(struct netif *netif,
+                                               const struct ip6_addr *dest)
+{
+    (void)netif;
+    (void)dest;
+    return NULL;
+}
+
+/* What LWIP_DNS (on for the DHCP client, lwipopts.h) asks of the
+ * resolver, src/tcpip/dns.c's in the library: the lease's servers are
+ * dropped here. */
+void dns_init(void)
+{
+}
+
+void dns_tmr(void)
+{
+}
+
+void dns_setserver(u8_t numdns, const ip_addr_t *server)
+{
+    (void)numdns;
+    (void)server;
+}
+
 /* Whether lwIP was built with its assertions on. */
 #ifdef LWIP_NOASSERT
 #define LWIP_ASSERTS_ON 0
@@ -1390,9 +1426,7 @@ static void feed(const uint8_t *data, size_t n, unsigned control,
         /* The stack's own filter (src/tcpip/stack.c runs it on every
          * frame): spoofed frames from our address or 127/8 never reach
          * lwIP there either. */
-        if (!known_bugs &&
-            !miou_tcpip__frame_admissible(
-                frame, n, lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&nif))))) {
+        if (!known_bugs && !miou_tcpip__frame_admissible(frame, n, &nif)) {
             seen.frames_refused++;
             advance(10, 10);
             return;

@@ -16,8 +16,29 @@
  *                                         (1472 by default; up to 65507)
  *                                         bytes, each echoed within 1 s
  *                                         (3 retries on loss)
+ *   tcpload closefirst ADDR PORT N [PORTS]
+ *                                         against an HTTP server (such as
+ *                                         examples/http.c): N connections
+ *                                         one after the other, each asking
+ *                                         GET / with "Connection: close"
+ *                                         and waiting for the server to
+ *                                         close first; from the ports
+ *                                         Linux chooses, or with PORTS,
+ *                                         from local ports 41000 to
+ *                                         41000 + PORTS - 1 in turn, so
+ *                                         that each new connection meets
+ *                                         the server's TIME-WAIT of an
+ *                                         earlier one. Each must connect
+ *                                         and be served within 2 s.
  *
- * Option (anywhere): --timeout=S, the limit for the whole mode (120 s).
+ *   tcpload serve ADDR PORT N             the other way round: a server
+ *                                         listening on ADDR (:: for both
+ *                                         families), that tells each of N
+ *                                         connections which family it came
+ *                                         by ("hello over IPv6") and closes
+ *
+ * ADDR is IPv4 or IPv6 (a link-local one with its %INTERFACE). Option
+ * (anywhere): --timeout=S, the limit for the whole mode (120 s).
  *
  * Each mode prints one line on standard output, "MODE: WHAT WAS CHECKED"
  * and exits 0, or "MODE: FAILED: WHY" and exits 1; a bad command line
@@ -32,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
@@ -51,7 +73,8 @@
 #define CHUNK 65536
 
 static const char *mode = "tcpload";
-static struct sockaddr_in server;
+static struct sockaddr_storage server;
+static socklen_t server_len;
 static double timeout_s = 120;
 static double deadline; /* monotonic seconds: the mode's end */
 
@@ -181,10 +204,10 @@ static void set_nonblocking(int fd)
 /* A non-blocking TCP socket, its connection started (EINPROGRESS). */
 static int tcp_start(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int fd = socket(server.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (fd < 0)
         failed("socket: %s", strerror(errno));
-    if (connect(fd, (struct sockaddr *)&server, sizeof server) != 0 &&
+    if (connect(fd, (struct sockaddr *)&server, server_len) != 0 &&
         errno != EINPROGRESS)
         failed("connect: %s", strerror(errno));
     return fd;
@@ -693,12 +716,12 @@ static void mode_udp(unsigned count)
     size_t prev_len = 0;
     unsigned resent = 0;
     double rtt_sum = 0, rtt_max = 0;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    int fd = socket(server.ss_family, SOCK_DGRAM, 0);
     if (fd < 0)
         failed("socket: %s", strerror(errno));
     /* Connected: only the server's datagrams arrive, and an ICMP
      * unreachable shows as ECONNREFUSED. */
-    if (connect(fd, (struct sockaddr *)&server, sizeof server) != 0)
+    if (connect(fd, (struct sockaddr *)&server, server_len) != 0)
         failed("connect: %s", strerror(errno));
     set_nonblocking(fd);
     for (unsigned i = 0; i < count; i++) {
@@ -754,6 +777,130 @@ static void mode_udp(unsigned count)
            count, udp_max, resent, rtt_sum / count * 1e6, rtt_max * 1e6);
 }
 
+/* ---- closefirst: the server closes first, the port comes again ---------- */
+
+/* One connection of closefirst, from local port (local) (0: Linux's
+ * choice): connected, served (a 200 answer then the server's FIN) within
+ * 2 s, or the mode fails; returns how long the connect took, in s. */
+static double closefirst_once(unsigned i, uint16_t local)
+{
+    static const char req[] = "GET / HTTP/1.1\r\nHost: tcpload\r\n"
+                              "Connection: close\r\n\r\n";
+    char buf[4096];
+    size_t got = 0;
+    int fd = socket(server.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+    if (fd < 0)
+        failed("socket: %s", strerror(errno));
+    if (local) {
+        struct sockaddr_storage me = {0};
+        me.ss_family = server.ss_family;
+        if (me.ss_family == AF_INET)
+            ((struct sockaddr_in *)&me)->sin_port = htons(local);
+        else
+            ((struct sockaddr_in6 *)&me)->sin6_port = htons(local);
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, (struct sockaddr *)&me, server_len) != 0)
+            failed("connection %u: bind to port %u: %s", i + 1, local,
+                   strerror(errno));
+    }
+    double t0 = now(), limit = t0 + 2;
+    if (connect(fd, (struct sockaddr *)&server, server_len) != 0 &&
+        errno != EINPROGRESS)
+        failed("connection %u: connect: %s", i + 1, strerror(errno));
+    struct pollfd p = {fd, POLLOUT, 0};
+    int rc = poll(&p, 1, (int)((limit - now()) * 1000) + 1);
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (rc <= 0 || err)
+        failed("connection %u (local port %u): connect: %s after %.0f ms",
+               i + 1, local, rc <= 0 ? "no answer" : strerror(err),
+               (now() - t0) * 1000);
+    double took = now() - t0;
+    if (send(fd, req, sizeof req - 1, 0) != (ssize_t)(sizeof req - 1))
+        failed("connection %u: send: %s", i + 1, strerror(errno));
+    char head[16] = "";
+    for (;;) {
+        p.events = POLLIN;
+        if (poll(&p, 1, (int)((limit - now()) * 1000) + 1) <= 0)
+            failed("connection %u: the server did not close within 2 s "
+                   "(%zu bytes read)",
+                   i + 1, got);
+        ssize_t k = recv(fd, buf, sizeof buf, 0);
+        if (k < 0 && errno == EAGAIN)
+            continue;
+        if (k < 0)
+            failed("connection %u: recv: %s", i + 1, strerror(errno));
+        if (k == 0)
+            break;
+        /* The status line's start, for the check below. */
+        for (ssize_t j = 0; j < k && got + (size_t)j < sizeof head - 1; j++)
+            head[got + (size_t)j] = buf[j];
+        got += (size_t)k;
+    }
+    if (strncmp(head, "HTTP/1.1 200 ", 13) != 0)
+        failed("connection %u: not a 200 answer ('%.12s', %zu bytes)", i + 1,
+               head, got);
+    close(fd);
+    return took;
+}
+
+static void mode_closefirst(unsigned n, unsigned ports)
+{
+    double worst = 0, sum = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (left_ms(-1) == 0)
+            failed("%u of %u connections made within %.0f s", i, n, timeout_s);
+        double t =
+            closefirst_once(i, ports ? (uint16_t)(41000 + i % ports) : 0);
+        sum += t;
+        if (t > worst)
+            worst = t;
+    }
+    passed("%u connections, each closed by the server first and served%s; "
+           "connect %.2f ms on average, %.1f ms at most",
+           n, ports ? ", from the same few ports in turn" : "", sum / n * 1000,
+           worst * 1000);
+}
+
+/* ---- serve: a server that says which family a client came by -------- */
+
+static void mode_serve(unsigned n)
+{
+    int fd = socket(server.ss_family, SOCK_STREAM, 0), one = 1, zero = 0;
+    unsigned v4 = 0, v6 = 0;
+    if (fd < 0)
+        failed("socket: %s", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (server.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    if (bind(fd, (struct sockaddr *)&server, server_len) != 0 ||
+        listen(fd, 64) != 0)
+        failed("bind/listen: %s", strerror(errno));
+    /* Ready: the script starts its clients once it sees this. */
+    printf("serve: listening\n");
+    fflush(stdout);
+    for (unsigned i = 0; i < n; i++) {
+        wait_for(fd, POLLIN, "accept");
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int c = accept(fd, (struct sockaddr *)&peer, &len);
+        if (c < 0)
+            failed("accept: %s", strerror(errno));
+        const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)&peer;
+        int mapped =
+            peer.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&p6->sin6_addr);
+        int six = peer.ss_family == AF_INET6 && !mapped;
+        const char *msg = six ? "hello over IPv6\n" : "hello over IPv4\n";
+        if (send(c, msg, strlen(msg), 0) < 0)
+            failed("send: %s", strerror(errno));
+        six ? v6++ : v4++;
+        close(c);
+    }
+    close(fd);
+    passed("%u connections served, %u over IPv6 and %u over IPv4", n, v6, v4);
+}
+
 /* ---- The command line
  * ----------------------------------------------------------- */
 
@@ -766,9 +913,36 @@ __attribute__((noreturn)) static void usage(const char *why)
             "       tcpload reset ADDR PORT\n"
             "       tcpload halfclose ADDR PORT BYTES\n"
             "       tcpload udp ADDR PORT COUNT [MAX]\n"
+            "       tcpload closefirst ADDR PORT N [PORTS]\n"
+            "       tcpload serve ADDR PORT N\n"
             "option: --timeout=S (default 120)\n",
             why);
     exit(2);
+}
+
+/* The server's address: IPv4, or IPv6 with an optional %INTERFACE. */
+static void server_address(const char *text, uint16_t port)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&server;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&server;
+    char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+    memset(&server, 0, sizeof server);
+    if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        server_len = sizeof *v4;
+        return;
+    }
+    snprintf(host, sizeof host, "%s", text);
+    char *zone = strchr(host, '%');
+    if (zone)
+        *zone++ = '\0';
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) != 1 ||
+        (zone && !(v6->sin6_scope_id = if_nametoindex(zone))))
+        usage("bad address");
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    server_len = sizeof *v6;
 }
 
 /* A whole number from (min) to (max), or the usage. */
@@ -805,18 +979,15 @@ int main(int argc, char **argv)
     if (npos < 3)
         usage("a mode, an address and a port are needed");
     mode = pos[0];
-    static const char *const modes[] = {"concurrent", "bulk", "reset",
-                                        "halfclose", "udp"};
+    static const char *const modes[] = {"concurrent", "bulk",       "reset",
+                                        "halfclose",  "udp",        "closefirst",
+                                        "serve"};
     int known = 0;
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         known |= strcmp(mode, modes[i]) == 0;
     if (!known)
         usage("unknown mode");
-    memset(&server, 0, sizeof server);
-    server.sin_family = AF_INET;
-    if (inet_pton(AF_INET, pos[1], &server.sin_addr) != 1)
-        usage("bad address");
-    server.sin_port = htons((uint16_t)number(pos[2], 1, 65535, "port"));
+    server_address(pos[1], (uint16_t)number(pos[2], 1, 65535, "port"));
     signal(SIGPIPE, SIG_IGN);
     deadline = now() + timeout_s;
     if (strcmp(mode, "concurrent") == 0 && npos == 5)
@@ -832,7 +1003,13 @@ int main(int argc, char **argv)
         if (npos == 5)
             udp_max = (size_t)number(pos[4], 1, UDP_MAX, "MAX");
         mode_udp((unsigned)number(pos[3], 1, 1000000, "COUNT"));
-    } else
+    } else if (strcmp(mode, "serve") == 0 && npos == 4)
+        mode_serve((unsigned)number(pos[3], 1, 1000000, "N"));
+    else if (strcmp(mode, "closefirst") == 0 && (npos == 4 || npos == 5))
+        mode_closefirst((unsigned)number(pos[3], 1, 1000000, "N"),
+                        npos == 5 ? (unsigned)number(pos[4], 1, 1000, "PORTS")
+                                  : 0);
+    else
         usage("wrong number of arguments for this mode");
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * sim_peers.c - the hosts the examples and tests meet on their net links under the
- * sim platform (include/miou_sim.h): C peers, running in virtual time at
+ * sim_peers.c - the hosts the examples and tests meet on their net links under
+ * the sim platform (include/miou_sim.h): C peers, running in virtual time at
  * the far end of a link, built on the same protocol code as the examples
  * (netstack.c), so that `--net:service=PEER[:ARG]` gives each example
  * someone to talk to without a TAP interface or a second process.

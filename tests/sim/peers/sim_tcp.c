@@ -60,6 +60,8 @@ struct simtcp {
     uint16_t local_port, remote_port;
     uint64_t retry_until; /* refused attempts are retried until then */
     int retry;            /* refused: the timer starts a new attempt */
+    uint16_t fixed_port;  /* the local port of every attempt, or 0 */
+    uint64_t started_ns;  /* when the first SYN went */
 
     /* Sending. The queue holds the bytes from snd_una on, (queue_len) of
      * them from offset (queue_head): an ACK moves the head rather than
@@ -77,6 +79,8 @@ struct simtcp {
     /* Receiving. */
     uint32_t irs, rcv_nxt;
     int fin_received;
+    int fin_ahead;       /* a FIN came ahead of bytes still missing */
+    uint32_t fin_seq_in; /* its sequence number */
     struct ooo_segment ooo[OOO_MAX];
     unsigned nooo;
 
@@ -92,6 +96,8 @@ struct simtcp_host {
     struct miou_sim_link *link;
     uint8_t mac[ETH_ALEN];
     uint32_t ip, target;
+    int v6; /* IPv6 (simtcp_host_ipv6()): ip6 and target6 instead */
+    uint8_t ip6[16], target6[16];
     const struct simtcp_ops *ops;
     void *app;
     struct responder self; /* ARP and ping for our address */
@@ -103,7 +109,12 @@ struct simtcp_host {
     uint8_t *out; /* one frame being built */
 };
 
-#define OUT_SIZE (ETH_HLEN + IPV4_HLEN + TCP_HLEN + 4 + OUR_MSS + ETH_ZLEN)
+#define IPV6_HLEN 40
+#define ETHERTYPE_IPV6 0x86dd
+#define IPPROTO_ICMPV6_ 58
+/* Our segment size over IPv6: the MTU less 40 bytes of IPv6 header. */
+#define OUR_MSS6 1440
+#define OUT_SIZE (ETH_HLEN + IPV6_HLEN + TCP_HLEN + 4 + OUR_MSS + ETH_ZLEN)
 
 /* ---- Sequence numbers -----------------------------------------------------
  */
@@ -139,6 +150,68 @@ static uint16_t tcp_checksum(uint32_t src, uint32_t dst, const uint8_t *tcp,
     return inet_fold(inet_sum(inet_sum(0, pseudo, sizeof pseudo), tcp, len));
 }
 
+/* The same over IPv6's pseudo-header (RFC 8200 8.1), for (proto). */
+static uint16_t checksum6(const uint8_t *src, const uint8_t *dst, uint8_t proto,
+                          const uint8_t *data, size_t len)
+{
+    uint8_t pseudo[40] = {0};
+
+    memcpy(pseudo, src, 16);
+    memcpy(pseudo + 16, dst, 16);
+    net_put32(pseudo + 32, (uint32_t)len);
+    pseudo[39] = proto;
+    return inet_fold(inet_sum(inet_sum(0, pseudo, sizeof pseudo), data, len));
+}
+
+/* An IPv6 header at (ip): (payload) bytes of (proto), (hops) left, from
+ * (src) to (dst). */
+static void ipv6_header(uint8_t *ip, uint8_t proto, uint8_t hops,
+                        size_t payload, const uint8_t *src, const uint8_t *dst)
+{
+    ip[0] = 0x60;
+    ip[1] = ip[2] = ip[3] = 0;
+    net_put16(ip + 4, (uint16_t)payload);
+    ip[6] = proto;
+    ip[7] = hops;
+    memcpy(ip + 8, src, 16);
+    memcpy(ip + 24, dst, 16);
+}
+
+/* The IP header of a packet of (payload) bytes of (proto) from us to the
+ * unikernel at (ip); returns its length. */
+static size_t ip_header(struct simtcp_host *h, uint8_t *ip, uint8_t proto,
+                        size_t payload)
+{
+    if (h->v6) {
+        ipv6_header(ip, proto, 64, payload, h->ip6, h->target6);
+        return IPV6_HLEN;
+    }
+    ip[0] = 0x45;
+    ip[1] = 0;
+    net_put16(ip + 2, (uint16_t)(IPV4_HLEN + payload));
+    net_put16(ip + 4, h->ip_id++);
+    net_put16(ip + 6, 0x4000); /* don't fragment */
+    ip[8] = 64;
+    ip[9] = proto;
+    net_put16(ip + 10, 0);
+    net_put32(ip + 12, h->ip);
+    net_put32(ip + 16, h->target);
+    net_put16(ip + 10, inet_checksum(ip, IPV4_HLEN));
+    return IPV4_HLEN;
+}
+
+/* The TCP checksum of a segment between us and the unikernel, (from_us)
+ * or from it. */
+static uint16_t segment_checksum(const struct simtcp_host *h, int from_us,
+                                 const uint8_t *tcp, size_t len)
+{
+    if (h->v6)
+        return checksum6(from_us ? h->ip6 : h->target6,
+                         from_us ? h->target6 : h->ip6, IPPROTO_TCP_, tcp, len);
+    return from_us ? tcp_checksum(h->ip, h->target, tcp, len)
+                   : tcp_checksum(h->target, h->ip, tcp, len);
+}
+
 /* ---- Output ---------------------------------------------------------------
  */
 
@@ -148,26 +221,15 @@ static void send_segment(struct simtcp *c, uint8_t flags, uint32_t seq,
                          const uint8_t *data, size_t len)
 {
     struct simtcp_host *h = c->host;
-    uint8_t *f = h->out, *ip = f + ETH_HLEN, *tcp = ip + IPV4_HLEN;
+    uint8_t *f = h->out, *ip = f + ETH_HLEN;
     size_t opt = flags & TCP_SYN ? 4 : 0;
     size_t tcp_len = TCP_HLEN + opt + len;
-    size_t frame = ETH_HLEN + IPV4_HLEN + tcp_len;
 
     memcpy(f, miou_sim_link_mac(h->link), ETH_ALEN);
     memcpy(f + ETH_ALEN, h->mac, ETH_ALEN);
-    net_put16(f + 12, ETHERTYPE_IPV4);
-
-    ip[0] = 0x45;
-    ip[1] = 0;
-    net_put16(ip + 2, (uint16_t)(IPV4_HLEN + tcp_len));
-    net_put16(ip + 4, h->ip_id++);
-    net_put16(ip + 6, 0x4000); /* don't fragment */
-    ip[8] = 64;
-    ip[9] = IPPROTO_TCP_;
-    net_put16(ip + 10, 0);
-    net_put32(ip + 12, h->ip);
-    net_put32(ip + 16, h->target);
-    net_put16(ip + 10, inet_checksum(ip, IPV4_HLEN));
+    net_put16(f + 12, h->v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+    uint8_t *tcp = ip + ip_header(h, ip, IPPROTO_TCP_, tcp_len);
+    size_t frame = (size_t)(tcp - f) + tcp_len;
 
     net_put16(tcp, c->local_port);
     net_put16(tcp + 2, c->remote_port);
@@ -181,11 +243,11 @@ static void send_segment(struct simtcp *c, uint8_t flags, uint32_t seq,
     if (opt) {
         tcp[20] = 2; /* MSS */
         tcp[21] = 4;
-        net_put16(tcp + 22, OUR_MSS);
+        net_put16(tcp + 22, h->v6 ? OUR_MSS6 : OUR_MSS);
     }
     if (len > 0)
         memcpy(tcp + TCP_HLEN + opt, data, len);
-    net_put16(tcp + 16, tcp_checksum(h->ip, h->target, tcp, tcp_len));
+    net_put16(tcp + 16, segment_checksum(h, 1, tcp, tcp_len));
 
     if (frame < ETH_ZLEN) {
         memset(f + frame, 0, ETH_ZLEN - frame);
@@ -236,9 +298,13 @@ static void attempt(struct simtcp *c)
 {
     struct simtcp_host *h = c->host;
 
-    c->local_port = h->next_port++;
-    if (h->next_port < FIRST_PORT)
-        h->next_port = FIRST_PORT;
+    if (c->fixed_port) {
+        c->local_port = c->fixed_port;
+    } else {
+        c->local_port = h->next_port++;
+        if (h->next_port < FIRST_PORT)
+            h->next_port = FIRST_PORT;
+    }
     c->iss = (uint32_t)miou_sim_random();
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;
     c->state = SYN_SENT;
@@ -483,6 +549,14 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
             }
             return;
         }
+        if ((flags & TCP_ACK) && !(flags & TCP_RST) && ack != c->iss + 1) {
+            /* An ACK for another connection on this port pair (the
+             * server's TIME-WAIT of an earlier one): RFC 9293 3.10.7.3,
+             * a reset <SEQ=SEG.ACK>, as Linux sends; the SYN goes again
+             * at its timer. */
+            send_segment(c, TCP_RST, ack, NULL, 0);
+            return;
+        }
         if ((flags & (TCP_SYN | TCP_ACK)) != (TCP_SYN | TCP_ACK) ||
             (flags & TCP_RST) || ack != c->iss + 1)
             return;
@@ -494,6 +568,7 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
         c->wl2 = ack;
         c->mss = parse_mss(tcp, hlen);
         c->state = ESTABLISHED;
+        c->counts.connected_ns = miou_sim_now() - c->started_ns;
         c->timer_at = 0;
         c->rto = RTO_FIRST;
         c->timeouts = 0;
@@ -545,6 +620,15 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
                 c->counts.duplicates++;
             }
         }
+        /* A FIN ahead of missing bytes is kept, as the bytes are, to be
+         * taken once they have come. */
+        if ((flags & TCP_FIN) && seq_gt(end, c->rcv_nxt) &&
+            seq_lt(end, c->rcv_nxt + OUR_WINDOW)) {
+            c->fin_ahead = 1;
+            c->fin_seq_in = end;
+        }
+        if (c->fin_ahead && c->fin_seq_in == c->rcv_nxt)
+            flags |= TCP_FIN, end = c->rcv_nxt;
         if ((flags & TCP_FIN) && end == c->rcv_nxt && !c->fin_received) {
             c->fin_received = 1;
             c->rcv_nxt++;
@@ -555,11 +639,15 @@ static void on_segment(struct simtcp *c, const uint8_t *tcp, size_t hlen,
          * duplicate ACK of an out-of-order one included. */
         send_ack(c);
     }
+    if (c->state == DONE)
+        return; /* a FIN sent again: acknowledged above */
     if (c->fin_received && c->fin_acked && c->queue_len == 0) {
         /* Finished; stays to acknowledge a FIN sent again. */
         c->state = DONE;
         c->counts.finished_ns = miou_sim_now();
         c->timer_at = 0;
+        if (h->ops->finished != NULL)
+            h->ops->finished(h->app, c);
         return;
     }
     try_send(c);
@@ -657,20 +745,131 @@ void simtcp_host_overrun(struct simtcp_host *h, int on)
     h->overrun = on;
 }
 
+void simtcp_host_ipv6(struct simtcp_host *h, const uint8_t ip[16],
+                      const uint8_t target[16])
+{
+    h->v6 = 1;
+    memcpy(h->ip6, ip, 16);
+    memcpy(h->target6, target, 16);
+}
+
 uint64_t simtcp_host_errors(const struct simtcp_host *h)
 {
     return h->errors;
 }
 
+/* A TCP segment (tcp) of (tcp_len) bytes from the unikernel, its IP
+ * header checked: to its connection. */
+static void tcp_in(struct simtcp_host *h, const uint8_t *tcp, size_t tcp_len)
+{
+    struct simtcp *c;
+    uint16_t sport, dport;
+    size_t hlen;
+
+    if (tcp_len < TCP_HLEN) {
+        h->errors++;
+        return;
+    }
+    hlen = (size_t)(tcp[12] >> 4) * 4;
+    if (hlen < TCP_HLEN || hlen > tcp_len ||
+        segment_checksum(h, 0, tcp, tcp_len) != 0) {
+        h->errors++;
+        return;
+    }
+    sport = net_get16(tcp);
+    dport = net_get16(tcp + 2);
+    /* The connection of the port pair still under way, else one that is
+     * over (a client bound to a port has had several on it). */
+    struct simtcp *over = NULL;
+    for (c = h->conns; c != NULL; c = c->next) {
+        if (c->local_port != dport || c->remote_port != sport)
+            continue;
+        if (c->state != DONE && c->state != FAILED)
+            break;
+        over = c;
+    }
+    if (c == NULL)
+        c = over;
+    if (c == NULL) {
+        /* A late answer to an attempt that was refused and replaced is
+         * expected; anything else is not. */
+        if (!(tcp[13] & TCP_RST))
+            h->errors += dport >= h->next_port || dport < FIRST_PORT;
+        return;
+    }
+    on_segment(c, tcp, hlen, tcp + hlen, tcp_len - hlen);
+    host_arm(h);
+}
+
+/* A neighbour solicitation for our IPv6 address: the advertisement that
+ * answers it (RFC 4861 4.4), solicited, with our MAC. */
+static void advertise(struct simtcp_host *h, const uint8_t *frame,
+                      const uint8_t *ip)
+{
+    uint8_t *f = h->out, *out = f + ETH_HLEN, *na = out + IPV6_HLEN;
+    const size_t len = 32; /* the message and its link-layer option */
+
+    memcpy(f, frame + ETH_ALEN, ETH_ALEN);
+    memcpy(f + ETH_ALEN, h->mac, ETH_ALEN);
+    net_put16(f + 12, ETHERTYPE_IPV6);
+    ipv6_header(out, IPPROTO_ICMPV6_, 255, len, h->ip6,
+                ip + 8); /* to the asker */
+    memset(na, 0, len);
+    na[0] = 136;
+    na[4] = 0x60; /* solicited, override */
+    memcpy(na + 8, h->ip6, 16);
+    na[24] = 2; /* the target's link-layer address */
+    na[25] = 1;
+    memcpy(na + 26, h->mac, ETH_ALEN);
+    net_put16(na + 2, checksum6(out + 8, out + 24, IPPROTO_ICMPV6_, na, len));
+    miou_sim_link_send(h->link, f, ETH_HLEN + IPV6_HLEN + len);
+}
+
+/* An IPv6 frame: neighbour solicitations for us answered, our TCP
+ * segments taken; the rest (router and duplicate address solicitations,
+ * MLD reports, another host's traffic) is none of ours. */
+static void receive6(struct simtcp_host *h, const uint8_t *frame, size_t len)
+{
+    static const uint8_t unspecified[16];
+    const uint8_t *ip = frame + ETH_HLEN, *l4 = ip + IPV6_HLEN;
+    size_t plen;
+
+    if (len < ETH_HLEN + IPV6_HLEN || (ip[0] >> 4) != 6 ||
+        (plen = net_get16(ip + 4)) > len - ETH_HLEN - IPV6_HLEN) {
+        h->errors++;
+        return;
+    }
+    if (ip[6] == IPPROTO_ICMPV6_ && plen >= 24 && l4[0] == 135 &&
+        memcmp(l4 + 8, h->ip6, 16) == 0 &&
+        memcmp(ip + 8, unspecified, 16) != 0) {
+        if (checksum6(ip + 8, ip + 24, IPPROTO_ICMPV6_, l4, plen) != 0)
+            h->errors++;
+        else
+            advertise(h, frame, ip);
+        return;
+    }
+    if (ip[6] != IPPROTO_TCP_ || memcmp(ip + 24, h->ip6, 16) != 0 ||
+        memcmp(frame, h->mac, ETH_ALEN) != 0)
+        return;
+    if (memcmp(ip + 8, h->target6, 16) != 0) {
+        h->errors++; /* a stranger */
+        return;
+    }
+    tcp_in(h, l4, plen);
+}
+
 void simtcp_host_receive(struct simtcp_host *h, const uint8_t *frame,
                          size_t len)
 {
-    const uint8_t *ip, *tcp;
-    size_t ihl, total, tcp_len, hlen;
-    struct simtcp *c;
-    uint16_t sport, dport;
+    const uint8_t *ip;
+    size_t ihl, total;
     size_t n;
 
+    if (h->v6) {
+        if (len >= ETH_HLEN && net_get16(frame + 12) == ETHERTYPE_IPV6)
+            receive6(h, frame, len);
+        return;
+    }
     /* ARP and ping for us first: the unikernel resolves us before its
      * first segment. */
     n = answer_frame(&h->self, frame, len, h->out, OUT_SIZE);
@@ -697,32 +896,7 @@ void simtcp_host_receive(struct simtcp_host *h, const uint8_t *frame,
                         a segment of at most the MSS we announced */
         return;
     }
-    tcp = ip + ihl;
-    tcp_len = total - ihl;
-    if (tcp_len < TCP_HLEN) {
-        h->errors++;
-        return;
-    }
-    hlen = (size_t)(tcp[12] >> 4) * 4;
-    if (hlen < TCP_HLEN || hlen > tcp_len ||
-        tcp_checksum(h->ip, h->target, tcp, tcp_len) != 0) {
-        h->errors++;
-        return;
-    }
-    sport = net_get16(tcp);
-    dport = net_get16(tcp + 2);
-    for (c = h->conns; c != NULL; c = c->next)
-        if (c->local_port == dport && c->remote_port == sport)
-            break;
-    if (c == NULL) {
-        /* A late answer to an attempt that was refused and replaced is
-         * expected; anything else is not. */
-        if (!(tcp[13] & TCP_RST))
-            h->errors += dport >= h->next_port || dport < FIRST_PORT;
-        return;
-    }
-    on_segment(c, tcp, hlen, tcp + hlen, tcp_len - hlen);
-    host_arm(h);
+    tcp_in(h, ip + ihl, total - ihl);
 }
 
 void simtcp_host_wakeup(struct simtcp_host *h)
@@ -742,6 +916,12 @@ void simtcp_host_wakeup(struct simtcp_host *h)
 struct simtcp *simtcp_connect(struct simtcp_host *h, uint16_t port,
                               void *cookie)
 {
+    return simtcp_connect_from(h, 0, port, cookie);
+}
+
+struct simtcp *simtcp_connect_from(struct simtcp_host *h, uint16_t local_port,
+                                   uint16_t port, void *cookie)
+{
     struct simtcp *c = calloc(1, sizeof *c);
     struct simtcp **tail;
 
@@ -752,6 +932,8 @@ struct simtcp *simtcp_connect(struct simtcp_host *h, uint16_t port,
     c->remote_port = port;
     c->mss = DEFAULT_MSS;
     c->retry_until = miou_sim_now() + RETRY_FOR;
+    c->fixed_port = local_port;
+    c->started_ns = miou_sim_now();
     /* At the end of the list, so that connections are served in the
      * order they were made: the run depends on nothing else. */
     for (tail = &h->conns; *tail != NULL; tail = &(*tail)->next)

@@ -1,7 +1,7 @@
 /*
  * sim_tcp.h - a small TCP client for the peers of the sim platform
- * (include/miou_sim.h): a host with one IPv4 address at the far end of a
- * link, opening TCP connections to the unikernel and moving bytes over
+ * (include/miou_sim.h): a host with one IPv4 or IPv6 address at the far
+ * end of a link, opening TCP connections to the unikernel and moving bytes over
  * them reliably, through whatever loss, duplication and reordering the
  * link's faults make.
  *
@@ -46,6 +46,8 @@ struct simtcp_ops {
     void (*sent)(void *app, struct simtcp *c);
     /* The unikernel closed its direction (its FIN came, in order). */
     void (*eof)(void *app, struct simtcp *c);
+    /* The conversation ended well (simtcp_finished() is now 1). */
+    void (*finished)(void *app, struct simtcp *c);
 };
 
 /* What a connection went through, for a verdict and a summary. */
@@ -57,6 +59,7 @@ struct simtcp_counts {
     uint64_t duplicates;   /* data segments already received */
     uint64_t refused;      /* connection attempts answered by RST */
     uint64_t finished_ns;  /* virtual time it finished (0: it did not) */
+    uint64_t connected_ns; /* how long its handshake took (from the SYN) */
 };
 
 /* A host (ip, mac) on (link), talking to the unikernel at (target) (its
@@ -83,6 +86,12 @@ void simtcp_host_wakeup(struct simtcp_host *h);
  * nothing. */
 void simtcp_host_overrun(struct simtcp_host *h, int on);
 
+/* Talk IPv6 instead (before the first connection): the host is (ip) and
+ * the unikernel (target), 16 bytes each; it answers neighbour
+ * solicitations for (ip), and no longer ARP or ping. */
+void simtcp_host_ipv6(struct simtcp_host *h, const uint8_t ip[16],
+                      const uint8_t target[16]);
+
 /* Frames the host could not make sense of (bad checksums, bad lengths,
  * fragments, segments for no connection of ours): a correct unikernel
  * sends none over a sim link. */
@@ -93,6 +102,12 @@ uint64_t simtcp_host_errors(const struct simtcp_host *h);
  * every 50 ms for 10 s (the server may not listen yet). */
 struct simtcp *simtcp_connect(struct simtcp_host *h, uint16_t port,
                               void *cookie);
+
+/* simtcp_connect() from local port (local_port) every time (0: a new
+ * port per attempt), as a client bound to a port does: a connection after
+ * another on the same port pair meets the unikernel's TIME-WAIT. */
+struct simtcp *simtcp_connect_from(struct simtcp_host *h, uint16_t local_port,
+                                   uint16_t port, void *cookie);
 
 void *simtcp_cookie(const struct simtcp *c);
 

@@ -4,7 +4,8 @@
  *
  *   echo-client:BYTES[,CONNS[,PORT[,ADDR]]]
  *       opens CONNS connections (1) to the echo service at ADDR:PORT
- *       (10.0.0.2:7, examples/echo.c's defaults), sends BYTES bytes on
+ *       (10.0.0.2:7, examples/echo.c's defaults; ADDR "ipv6": over IPv6,
+ *       from fd00::1 to fd00::2, echo's --ipv6-address), sends BYTES bytes on
  *       each (a pseudo-random stream of its own, drawn from the seed),
  *       then closes its side; its verdict is good when every connection
  *       got all its bytes back, identical, and then the service's FIN.
@@ -17,7 +18,17 @@
  *       Content-Length body, equal to FILE's bytes when FILE is given,
  *       and the server then closes too.
  *
- * Both print one line on standard error at the end: what they moved, or
+ *   closefirst-client:COUNT[,PORTS]
+ *       COUNT connections (at most 10,000) one after the other to
+ *       10.0.0.2:80 (examples/http.c with --linger=0), each asking GET /
+ *       with "Connection: close" and waiting for the server to close
+ *       first, from local ports 41000 to 41000 + PORTS - 1 (4) in turn:
+ *       each connection after the first PORTS meets the server's
+ *       TIME-WAIT of an earlier one. Its verdict is good when every one
+ *       connected, got a 200 and the server's FIN, each handshake within
+ *       5 s.
+ *
+ * They print one line on standard error at the end: what they moved, or
  * what went wrong. BYTES, and the other counts, are decimal, with an
  * optional K, M or G (binary multiples).
  *
@@ -36,6 +47,11 @@
 
 #define DEFAULT_UNIKERNEL_IP 0x0a000002u /* 10.0.0.2 */
 #define CLIENT_IP 0x0a000001u            /* 10.0.0.1 */
+/* Over IPv6: fd00::1 to fd00::2. */
+static const uint8_t client_ip6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0,
+                                       0,    0, 0, 0, 0, 0, 0, 1};
+static const uint8_t unikernel_ip6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0,
+                                          0,    0, 0, 0, 0, 0, 0, 2};
 /* Locally administered, distinct from sim_peers.c's (see there). */
 static const uint8_t client_mac[ETH_ALEN] = {0x02, 0x70, 0x65,
                                              0x65, 0x72, 0x03};
@@ -224,6 +240,7 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     size_t len[5];
     uint64_t bytes = 0, conns = 1, port = 7;
     uint32_t target = DEFAULT_UNIKERNEL_IP;
+    int v6 = 0;
     struct echo_client *e;
     int n = arg ? split(arg, field, len, 5) : 0;
     int overrun =
@@ -237,11 +254,13 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     if (n < 1 || parse_size(field[0], len[0], MAX_BYTES, &bytes) ||
         (n > 1 && parse_size(field[1], len[1], MAX_CONNS, &conns)) ||
         (n > 2 && parse_size(field[2], len[2], 65535, &port)) ||
-        (n > 3 && ipv4_parse(field[3], len[3], &target))) {
+        (n > 3 && !(v6 = len[3] == 4 && memcmp(field[3], "ipv6", 4) == 0) &&
+         ipv4_parse(field[3], len[3], &target))) {
         fprintf(stderr,
                 "sim: peer echo-client on %s: bad argument '%s' "
                 "(BYTES[,CONNS[,PORT[,ADDR]]][,overrun]: BYTES up to 1T, "
-                "CONNS up to %d, PORT up to 65535, ADDR an IPv4 address)\n",
+                "CONNS up to %d, PORT up to 65535, ADDR an IPv4 address or "
+                "ipv6)\n",
                 miou_sim_link_name(link), arg ? arg : "", MAX_CONNS);
         return NULL;
     }
@@ -259,6 +278,8 @@ static void *echo_client_open(struct miou_sim_link *link, const char *arg)
     if (e->conns == NULL || e->host == NULL)
         goto fail;
     simtcp_host_overrun(e->host, overrun);
+    if (v6)
+        simtcp_host_ipv6(e->host, client_ip6, unikernel_ip6);
     for (i = 0; i < e->nconns; i++) {
         struct echo_conn *k = &e->conns[i];
 
@@ -703,13 +724,174 @@ static const struct miou_sim_peer http_client_peer = {
     .close = http_client_close,
 };
 
+/* ---- closefirst-client -------------------------------------------------- */
+
+#define CLOSEFIRST_MAX 10000
+#define CLOSEFIRST_PORT 41000
+/* A handshake may take a few SYNs on a lossy link; through a TIME-WAIT
+ * that does not give way, it would take minutes (lwIP keeps one for 2
+ * MSL, 120 s), and this client gives up after 20 SYNs. */
+#define CONNECT_MAX (5000 * 1000000ull) /* ns */
+
+struct closefirst {
+    struct miou_sim_link *link;
+    struct simtcp_host *host;
+    struct simtcp **conns;
+    uint64_t count, ports, done, ok, slowest_ns, reconnects;
+    char head[16]; /* the current response's first bytes */
+    size_t head_len;
+    const char *problem;
+};
+
+/* The next connection, from its port. */
+static void closefirst_next(struct closefirst *k)
+{
+    uint16_t port = (uint16_t)(CLOSEFIRST_PORT + k->done % k->ports);
+    k->head_len = 0;
+    k->conns[k->done] = simtcp_connect_from(k->host, port, HTTP_PORT, k);
+    if (k->conns[k->done] == NULL && !k->problem)
+        k->problem = "out of memory";
+}
+
+static void closefirst_connected(void *app, struct simtcp *c)
+{
+    static const char req[] = "GET / HTTP/1.1\r\nHost: 10.0.0.2\r\n"
+                              "Connection: close\r\n\r\n";
+    (void)app;
+    simtcp_write(c, req, sizeof req - 1);
+}
+
+static void closefirst_received(void *app, struct simtcp *c,
+                                const uint8_t *data, size_t len)
+{
+    struct closefirst *k = app;
+    (void)c;
+    while (len-- > 0 && k->head_len < sizeof k->head)
+        k->head[k->head_len++] = (char)*data++;
+}
+
+/* The server closed first, as asked: close our side. */
+static void closefirst_eof(void *app, struct simtcp *c)
+{
+    (void)app;
+    simtcp_shutdown(c);
+}
+
+static void closefirst_finished(void *app, struct simtcp *c)
+{
+    struct closefirst *k = app;
+    const struct simtcp_counts *n = simtcp_counts(c);
+    if (k->head_len >= 13 && memcmp(k->head, "HTTP/1.1 200 ", 13) == 0)
+        k->ok++;
+    else if (!k->problem)
+        k->problem = "an answer that is not a 200";
+    if (n->connected_ns > k->slowest_ns)
+        k->slowest_ns = n->connected_ns;
+    k->reconnects += n->retransmits > 0;
+    if (++k->done < k->count)
+        closefirst_next(k);
+}
+
+static const struct simtcp_ops closefirst_ops = {
+    .connected = closefirst_connected,
+    .received = closefirst_received,
+    .eof = closefirst_eof,
+    .finished = closefirst_finished,
+};
+
+static void *closefirst_open(struct miou_sim_link *link, const char *arg)
+{
+    const char *field[2];
+    size_t len[2];
+    uint64_t count = 0, ports = 4;
+    int n = arg ? split(arg, field, len, 2) : 0;
+    if (n < 1 || parse_size(field[0], len[0], CLOSEFIRST_MAX, &count) ||
+        (n > 1 && parse_size(field[1], len[1], 1000, &ports))) {
+        fprintf(stderr,
+                "sim: peer closefirst-client on %s: bad argument '%s' "
+                "(COUNT[,PORTS]: COUNT up to %d, PORTS up to 1000)\n",
+                miou_sim_link_name(link), arg ? arg : "", CLOSEFIRST_MAX);
+        return NULL;
+    }
+    struct closefirst *k = calloc(1, sizeof *k);
+    if (k == NULL)
+        return NULL;
+    k->link = link;
+    k->count = count;
+    k->ports = ports;
+    k->conns = calloc(count, sizeof *k->conns);
+    k->host = simtcp_host_open(link, client_mac, CLIENT_IP,
+                               DEFAULT_UNIKERNEL_IP, &closefirst_ops, k);
+    if (k->conns == NULL || k->host == NULL) {
+        simtcp_host_close(k->host);
+        free(k->conns);
+        free(k);
+        return NULL;
+    }
+    closefirst_next(k);
+    return k;
+}
+
+static void closefirst_receive(void *state, const uint8_t *frame, size_t len)
+{
+    simtcp_host_receive(((struct closefirst *)state)->host, frame, len);
+}
+
+static void closefirst_wakeup(void *state)
+{
+    simtcp_host_wakeup(((struct closefirst *)state)->host);
+}
+
+static int closefirst_close(void *state)
+{
+    struct closefirst *k = state;
+    const char *name = miou_sim_link_name(k->link);
+    const char *why = k->done < k->count && k->conns[k->done]
+                          ? simtcp_failure(k->conns[k->done])
+                          : NULL;
+    int good = k->ok == k->count && !k->problem &&
+               k->slowest_ns <= CONNECT_MAX && simtcp_host_errors(k->host) == 0;
+    fprintf(stderr,
+            "sim: peer closefirst-client on %s: %llu of %llu connections "
+            "served and closed by the server first, from %llu ports in "
+            "turn; the slowest handshake %llu ms, %llu with a SYN sent "
+            "again\n",
+            name, (unsigned long long)k->ok, (unsigned long long)k->count,
+            (unsigned long long)k->ports,
+            (unsigned long long)(k->slowest_ns / 1000000),
+            (unsigned long long)k->reconnects);
+    if (!good)
+        fprintf(stderr,
+                "sim: peer closefirst-client on %s: %s %llu: %s%s%s; "
+                "%llu frames malformed or unexpected\n",
+                name, k->done < k->count ? "connection" : "after",
+                (unsigned long long)k->done + (k->done < k->count),
+                k->problem                    ? k->problem
+                : k->slowest_ns > CONNECT_MAX ? "a handshake took over 5 s"
+                                              : "not finished",
+                why ? ": " : "", why ? why : "",
+                (unsigned long long)simtcp_host_errors(k->host));
+    simtcp_host_close(k->host);
+    free(k->conns);
+    free(k);
+    return good ? 0 : -1;
+}
+
+static const struct miou_sim_peer closefirst_peer = {
+    .name = "closefirst-client",
+    .open = closefirst_open,
+    .receive = closefirst_receive,
+    .wakeup = closefirst_wakeup,
+    .close = closefirst_close,
+};
+
 /* ---- Registration ---------------------------------------------------------
  */
 
 __attribute__((constructor)) static void sim_tcp_peers_register(void)
 {
-    static const struct miou_sim_peer *const peers[] = {&echo_client_peer,
-                                                        &http_client_peer};
+    static const struct miou_sim_peer *const peers[] = {
+        &echo_client_peer, &http_client_peer, &closefirst_peer};
 
     sim_peers_register(peers, sizeof peers / sizeof peers[0]);
 }
