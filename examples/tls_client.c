@@ -199,12 +199,5 @@ static void *main_task(void *arg)
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
-    int status = 0;
-    int rc = args_read(si->cmdline, "tls_client", options);
-    if (rc != ARGS_RUN)
-        return rc == ARGS_HELP ? 0 : 2;
-    rc = miou_run(NULL, main_task, &status, NULL);
-    if (rc != 0)
-        return fail("cannot run", rc);
-    return status;
+    return example_main(si, "tls_client", options, main_task);
 }
