@@ -15,6 +15,7 @@
 #include <miou_tcpip.h>
 
 #include "lib/check.h"
+#include "util/bytes.h"
 
 #define SECOND 1000000000ull
 #define FOREVER MIOU_TCPIP_FOREVER
@@ -53,22 +54,16 @@ struct server {
     unsigned queries; /* asked, all names together */
 };
 
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 /* An answer record for the question's name (a pointer to offset 12). */
 static size_t record(uint8_t *p, unsigned type, unsigned ttl,
                      const uint8_t *data, size_t len)
 {
-    put16(p, 0xc00c);
-    put16(p + 2, type);
-    put16(p + 4, 1);
-    put16(p + 6, ttl >> 16);
-    put16(p + 8, ttl & 0xffff);
-    put16(p + 10, (unsigned)len);
+    miou__put16(p, 0xc00c);
+    miou__put16(p + 2, type);
+    miou__put16(p + 4, 1);
+    miou__put16(p + 6, ttl >> 16);
+    miou__put16(p + 8, ttl & 0xffff);
+    miou__put16(p + 10, (unsigned)len);
     memcpy(p + 12, data, len);
     return 12 + len;
 }
@@ -111,13 +106,14 @@ static int serve_query(const uint8_t *q, size_t qlen, int over_v6,
             memcpy(out[n], q, qend);
             out[n][2] = 0x81;
             out[n][3] = 0x80;
-            put16(out[n] + 6, 1);
+            miou__put16(out[n] + 6, 1);
             lens[n] = qend + record(out[n] + qend, qtype, 60, self6.bytes,
                                     qtype == 1 ? 4 : 16);
         }
-        out[0][1] ^= 1;                                /* another ID */
-        put16(out[1] + qend, 0xc000 | (unsigned)qend); /* points at itself */
-        lens[2] -= 3;                                  /* cut short */
+        out[0][1] ^= 1; /* another ID */
+        miou__put16(out[1] + qend,
+                    0xc000 | (unsigned)qend); /* points at itself */
+        lens[2] -= 3;                         /* cut short */
         label = (const uint8_t *)"www";
         llen = 3;
     }
@@ -152,11 +148,11 @@ static int serve_query(const uint8_t *q, size_t qlen, int over_v6,
         else if (qtype == 28 && !IS("v4only") && !IS("zero"))
             len += record(r + len, 28, 60, eyes ? silent6 : self6.bytes, 16);
         if (len > before) {
-            put16(r + before, 0xc000 | (unsigned)owner);
+            miou__put16(r + before, 0xc000 | (unsigned)owner);
             count++;
         }
     }
-    put16(r + 6, count);
+    miou__put16(r + 6, count);
     lens[n] = len;
     return n + 1;
 #undef IS

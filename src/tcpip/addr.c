@@ -8,6 +8,7 @@
 #include <miou_tcpip.h>
 
 #include "internal.h"
+#include "util/bytes.h"
 
 int miou_ipv4_parse(const char *text, uint32_t *addr)
 {
@@ -100,17 +101,6 @@ uint32_t miou_ipaddr_get_v4(const miou_ipaddr *a)
            (uint32_t)a->bytes[2] << 8 | a->bytes[3];
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A dotted quad ending at (end), the last two groups of an IPv6 address
  * ("::ffff:10.0.0.2"). */
 static int tail_v4(const char *s, const char *end, uint16_t *w)
@@ -162,7 +152,7 @@ static int parse_v6(const char *p, uint8_t out[16], uint32_t *zone)
         const char *start = p;
         unsigned v = 0;
         int d;
-        while ((d = hex_digit(*p)) >= 0 && p - start < 4) {
+        while ((d = miou__hex_digit(*p)) >= 0 && p - start < 4) {
             v = v << 4 | (unsigned)d;
             p++;
         }
@@ -176,7 +166,7 @@ static int parse_v6(const char *p, uint8_t out[16], uint32_t *zone)
             p = end;
             break;
         }
-        if (p == start || hex_digit(*p) >= 0 || n == 8)
+        if (p == start || miou__hex_digit(*p) >= 0 || n == 8)
             return -1;
         w[n++] = (uint16_t)v;
         if (*p != ':')

@@ -11,28 +11,12 @@
 #include <string.h>
 
 #include "dns_msg.h"
+#include "util/bytes.h"
 
 #define HEADER 12
 #define NAME_WIRE_MAX 255
 /* Records that fit in an answer: each takes at least 11 bytes. */
 #define RECORDS_MAX ((DNS_ANSWER_MAX - HEADER) / 11 + 1)
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 static uint8_t lower(uint8_t c)
 {
@@ -89,14 +73,14 @@ size_t dns_query_build(uint8_t *buf, size_t size, uint16_t id, const char *name,
     if (!n || size < HEADER + n + 4)
         return 0;
     memset(buf, 0, HEADER);
-    put16(buf, id);
+    miou__put16(buf, id);
     buf[2] = 0x01; /* RD: recursion desired */
-    put16(buf + 4, 1);
+    miou__put16(buf + 4, 1);
     /* The wire form lower-cased is still the name: DNS compares names
      * without case (RFC 4343). */
     memcpy(buf + HEADER, wire, n);
-    put16(buf + HEADER + n, qtype);
-    put16(buf + HEADER + n + 2, DNS_CLASS_IN);
+    miou__put16(buf + HEADER + n, qtype);
+    miou__put16(buf + HEADER + n + 2, DNS_CLASS_IN);
     return HEADER + n + 4;
 }
 
@@ -176,9 +160,10 @@ static int read_records(const uint8_t *msg, size_t len, size_t *pos,
         rec[i].owner = *pos;
         if (!read_name(msg, len, *pos, name, &next) || next + 10 > len)
             return -1;
-        uint16_t type = get16(msg + next), class = get16(msg + next + 2);
-        uint32_t ttl = get32(msg + next + 4);
-        rec[i].rdlen = get16(msg + next + 8);
+        uint16_t type = miou__get16(msg + next),
+                 class = miou__get16(msg + next + 2);
+        uint32_t ttl = miou__get32(msg + next + 4);
+        rec[i].rdlen = miou__get16(msg + next + 8);
         rec[i].rdata = next + 10;
         if (rec[i].rdata + rec[i].rdlen > len)
             return -1; /* data past the end */
@@ -231,15 +216,17 @@ int dns_answer_parse(const uint8_t *msg, size_t len, uint16_t id,
     size_t alen = qtype == DNS_TYPE_A ? 4 : qtype == DNS_TYPE_AAAA ? 16 : 0;
     struct dns_answer a = {0};
     if (!msg || !out || !wlen || !alen || len < HEADER ||
-        len > DNS_ANSWER_MAX || get16(msg) != id)
+        len > DNS_ANSWER_MAX || miou__get16(msg) != id)
         return -1;
-    uint16_t flags = get16(msg + 2);
-    if (!(flags & 0x8000) || (flags >> 11 & 15) != 0 || get16(msg + 4) != 1)
+    uint16_t flags = miou__get16(msg + 2);
+    if (!(flags & 0x8000) || (flags >> 11 & 15) != 0 ||
+        miou__get16(msg + 4) != 1)
         return -1; /* not a response to a standard query of one question */
     /* The question: ours. */
     if (read_name(msg, len, HEADER, got, &pos) != wlen ||
         memcmp(got, want, wlen) != 0 || pos + 4 > len ||
-        get16(msg + pos) != qtype || get16(msg + pos + 2) != DNS_CLASS_IN)
+        miou__get16(msg + pos) != qtype ||
+        miou__get16(msg + pos + 2) != DNS_CLASS_IN)
         return -1;
     pos += 4;
     a.truncated = (flags & 0x0200) != 0;
@@ -259,7 +246,7 @@ int dns_answer_parse(const uint8_t *msg, size_t len, uint16_t id,
         *out = a;
         return 0;
     }
-    unsigned count = get16(msg + 6);
+    unsigned count = miou__get16(msg + 6);
     if (read_records(msg, len, &pos, count, rec) != 0)
         return -1;
     int cnames = follow_cnames(msg, len, rec, count, want, &wlen, &a.ttl);

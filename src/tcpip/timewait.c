@@ -31,6 +31,7 @@
 
 #include "internal.h"
 #include "miou_hooks.h"
+#include "util/bytes.h"
 
 #define TCP_HLEN_MIN 20
 #define TCP_HLEN_MAX 60
@@ -38,17 +39,6 @@
 #define F_SYN 0x02
 #define F_RST 0x04
 #define F_ACK 0x10
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* Whether (ip), a pcb's address, is the (len) bytes at (raw). */
 static int same_addr(const ip_addr_t *ip, const uint8_t *raw, size_t len)
@@ -70,8 +60,8 @@ static void check_segment(struct netif *inp, const uint8_t *src,
                           const uint8_t *dst, size_t alen, const uint8_t *tcp)
 {
     uint8_t flags = tcp[13];
-    uint16_t sport = get16(tcp), dport = get16(tcp + 2);
-    uint32_t seq = get32(tcp + 4);
+    uint16_t sport = miou__get16(tcp), dport = miou__get16(tcp + 2);
+    uint32_t seq = miou__get32(tcp + 4);
     int syn = (flags & (F_SYN | F_ACK | F_RST | F_FIN)) == F_SYN;
     int rst = (flags & (F_SYN | F_RST)) == F_RST;
     if (!syn && !rst)
@@ -128,9 +118,9 @@ int miou_tcpip__ip4_input_hook(struct pbuf *p, struct netif *inp)
         return 0;
     size_t n = pbuf_copy_partial(p, b, sizeof b, 0);
     if (n < 20 || b[0] >> 4 != 4 || b[9] != IP_PROTO_TCP ||
-        (get16(b + 6) & 0x3fff)) /* fragments: not a bare segment */
+        (miou__get16(b + 6) & 0x3fff)) /* fragments: not a bare segment */
         return 0;
-    size_t ihl = (size_t)(b[0] & 15) * 4, total = get16(b + 2);
+    size_t ihl = (size_t)(b[0] & 15) * 4, total = miou__get16(b + 2);
     if (ihl < 20 || total < ihl || total > p->tot_len || ihl > n)
         return 0;
     size_t hlen = bare_segment(b + ihl, n - ihl, total - ihl);
@@ -156,7 +146,7 @@ int miou_tcpip__ip6_input_hook(struct pbuf *p, struct netif *inp)
      * extension header. */
     if (n < 40 || b[0] >> 4 != 6 || b[6] != IP_PROTO_TCP)
         return 0;
-    size_t plen = get16(b + 4);
+    size_t plen = miou__get16(b + 4);
     if (40 + plen > p->tot_len)
         return 0;
     size_t hlen = bare_segment(b + 40, n - 40, plen);

@@ -131,6 +131,7 @@
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
 #include "netif/ethernet.h"
+#include "util/bytes.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -175,35 +176,12 @@ static const uint8_t broadcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 #define PEER_IP 0x0a000001u /* 10.0.0.1, also the gateway */
 #define NETMASK 0xffffff00u
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
 /* The Internet checksum's one's complement sum of (n) bytes, added to
  * (acc), not yet folded. */
 static uint32_t sum16(uint32_t acc, const uint8_t *p, size_t n)
 {
     for (; n > 1; p += 2, n -= 2)
-        acc += get16(p);
+        acc += miou__get16(p);
     if (n)
         acc += (uint32_t)p[0] << 8;
     return acc;
@@ -238,15 +216,15 @@ struct ipv4 {
  * whose header lies inside the frame. */
 static int ipv4_view(uint8_t *f, size_t n, struct ipv4 *v)
 {
-    if (n < ETH_HLEN_ + 20 || get16(f + 12) != ETHTYPE_IPV4)
+    if (n < ETH_HLEN_ + 20 || miou__get16(f + 12) != ETHTYPE_IPV4)
         return 0;
     v->ip = f + ETH_HLEN_;
     v->ihl = (size_t)(v->ip[0] & 0x0f) * 4;
     if ((v->ip[0] >> 4) != 4 || v->ihl < 20 || ETH_HLEN_ + v->ihl > n)
         return 0;
-    v->total = get16(v->ip + 2);
+    v->total = miou__get16(v->ip + 2);
     v->proto = v->ip[9];
-    v->fragment = (get16(v->ip + 6) & 0x3fffu) != 0;
+    v->fragment = (miou__get16(v->ip + 6) & 0x3fffu) != 0;
     v->l4 = NULL;
     v->l4len = 0;
     if (v->total >= v->ihl && ETH_HLEN_ + v->total <= n) {
@@ -297,27 +275,27 @@ static void prepare(uint8_t *f, size_t n, unsigned control, unsigned flags,
         return;
     if (v.l4 && !v.fragment && v.proto == PROTO_TCP && v.l4len >= 20) {
         if (flags & REC_PATCH_ACK)
-            put32(v.l4 + 8, last->tcp_next);
+            miou__put32(v.l4 + 8, last->tcp_next);
         if (flags & REC_DUP_ACK)
-            put32(v.l4 + 8, last->tcp_data);
+            miou__put32(v.l4 + 8, last->tcp_data);
         if (flags & REC_PATCH_SEQ)
-            put32(v.l4 + 4, last->tcp_ack);
+            miou__put32(v.l4 + 4, last->tcp_ack);
     }
     if (v.l4 && !v.fragment && v.proto == PROTO_UDP && v.l4len >= 16 &&
-        get16(v.l4 + 2) == 68 && (flags & REC_PATCH_ACK))
-        put32(v.l4 + 8 + 4, last->dhcp_xid);
+        miou__get16(v.l4 + 2) == 68 && (flags & REC_PATCH_ACK))
+        miou__put32(v.l4 + 8 + 4, last->dhcp_xid);
     int at = l4_checksum_offset(&v);
     if ((control & CTL_FIX_L4) && at >= 0) {
-        put16(v.l4 + at, 0);
+        miou__put16(v.l4 + at, 0);
         uint16_t c = (uint16_t)~l4_sum(&v);
         /* UDP sends a computed 0 as 0xffff (0 means none). */
         if (c == 0 && v.proto == PROTO_UDP)
             c = 0xffff;
-        put16(v.l4 + at, c);
+        miou__put16(v.l4 + at, c);
     }
     if (control & CTL_FIX_IP) {
-        put16(v.ip + 10, 0);
-        put16(v.ip + 10, (uint16_t)~fold(sum16(0, v.ip, v.ihl)));
+        miou__put16(v.ip + 10, 0);
+        miou__put16(v.ip + 10, (uint16_t)~fold(sum16(0, v.ip, v.ihl)));
     }
 }
 
@@ -351,7 +329,7 @@ static void input_frame(struct input *in, unsigned flags, uint8_t *f, size_t n)
             seed_failures++;
             return;
         }
-        put16(in->b + in->n, (uint16_t)(flags | n));
+        miou__put16(in->b + in->n, (uint16_t)(flags | n));
         in->n += 2;
     } else if (in->n + n > sizeof in->b) {
         seed_failures++;
@@ -364,7 +342,7 @@ static void input_frame(struct input *in, unsigned flags, uint8_t *f, size_t n)
 /* A record that only lets time pass. */
 static void input_wait(struct input *in, unsigned flags)
 {
-    put16(in->b + in->n, (uint16_t)flags);
+    miou__put16(in->b + in->n, (uint16_t)flags);
     in->n += 2;
 }
 
@@ -383,7 +361,7 @@ static size_t eth(uint8_t *f, const uint8_t *dst, uint16_t type)
 {
     memcpy(f, dst, 6);
     memcpy(f + 6, peer_mac, 6);
-    put16(f + 12, type);
+    miou__put16(f + 12, type);
     return ETH_HLEN_;
 }
 
@@ -391,15 +369,15 @@ static size_t arp(uint8_t *f, uint16_t op, const uint8_t *dst, uint32_t spa,
                   const uint8_t *tha, uint32_t tpa)
 {
     size_t n = eth(f, dst, ETHTYPE_ARP_);
-    put16(f + n, 1);
-    put16(f + n + 2, ETHTYPE_IPV4);
+    miou__put16(f + n, 1);
+    miou__put16(f + n + 2, ETHTYPE_IPV4);
     f[n + 4] = 6;
     f[n + 5] = 4;
-    put16(f + n + 6, op);
+    miou__put16(f + n + 6, op);
     memcpy(f + n + 8, peer_mac, 6);
-    put32(f + n + 14, spa);
+    miou__put32(f + n + 14, spa);
     memcpy(f + n + 18, tha, 6);
-    put32(f + n + 24, tpa);
+    miou__put32(f + n + 24, tpa);
     return n + 28;
 }
 
@@ -415,13 +393,13 @@ static size_t ipv4_packet(uint8_t *f, const uint8_t *dst_mac, uint32_t src,
     size_t ihl = 20 + optlen;
     memset(ip, 0, 20);
     ip[0] = (uint8_t)(0x40 | ihl / 4);
-    put16(ip + 2, (uint16_t)(ihl + n));
-    put16(ip + 4, id);
-    put16(ip + 6, frag);
+    miou__put16(ip + 2, (uint16_t)(ihl + n));
+    miou__put16(ip + 4, id);
+    miou__put16(ip + 6, frag);
     ip[8] = 64;
     ip[9] = (uint8_t)proto;
-    put32(ip + 12, src);
-    put32(ip + 16, dst);
+    miou__put32(ip + 12, src);
+    miou__put32(ip + 16, dst);
     if (optlen)
         memcpy(ip + 20, opts, optlen);
     memcpy(ip + ihl, payload, n);
@@ -440,9 +418,9 @@ static size_t icmp_echo(uint8_t *m, uint16_t seq, size_t datalen)
 {
     m[0] = 8;
     m[1] = 0;
-    put16(m + 2, 0);
-    put16(m + 4, 0x1234);
-    put16(m + 6, seq);
+    miou__put16(m + 2, 0);
+    miou__put16(m + 4, 0x1234);
+    miou__put16(m + 6, seq);
     for (size_t i = 0; i < datalen; i++)
         m[8 + i] = (uint8_t)('a' + i % 26);
     return 8 + datalen;
@@ -451,10 +429,10 @@ static size_t icmp_echo(uint8_t *m, uint16_t seq, size_t datalen)
 static size_t udp(uint8_t *d, uint16_t sport, uint16_t dport, const void *data,
                   size_t n)
 {
-    put16(d, sport);
-    put16(d + 2, dport);
-    put16(d + 4, (uint16_t)(8 + n));
-    put16(d + 6, 0);
+    miou__put16(d, sport);
+    miou__put16(d + 2, dport);
+    miou__put16(d + 4, (uint16_t)(8 + n));
+    miou__put16(d + 6, 0);
     memcpy(d + 8, data, n);
     return 8 + n;
 }
@@ -474,15 +452,15 @@ static size_t tcp(uint8_t *s, uint16_t dport, uint32_t seq, uint32_t ack,
                   size_t optlen, const void *data, size_t n)
 {
     size_t hlen = 20 + optlen;
-    put16(s, CLIENT_PORT);
-    put16(s + 2, dport);
-    put32(s + 4, seq);
-    put32(s + 8, ack);
+    miou__put16(s, CLIENT_PORT);
+    miou__put16(s + 2, dport);
+    miou__put32(s + 4, seq);
+    miou__put32(s + 8, ack);
     s[12] = (uint8_t)(hlen / 4 << 4);
     s[13] = (uint8_t)flags;
-    put16(s + 14, window);
-    put16(s + 16, 0);
-    put16(s + 18, (flags & TH_URG) ? 1 : 0);
+    miou__put16(s + 14, window);
+    miou__put16(s + 16, 0);
+    miou__put16(s + 18, (flags & TH_URG) ? 1 : 0);
     if (optlen)
         memcpy(s + 20, opts, optlen);
     memcpy(s + hlen, data, n);
@@ -518,12 +496,12 @@ static size_t dhcp_reply(uint8_t *f, unsigned type, uint32_t lease, uint32_t t1,
     b[0] = 2; /* BOOTREPLY */
     b[1] = 1;
     b[2] = 6;
-    put32(b + 4, 0); /* xid: patched */
-    put32(b + 16, 0x0a000032u);
-    put32(b + 20, PEER_IP);
+    miou__put32(b + 4, 0); /* xid: patched */
+    miou__put32(b + 16, 0x0a000032u);
+    miou__put32(b + 20, PEER_IP);
     memcpy(b + 28, our_mac, 6);
     uint8_t *o = b + 236;
-    put32(o, 0x63825363u);
+    miou__put32(o, 0x63825363u);
     o += 4;
     const uint8_t opts[] = {
         53,  1,   (uint8_t)type,
@@ -544,9 +522,9 @@ static size_t dhcp_reply(uint8_t *f, unsigned type, uint32_t lease, uint32_t t1,
         255,
     };
     memcpy(o, opts, sizeof opts);
-    put32(o + 11, lease);
-    put32(o + 17, t1);
-    put32(o + 23, t2);
+    miou__put32(o + 11, lease);
+    miou__put32(o + 17, t1);
+    miou__put32(o + 23, t2);
     size_t len = udp(d, 67, 68, b, sizeof b);
     static uint16_t id = 100;
     return ipv4_packet(f, broadcast_mac, PEER_IP, 0xffffffffu, PROTO_UDP, id++,
@@ -706,7 +684,7 @@ static int write_seeds(const char *dir)
     {
         uint8_t seg[64];
         size_t len = tcp(seg, 7, CLIENT_ISN, 0, TH_SYN, 65535, NULL, 0, "", 0);
-        put16(seg, 7); /* from port 7 too: a connection to itself */
+        miou__put16(seg, 7); /* from port 7 too: a connection to itself */
         input_frame(&in, 0, f,
                     ipv4_packet(f, our_mac, OUR_IP, OUR_IP, PROTO_TCP, 8, 0,
                                 NULL, 0, seg, len));
@@ -1115,14 +1093,14 @@ static void print_summary(void)
 static void check_output(uint8_t *f, size_t n)
 {
     REQUIRE(memcmp(f + 6, our_mac, 6) == 0);
-    uint16_t type = get16(f + 12);
+    uint16_t type = miou__get16(f + 12);
     REQUIRE(type == ETHTYPE_ARP_ || type == ETHTYPE_IPV4);
     if (type == ETHTYPE_ARP_) {
         REQUIRE(n >= ETH_HLEN_ + 28);
         const uint8_t *a = f + ETH_HLEN_;
-        REQUIRE(get16(a) == 1 && get16(a + 2) == ETHTYPE_IPV4);
+        REQUIRE(miou__get16(a) == 1 && miou__get16(a + 2) == ETHTYPE_IPV4);
         REQUIRE(a[4] == 6 && a[5] == 4);
-        REQUIRE(get16(a + 6) == 1 || get16(a + 6) == 2);
+        REQUIRE(miou__get16(a + 6) == 1 || miou__get16(a + 6) == 2);
         REQUIRE(memcmp(a + 8, our_mac, 6) == 0);
         seen.out_arp++;
         return;
@@ -1131,14 +1109,14 @@ static void check_output(uint8_t *f, size_t n)
     REQUIRE(ipv4_view(f, n, &v));
     REQUIRE(ETH_HLEN_ + v.total == n && v.l4 != NULL);
     REQUIRE(fold(sum16(0, v.ip, v.ihl)) == 0xffff);
-    uint32_t src = get32(v.ip + 12);
+    uint32_t src = miou__get32(v.ip + 12);
     if (src >> 24 == 127)
         seen.out_from_loopback++; /* answers to frames to 127.0.0.1 */
     else if (!in_dhcp_input)
         REQUIRE(src == OUR_IP);
     if (v.fragment) {
         seen.out_fragments++;
-        if ((get16(v.ip + 6) & 0x1fffu) != 0)
+        if ((miou__get16(v.ip + 6) & 0x1fffu) != 0)
             return; /* no transport header in this one */
     }
     if (v.proto == PROTO_ICMP) {
@@ -1149,13 +1127,14 @@ static void check_output(uint8_t *f, size_t n)
     } else if (v.proto == PROTO_UDP) {
         REQUIRE(v.l4len >= 8);
         if (!v.fragment) {
-            REQUIRE(get16(v.l4 + 4) == v.l4len);
-            REQUIRE(get16(v.l4 + 6) == 0 || l4_sum(&v) == 0xffff);
+            REQUIRE(miou__get16(v.l4 + 4) == v.l4len);
+            REQUIRE(miou__get16(v.l4 + 6) == 0 || l4_sum(&v) == 0xffff);
         }
         seen.out_udp++;
-        if (get16(v.l4) == 68 && get16(v.l4 + 2) == 67 && v.l4len >= 16) {
+        if (miou__get16(v.l4) == 68 && miou__get16(v.l4 + 2) == 67 &&
+            v.l4len >= 16) {
             seen.out_dhcp++;
-            last.dhcp_xid = get32(v.l4 + 8 + 4);
+            last.dhcp_xid = miou__get32(v.l4 + 8 + 4);
         }
     } else {
         REQUIRE(v.proto == PROTO_TCP && !v.fragment);
@@ -1171,11 +1150,11 @@ static void check_output(uint8_t *f, size_t n)
         seen.out_tcp_fin += (flags & TH_FIN) != 0;
         seen.out_tcp_rst += (flags & TH_RST) != 0;
         if (data > 0)
-            last.tcp_data = get32(v.l4 + 4);
-        last.tcp_next = get32(v.l4 + 4) + (uint32_t)data +
+            last.tcp_data = miou__get32(v.l4 + 4);
+        last.tcp_next = miou__get32(v.l4 + 4) + (uint32_t)data +
                         ((flags & TH_SYN) != 0) + ((flags & TH_FIN) != 0);
         if (flags & TH_ACK)
-            last.tcp_ack = get32(v.l4 + 8);
+            last.tcp_ack = miou__get32(v.l4 + 8);
     }
 }
 
@@ -1533,7 +1512,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (control & CTL_SEQUENCE) {
         size_t i = 1;
         while (i + 2 <= size) {
-            unsigned word = get16(data + i);
+            unsigned word = miou__get16(data + i);
             i += 2;
             size_t n = word & REC_LEN_MASK;
             if (n > size - i)

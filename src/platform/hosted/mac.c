@@ -6,17 +6,7 @@
 #include <unistd.h>
 
 #include "hosted.h"
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "util/bytes.h"
 
 int hosted_mac_parse(const char *s, uint8_t mac[SOLO5_NET_ALEN])
 {
@@ -28,7 +18,7 @@ int hosted_mac_parse(const char *s, uint8_t mac[SOLO5_NET_ALEN])
         return -1;
     for (i = 0; i < SOLO5_NET_ALEN; i++) {
         const char *p = s + i * 3;
-        int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+        int hi = miou__hex_digit(p[0]), lo = miou__hex_digit(p[1]);
 
         if (hi < 0 || lo < 0 || (i + 1 < SOLO5_NET_ALEN && p[2] != ':'))
             return -1;
