@@ -9,14 +9,23 @@
 # Only the programs that include miou_tcpip.h link it, and only their
 # build fetches lwIP: the rest of the tree builds without network.
 #
+# Our patches to lwIP (src/tcpip/patches/lwip-VERSION/*.patch, with a
+# README.md saying why each) are applied to a copy of the fetched source,
+# build/lwip-VERSION/patched, by scripts/patch_lwip.sh, which the build
+# compiles; a change of the patches makes the copy again and rebuilds
+# lwIP and our layer (whose headers are lwIP's).
+#
 # LWIP_VERSION=V builds another entry of mk/lwip.source (give it a BUILD
 # of its own to keep both): $(BUILD)/lwip-version records the version a
 # build was made with, and a change rebuilds the layer (lwIP's objects
 # are in a folder per version).
 
 LWIP_VERSION ?= $(shell sed -e 's/\#.*//' mk/lwip.source | awk 'NF >= 2 { print $$1; exit }')
-LWIP_DIR := build/lwip-$(LWIP_VERSION)/src
-LWIP_FETCHED := $(LWIP_DIR)/.miou-fetched
+LWIP_SRC := build/lwip-$(LWIP_VERSION)/src
+LWIP_FETCHED := $(LWIP_SRC)/.miou-fetched
+LWIP_PATCHES := $(sort $(wildcard src/tcpip/patches/lwip-$(LWIP_VERSION)/*.patch))
+LWIP_DIR := build/lwip-$(LWIP_VERSION)/patched
+LWIP_PATCHED := $(LWIP_DIR)/.miou-patched
 LWIP_STAMP := $(BUILD)/lwip-version
 
 # lwIP's files for IPv4 with ARP, ICMP and DHCP, IPv6 with neighbour
@@ -40,7 +49,10 @@ TCPIP_LIB := $(BUILD)/libmiou-tcpip.a
 TCPIP_USERS := $(shell grep -l 'miou_tcpip\.h' examples/*.c tests/*.c tests/*/*.c bench/*.c 2>/dev/null)
 
 $(LWIP_FETCHED):
-	scripts/fetch_lwip.sh $(LWIP_VERSION) $(LWIP_DIR)
+	scripts/fetch_lwip.sh $(LWIP_VERSION) $(LWIP_SRC)
+
+$(LWIP_PATCHED): $(LWIP_FETCHED) $(LWIP_PATCHES) scripts/patch_lwip.sh
+	scripts/patch_lwip.sh $(LWIP_SRC) $(LWIP_DIR) $(LWIP_PATCHES)
 
 # Rewritten only when the version changes, so that it dates the change.
 $(LWIP_STAMP): FORCE
@@ -51,12 +63,12 @@ FORCE:
 
 # lwIP's own code is not ours to warn about: our warning flags are left
 # out, the platform's others kept.
-$(LWIP_OBJ): $(BUILD)/obj/lwip-$(LWIP_VERSION)/%.o: $(LWIP_FETCHED) $(wildcard src/tcpip/port/*.h src/tcpip/port/arch/*.h)
+$(LWIP_OBJ): $(BUILD)/obj/lwip-$(LWIP_VERSION)/%.o: $(LWIP_PATCHED) $(wildcard src/tcpip/port/*.h src/tcpip/port/arch/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN),$(ALL_CFLAGS)) $(LWIP_INCLUDE) -c $(LWIP_DIR)/src/$*.c -o $@
 
 $(TCPIP_OBJ): ALL_CFLAGS += $(LWIP_INCLUDE)
-$(TCPIP_OBJ): $(LWIP_STAMP) | $(LWIP_FETCHED)
+$(TCPIP_OBJ): $(LWIP_STAMP) $(LWIP_PATCHED)
 # Our layer includes lwIP's headers, hence the port's, which the
 # platform's pattern (src/*/*/*.h) does not reach in arch/.
 $(TCPIP_OBJ): $(wildcard src/tcpip/port/arch/*.h)

@@ -53,7 +53,9 @@ fi
 dir=build/fuzz
 # The lwIP of the build (mk/lwip.source's first entry, or LWIP_VERSION).
 lwip_version=${LWIP_VERSION:-$(sed -e 's/#.*//' mk/lwip.source | awk 'NF >= 2 { print $1; exit }')}
-lwip=build/lwip-$lwip_version/src
+lwip_src=build/lwip-$lwip_version/src
+# With our patches (scripts/patch_lwip.sh), as the build compiles it.
+lwip=build/lwip-$lwip_version/patched
 if [ "${FUZZ_FRAMES_LWIP_ASSERTS:-0}" = 1 ]; then
     asserts=1
     objdir=$dir/lwip-$lwip_version-asserts
@@ -77,9 +79,13 @@ why=$(fuzz_why_not)
 [ -z "$why" ] || skip_run "$why"
 
 # ---- lwIP ------------------------------------------------------------------
-if ! timeout 1800 scripts/fetch_lwip.sh "$lwip_version" "$lwip" >"$tmp/fetch.log" 2>&1; then
+if ! timeout 1800 scripts/fetch_lwip.sh "$lwip_version" "$lwip_src" >"$tmp/fetch.log" 2>&1; then
     skip_run "lwIP's source is missing and could not be fetched ($(grep -m1 'fetch_lwip:' "$tmp/fetch.log" | cut -c1-120))"
 fi
+# shellcheck disable=SC2046 # the patches' names have no spaces
+scripts/patch_lwip.sh "$lwip_src" "$lwip" \
+    $(ls src/tcpip/patches/lwip-"$lwip_version"/*.patch 2>/dev/null | sort) \
+    >"$tmp/patch.log" 2>&1 || give_up "our patches to lwIP do not apply" "$tmp/patch.log"
 
 # lwIP's files, from mk/lwip.mk.
 files=$(fuzz_mk_list mk/lwip.mk LWIP_FILES)
@@ -121,7 +127,7 @@ fi
 # The files, a few at a time, each when its object is missing or older
 # than what it depends on.
 fuzz_deps=(src/tcpip/port/lwipopts.h src/tcpip/port/arch/cc.h
-    "$objdir/include/lwipopts.h" "$script")
+    "$objdir/include/lwipopts.h" "$script" "$lwip/.miou-patched")
 read -r -a sources <<<"$files"
 objs=() pairs=()
 for f in "${sources[@]}"; do

@@ -9,6 +9,7 @@
  * checks lwIP's counters: no connection, listener, socket, segment or
  * packet buffer may be left in use.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <miou.h>
@@ -712,6 +713,128 @@ static void static_addresses_of_both_families_are_there_at_once(void)
     run_and_check(both_addresses_main, NULL);
 }
 
+/* ---- Many connections: lwIP's table of them (src/tcpip/patches/) ----- */
+
+/* Connections of a round: each is two lwIP pcbs (both ends are ours),
+ * enough for the table of pcbs to double three times (from 256 buckets)
+ * and, for those in TIME-WAIT, once more. */
+#define MANY 600
+
+struct pair {
+    miou_tcp *client, *server;
+    uint16_t port; /* the client's */
+};
+
+/* The (i)th of (n) in an order that is neither the order of creation nor
+ * its reverse: pcbs leave the middle of lwIP's lists. */
+static size_t scrambled(size_t i, size_t n)
+{
+    return (i * 7919u + 13) % n;
+}
+
+/* (n) connections to our own listener (l): each client connected, each
+ * server end accepted and matched to its client by port. */
+static int open_pairs(miou_tcpip *s, miou_tcp_listener *l, struct pair *p,
+                      size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!CHECK_RC(
+                miou_tcp_connect(s, SELF, PORT, in(5 * SECOND), &p[i].client),
+                0))
+            return 0;
+        CHECK_RC(miou_tcp_local(p[i].client, NULL, &p[i].port), 0);
+        p[i].server = NULL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        miou_tcp *c;
+        uint16_t port;
+        if (!CHECK_RC(miou_tcp_accept(l, in(5 * SECOND), &c), 0))
+            return 0;
+        CHECK_RC(miou_tcp_peer(c, NULL, &port), 0);
+        size_t i = 0;
+        while (i < n && p[i].port != port)
+            i++;
+        if (!CHECK_ULT(i, n) || !CHECK(p[i].server == NULL)) {
+            miou_tcp_abort(c);
+            return 0;
+        }
+        p[i].server = c;
+    }
+    return 1;
+}
+
+/* Each client, in a scrambled order, sends its own message; its server
+ * end must read exactly that and send it back. */
+static int exchange(struct pair *p, size_t n, unsigned round)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = scrambled(k, n);
+        char msg[32], got[32];
+        int len = snprintf(msg, sizeof msg, "round %u pair %zu", round, i);
+        if (!CHECK_EQ(
+                miou_tcp_write(p[i].client, msg, (size_t)len, in(5 * SECOND)),
+                len))
+            return 0;
+        long r = miou_tcp_read(p[i].server, got, sizeof got, in(5 * SECOND));
+        if (!CHECK_EQ(r, len) || !CHECK(memcmp(got, msg, (size_t)len) == 0))
+            return 0;
+        CHECK_EQ(miou_tcp_write(p[i].server, got, (size_t)r, in(5 * SECOND)),
+                 r);
+        r = miou_tcp_read(p[i].client, got, sizeof got, in(5 * SECOND));
+        if (!CHECK_EQ(r, len) || !CHECK(memcmp(got, msg, (size_t)len) == 0))
+            return 0;
+    }
+    return 1;
+}
+
+/* Close every pair in a scrambled order, one end first, then the other
+ * once it read the end: the end that closed first stays in TIME-WAIT. */
+static void close_pairs(struct pair *p, size_t n)
+{
+    char byte;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = scrambled(k, n);
+        miou_tcp *first = k % 2 ? p[i].client : p[i].server;
+        miou_tcp *second = k % 2 ? p[i].server : p[i].client;
+        CHECK_RC(miou_tcp_close(first), 0);
+        CHECK_EQ(miou_tcp_read(second, &byte, 1, in(5 * SECOND)), 0);
+        CHECK_RC(miou_tcp_close(second), 0);
+    }
+}
+
+static void many_connections(miou_tcpip *s)
+{
+    static struct pair p[MANY], q[MANY];
+    miou_tcp_listener *l;
+    struct miou_tcpip_stats st;
+    if (!CHECK_RC(miou_tcp_listen(s, PORT, MANY, &l), 0))
+        return;
+    if (open_pairs(s, l, p, MANY) && exchange(p, MANY, 1) &&
+        exchange(p, MANY, 2)) {
+        close_pairs(p, MANY);
+        /* One pcb in TIME-WAIT per pair; new connections beside them. */
+        CHECK_RC(miou_tcpip_stats(s, &st), 0);
+        CHECK_UEQ(st.tcp_pcbs, MANY);
+        if (open_pairs(s, l, q, MANY) && exchange(q, MANY, 3)) {
+            CHECK_RC(miou_tcpip_stats(s, &st), 0);
+            CHECK_UEQ(st.tcp_pcbs, 3 * MANY);
+            for (size_t k = 0; k < MANY; k++) {
+                size_t i = scrambled(k, MANY);
+                CHECK_RC(miou_tcp_abort(q[i].client), 0);
+                CHECK_RC(miou_tcp_abort(q[i].server), 0);
+            }
+        }
+    }
+    CHECK_RC(miou_tcp_listener_close(l), 0);
+    /* What is left is in TIME-WAIT: closing the stack frees it, and then
+     * lwIP's heap (its table of pcbs included) must be empty. */
+}
+
+static void many_connections_find_their_own_bytes(void)
+{
+    run_with_stack(many_connections);
+}
+
 /* RFC 1071's sum as written: 16-bit words in memory order, an odd last
  * byte padded with zero, folded. */
 static uint16_t chksum_reference(const unsigned char *p, size_t n)
@@ -787,6 +910,9 @@ static const struct check_case cases[] = {
      a_link_local_address_comes_after_duplicate_detection},
     {"the checksum is RFC 1071's sum at every length, alignment and carry",
      checksum_is_rfc_1071s_sum},
+    {"1,200 connections at once, closed in a scrambled order, each get "
+     "their own bytes, beside 600 in TIME-WAIT",
+     many_connections_find_their_own_bytes},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

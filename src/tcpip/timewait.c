@@ -40,6 +40,7 @@
 #define F_RST 0x04
 #define F_ACK 0x10
 
+#ifndef LWIP_TCP_PCB_HASH
 /* Whether (ip), a pcb's address, is the (len) bytes at (raw). */
 static int same_addr(const ip_addr_t *ip, const uint8_t *raw, size_t len)
 {
@@ -51,6 +52,49 @@ static int same_addr(const ip_addr_t *ip, const uint8_t *raw, size_t len)
         return 0;
     uint32_t a = ip4_addr_get_u32(ip_2_ip4(ip));
     return memcmp(&a, raw, 4) == 0;
+}
+#endif
+
+#ifdef LWIP_TCP_PCB_HASH
+/* The (len) bytes at (raw), an IPv4 or IPv6 address, as lwIP's. */
+static void raw_addr(const uint8_t *raw, size_t len, ip_addr_t *ip)
+{
+#if LWIP_IPV6
+    if (len == 16) {
+        ip_addr_set_zero_ip6(ip);
+        memcpy(ip_2_ip6(ip)->addr, raw, 16);
+        return;
+    }
+#endif
+    (void)len;
+    ip_addr_set_zero_ip4(ip);
+    memcpy(&ip_2_ip4(ip)->addr, raw, 4);
+}
+#endif
+
+/* The connection in TIME-WAIT from (src):(sport) to (dst):(dport),
+ * addresses of (alen) bytes, received on (inp), or NULL. Our patch to
+ * lwIP (src/tcpip/patches/) has a table of them; without it (another
+ * version), a walk of lwIP's list. */
+static struct tcp_pcb *timewait_pcb(struct netif *inp, const uint8_t *src,
+                                    const uint8_t *dst, size_t alen,
+                                    uint16_t sport, uint16_t dport)
+{
+#ifdef LWIP_TCP_PCB_HASH
+    ip_addr_t from, to;
+    raw_addr(src, alen, &from);
+    raw_addr(dst, alen, &to);
+    struct tcp_pcb *pcb = tcp_pcb_lookup(
+        &from, sport, &to, dport, inp ? netif_get_index(inp) : NETIF_NO_INDEX);
+    return pcb && pcb->state == TIME_WAIT ? pcb : NULL;
+#else
+    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next)
+        if (pcb->local_port == dport && pcb->remote_port == sport &&
+            same_addr(&pcb->remote_ip, src, alen) &&
+            same_addr(&pcb->local_ip, dst, alen))
+            return pcb;
+    return NULL;
+#endif
 }
 
 /* The segment at (tcp), without data, from (src) to (dst), addresses of
@@ -66,24 +110,17 @@ static void check_segment(struct netif *inp, const uint8_t *src,
     int rst = (flags & (F_SYN | F_RST)) == F_RST;
     if (!syn && !rst)
         return;
-    for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
-        if (pcb->local_port != dport || pcb->remote_port != sport ||
-            !same_addr(&pcb->remote_ip, src, alen) ||
-            !same_addr(&pcb->local_ip, dst, alen))
-            continue;
-        if ((syn && TCP_SEQ_GEQ(seq, pcb->rcv_nxt)) ||
-            (rst && seq == pcb->rcv_nxt)) {
-            /* A task may still hold the connection, read to its end:
-             * it lets go of the pcb, which is then freed, nothing
-             * sent. */
-            if (pcb->callback_arg)
-                miou_tcpip__tcp_forget(pcb->callback_arg);
-            tcp_abort(pcb);
-            struct miou_tcpip *s = inp ? inp->state : NULL;
-            if (s)
-                s->timewait_ended++;
-        }
-        return;
+    struct tcp_pcb *pcb = timewait_pcb(inp, src, dst, alen, sport, dport);
+    if (pcb && ((syn && TCP_SEQ_GEQ(seq, pcb->rcv_nxt)) ||
+                (rst && seq == pcb->rcv_nxt))) {
+        /* A task may still hold the connection, read to its end: it
+         * lets go of the pcb, which is then freed, nothing sent. */
+        if (pcb->callback_arg)
+            miou_tcpip__tcp_forget(pcb->callback_arg);
+        tcp_abort(pcb);
+        struct miou_tcpip *s = inp ? inp->state : NULL;
+        if (s)
+            s->timewait_ended++;
     }
 }
 
