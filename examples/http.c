@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include <miou.h>
+#include <miou_heap.h>
 #include <miou_tcpip.h>
 
 #include "lib/args.h"
@@ -79,6 +80,9 @@ static int transport_open(miou_tcp *tcp, uint64_t deadline, transport **t)
 #define SECOND 1000000000ull
 /* Request line and headers of one request, at most. */
 #define HEAD_MAX 8192
+/* The room a connection has for them until a request needs more: an idle
+ * connection holds this much, not HEAD_MAX (most requests fit). */
+#define HEAD_SMALL 1024
 /* Bytes of one scheduled block read of GET /file, at most. */
 #define CHUNK_MAX (64u * 1024u)
 #define SERVER "miou-solo5"
@@ -93,6 +97,7 @@ struct options {
     struct miou_tcpip_config ip;
     uint64_t port, duration, idle;
     uint64_t linger; /* see linger() */
+    uint64_t stats;  /* every so often, a line of print_stats() (0: never) */
 };
 
 static struct {
@@ -104,6 +109,7 @@ static struct {
     char page[1536];
     size_t page_len;
     uint64_t connections, requests, bytes;
+    uint64_t open; /* connections being served now */
     /* The connections' tasks. Not on the acceptor's stack: cancelled,
      * the acceptor returns with its children still in the set, and the
      * runtime collects them after the function's frame is gone, through
@@ -132,6 +138,11 @@ static const struct arg options[] = {
      "after a response with Connection: close, wait S seconds at most for "
      "the client to close first (5; 0: close at once)",
      .number = &http.opt.linger, .decimals = 9, .max = UINT64_MAX / 4,
+     .value = "S"},
+    {"--stats",
+     "every S seconds, a line: connections open, requests, heap in use "
+     "(never)",
+     .number = &http.opt.stats, .decimals = 9, .max = UINT64_MAX / 4,
      .value = "S"},
     TRANSPORT_ARGS{0},
 };
@@ -387,7 +398,10 @@ struct conn {
     size_t len;     /* bytes of buf received, not yet used */
     size_t scanned; /* bytes of buf known to hold no head's end */
     int eof;        /* the client has closed its side */
-    char buf[HEAD_MAX];
+    char *buf;      /* small, or HEAD_MAX bytes of the heap while a
+                       request needs more (given back once used) */
+    size_t size;    /* of buf */
+    char small[HEAD_SMALL];
 };
 
 /* What serving a request leaves the connection to do. */
@@ -578,12 +592,30 @@ static size_t head_end(struct conn *c)
 }
 
 /* Drop the first (n) bytes of c->buf, keeping what follows: the next
- * pipelined request may be there already. */
+ * pipelined request may be there already. A large buffer that is then
+ * empty goes back to the heap. */
 static void consume(struct conn *c, size_t n)
 {
     memmove(c->buf, c->buf + n, c->len - n);
     c->len -= n;
     c->scanned = 0;
+    if (c->len == 0 && c->buf != c->small) {
+        free(c->buf);
+        c->buf = c->small;
+        c->size = sizeof c->small;
+    }
+}
+
+/* Room for HEAD_MAX bytes in c->buf: 0, or MIOU_ENOMEM. */
+static int grow(struct conn *c)
+{
+    char *big = malloc(HEAD_MAX);
+    if (!big)
+        return MIOU_ENOMEM;
+    memcpy(big, c->buf, c->len);
+    c->buf = big;
+    c->size = HEAD_MAX;
+    return 0;
 }
 
 /* Read until c->buf holds a whole head, by (deadline). Returns its
@@ -601,12 +633,14 @@ static long read_head(struct conn *c, uint64_t deadline)
         size_t end = head_end(c);
         if (end)
             return (long)end;
-        if (c->len == sizeof c->buf)
+        if (c->len == HEAD_MAX)
             return HEAD_TOO_LARGE;
         if (c->eof)
             return 0; /* a request cut short is dropped with the connection */
-        long n = transport_read(c->tcp, c->buf + c->len, sizeof c->buf - c->len,
-                                deadline);
+        if (c->len == c->size && grow(c) != 0)
+            return MIOU_ENOMEM;
+        long n =
+            transport_read(c->tcp, c->buf + c->len, c->size - c->len, deadline);
         if (n < 0)
             return n;
         if (n == 0)
@@ -630,7 +664,7 @@ static void linger(struct conn *c)
     if (http.opt.linger > 0)
         n = transport_shutdown(c->tcp, deadline) == 0 ? 1 : MIOU_ECANCELED;
     while (!c->eof && n > 0)
-        n = transport_read(c->tcp, c->buf, sizeof c->buf, deadline);
+        n = transport_read(c->tcp, c->buf, c->size, deadline);
     if (n == MIOU_ECANCELED)
         transport_abort(c->tcp);
     else
@@ -684,6 +718,14 @@ static int serve_one(struct conn *c, size_t len)
     return keep ? KEEP : CLOSE;
 }
 
+static void conn_free(struct conn *c)
+{
+    if (c->buf != c->small)
+        free(c->buf);
+    free(c);
+    http.open--;
+}
+
 /* One connection: requests until the client closes, asks to close, idles
  * for --idle, or breaks the protocol. */
 static void *serve(void *arg)
@@ -694,13 +736,16 @@ static void *serve(void *arg)
         miou_tcp_abort(arg);
         return NULL;
     }
+    http.open++;
+    c->buf = c->small;
+    c->size = sizeof c->small;
     /* Responses leave whole at once: with Nagle's algorithm a response's
      * last short segment would wait for the client's delayed ACK of the
      * previous ones (44 ms per 4 KiB response,
      * docs/benchmarks-history.md section 9). */
     miou_tcp_set_nodelay(arg, 1);
     if (transport_open(arg, miou_clock_recent() + http.opt.idle, &c->tcp)) {
-        free(c);
+        conn_free(c);
         return NULL;
     }
     c->len = c->scanned = 0;
@@ -718,7 +763,7 @@ static void *serve(void *arg)
             /* The client closed first: ours is the passive close, which
              * leaves lwIP nothing to keep. */
             transport_close(c->tcp);
-            free(c);
+            conn_free(c);
             return NULL;
         } else if (n < 0) {
             rc = (int)n;
@@ -734,7 +779,7 @@ static void *serve(void *arg)
          * would keep it in TIME_WAIT for minutes (the choice of nginx's
          * reset_timedout_connection for idle ones). */
         transport_abort(c->tcp);
-    free(c);
+    conn_free(c);
     return NULL;
 }
 
@@ -793,6 +838,49 @@ static void build_page(void)
                                                     : (size_t)n;
 }
 
+/* The line of --stats: connections open, requests served, the heap in
+ * use (under Solo5 all of it: malloc() is the heap's; on hosted the
+ * library's region, tasks and their stacks, while the program's malloc()
+ * is the host's), and what lwIP holds (its heap bytes: part of the heap
+ * under Solo5, the host's malloc() on hosted). bench/conns.sh and
+ * scripts/check_conns.sh read it. */
+static void print_stats(void)
+{
+    struct miou_heap_stats h;
+    struct miou_tcpip_stats t;
+    miou_heap_platform_stats(&h);
+    miou_tcpip_stats(http.stack, &t);
+    say(NAME ": stats: %llu open, %llu connections, %llu requests; heap "
+             "%llu bytes in use of %llu; lwIP %u connections, %u pbufs, "
+             "%llu heap bytes\n",
+        (unsigned long long)http.open, (unsigned long long)http.connections,
+        (unsigned long long)http.requests, (unsigned long long)h.used,
+        (unsigned long long)h.capacity, (unsigned)t.tcp_pcbs, (unsigned)t.pbufs,
+        (unsigned long long)t.heap_bytes);
+}
+
+/* Serve for --seconds (forever without), with a line of --stats every
+ * so often: 0, or the sleep's error (MIOU_ECANCELED). */
+static int serve_for(void)
+{
+    uint64_t end = http.opt.duration
+                       ? miou_clock_monotonic() + http.opt.duration
+                       : UINT64_MAX;
+    for (;;) {
+        uint64_t now = miou_clock_monotonic();
+        if (now >= end)
+            return 0;
+        uint64_t step = end - now;
+        if (http.opt.stats && step > http.opt.stats)
+            step = http.opt.stats;
+        int rc = miou_sleep(step);
+        if (rc != 0)
+            return rc;
+        if (http.opt.stats)
+            print_stats();
+    }
+}
+
 static void *main_task(void *arg)
 {
     int *status = arg;
@@ -828,7 +916,7 @@ static void *main_task(void *arg)
             (unsigned)http.opt.port,
             tcpip_args_addresses(http.stack, a, sizeof a),
             (unsigned long long)http.disk_info.capacity);
-        rc = miou_sleep(http.opt.duration ? http.opt.duration : UINT64_MAX);
+        rc = serve_for();
     }
     if (rc != 0 && rc != MIOU_ECANCELED)
         fail("cannot serve", rc);

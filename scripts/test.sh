@@ -25,7 +25,8 @@
 #   sim-asan  the sim part's programs with AddressSanitizer and UBSan
 #   devices   the demo, disk images, net devices on UNIX sockets and TAP
 #   tcpip     the TCP/IP layer: lwIP under the scheduler, DHCP, HTTP,
-#             TIME-WAIT reuse, IPv6, DNS and Happy Eyeballs
+#             TIME-WAIT reuse, 100,000 connections held at once, IPv6,
+#             DNS and Happy Eyeballs
 #   tls       the TLS layer: mbedTLS under the scheduler, HTTPS against
 #             curl and openssl, refusals, the TLS test program's cases
 #   solo5     the same programs as Solo5 unikernels (SKIPPED without
@@ -240,6 +241,7 @@ part_tcpip() {
     script scripts/check_tcpip_dhcp.sh
     script scripts/check_http.sh
     script scripts/check_timewait.sh
+    script scripts/check_conns.sh 600
     script scripts/check_ipv6.sh
     script scripts/check_dns.sh
     script scripts/check_fetch_lwip.sh
