@@ -9,9 +9,10 @@
 #
 # Environment: ROUNDS (5), BUILD (build/hosted), CC (gcc), CXX (g++),
 # NO_CALLGRIND=1 to skip the instruction counts, PARTS ("core devices
-# spt tcpip tls": the scheduler's benchmarks, the device benchmarks, the
+# spt tcpip tls conns": the scheduler's benchmarks, the device benchmarks, the
 # same under Solo5's spt tender, the TCP/IP benchmarks of bench/tcpip.sh,
-# the TLS ones of bench/tls.sh; any
+# the TLS ones of bench/tls.sh, 100,000 connections held beside nginx
+# by bench/conns.sh; any
 # of them alone runs only that part), SOLO5_HOME (where Solo5 is, for
 # "spt"; see below).
 #
@@ -61,7 +62,7 @@ CC=${CC:-gcc}
 CXX=${CXX:-g++}
 OUT=$B/bench/full
 RES=$B/bench/results
-PARTS=${PARTS:-core devices spt tcpip tls}
+PARTS=${PARTS:-core devices spt tcpip tls conns}
 BLOCK_MIB=${BLOCK_MIB:-64}
 PING_ROUNDS=${PING_ROUNDS:-$ROUNDS}
 PING_RTT=${PING_RTT:-1000}
@@ -542,13 +543,14 @@ fi
 # their output in $RES/tcpip/ and $RES/tls/ -------------------------------
 sub_bench() { # sub_bench PART: bench/PART.sh, its RESULT lines kept
     echo "+ bench/$1.sh (log: $RES/$1.log)"
-    TCPIP_OUT=$RES/$1 TLS_OUT=$RES/$1 "bench/$1.sh" 2>&1 | tee "$RES/$1.log"
+    TCPIP_OUT=$RES/$1 TLS_OUT=$RES/$1 CONNS_OUT=$RES/$1 "bench/$1.sh" 2>&1 | tee "$RES/$1.log"
     [ "${PIPESTATUS[0]}" = 0 ] ||
         echo "FAILED: bench/$1.sh (see $RES/$1.log)" | tee -a "$RES/failures.txt"
     grep '^RESULT ' "$RES/$1.log" >>"$RES/results.txt"
 }
 part tcpip && sub_bench tcpip
 part tls && sub_bench tls
+part conns && sub_bench conns
 
 # --- instruction counts: callgrind, runs of N and 2N, the difference -----
 # (per unit of work; start-up and set-up cancel out).

@@ -91,7 +91,7 @@ fresh_stats() {
 # side a minute).
 serve() {
     local first=$1 held_what=$2 freed_what=$3 out=$tmp/server.out
-    local open0 heap0 open heap lw pb rss0 rss per_heap per_rss
+    local heap0 open heap lw pb rss0 rss per_heap per_rss
     shift 3
     if ! conns_sources "$ns" tap0 10.0.0 "$first"; then
         fail "$held_what: cannot add the clients' addresses to tap0"
@@ -103,7 +103,7 @@ serve() {
         skip "$freed_what" "the server did not start"
         return
     fi
-    read -r open0 heap0 _ _ < <(fresh_stats "$out")
+    read -r _ heap0 _ _ < <(fresh_stats "$out")
     rss0=$(rss_kib "$pid")
     mkdir -p "$tmp/clients"
     conns_start "$ns" "$addr" 80 "$tmp/clients" --interval=4 --hold=8 \

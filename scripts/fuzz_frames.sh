@@ -82,10 +82,13 @@ why=$(fuzz_why_not)
 if ! timeout 1800 scripts/fetch_lwip.sh "$lwip_version" "$lwip_src" >"$tmp/fetch.log" 2>&1; then
     skip_run "lwIP's source is missing and could not be fetched ($(grep -m1 'fetch_lwip:' "$tmp/fetch.log" | cut -c1-120))"
 fi
-# shellcheck disable=SC2046 # the patches' names have no spaces
-scripts/patch_lwip.sh "$lwip_src" "$lwip" \
-    $(ls src/tcpip/patches/lwip-"$lwip_version"/*.patch 2>/dev/null | sort) \
-    >"$tmp/patch.log" 2>&1 || give_up "our patches to lwIP do not apply" "$tmp/patch.log"
+# Our patches, in order (the glob sorts them; none: the source as it is).
+patches=()
+for p in src/tcpip/patches/lwip-"$lwip_version"/*.patch; do
+    [ -e "$p" ] && patches+=("$p")
+done
+scripts/patch_lwip.sh "$lwip_src" "$lwip" "${patches[@]}" >"$tmp/patch.log" 2>&1 ||
+    give_up "our patches to lwIP do not apply" "$tmp/patch.log"
 
 # lwIP's files, from mk/lwip.mk.
 files=$(fuzz_mk_list mk/lwip.mk LWIP_FILES)

@@ -33,6 +33,7 @@
 #                           worst latency in conns_max_ms, the reason of
 #                           a failure in $why
 #   rss_kib PID             resident KiB of PID
+# shellcheck disable=SC2034 # why, conns_*: for the scripts that source this
 #
 # CONNHOLD: the client (build/hosted/tests/tools/connhold).
 
