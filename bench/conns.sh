@@ -55,59 +55,22 @@ CONNHOLD=$B/tests/tools/connhold
 NS_U=miou-conns-$$-u
 NS_S=miou-conns-$$-s
 NS_C=miou-conns-$$-c
-TMPD=
-PIDS=()
-made_ns=()
 # shellcheck source=scripts/lib/conns.sh
 . scripts/lib/conns.sh
 # shellcheck source=scripts/lib/solo5.sh
 . scripts/lib/solo5.sh
 
-alive() { jobs -pr 2>/dev/null | grep -qx -- "$1"; }
-stop_pid() { # stop_pid PID: SIGTERM, at most 10 s, then SIGKILL; reaped
-    local p=$1 i
-    if alive "$p"; then
-        kill -TERM "$p" 2>/dev/null
-        for ((i = 0; i < 100; i++)); do
-            alive "$p" || break
-            sleep 0.1
-        done
-        alive "$p" && kill -KILL "$p" 2>/dev/null
-    fi
-    wait "$p" 2>/dev/null
-    return 0
-}
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    local p n
-    for p in "${PIDS[@]}" "${conns_pids[@]}"; do
-        [ -n "$p" ] && stop_pid "$p"
-    done
-    for n in "${made_ns[@]}"; do
-        ip netns del "$n" 2>/dev/null
-    done
-    [ -n "$TMPD" ] && rm -rf "$TMPD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-fail() { echo "FAILED: conns: $*" | tee -a "$OUT/failures.txt"; }
-skipped() { echo "SKIPPED conns: $*"; exit 0; }
-result() { echo "RESULT conns $*" | tee -a "$OUT/results.txt"; }
+BENCH_NAME=conns
+STOP_TENTHS=100
+# shellcheck source=bench/lib/servers.sh
+. bench/lib/servers.sh
 
 mkdir -p "$OUT" || exit 1
 rm -rf "${OUT:?}"/*
 : >"$OUT/results.txt"
 
-why=
-if [ "$(id -u)" != 0 ]; then why="needs root (network namespaces, TAP)"
-elif ! command -v ip >/dev/null 2>&1; then why="no ip (iproute2)"
-elif ! command -v taskset >/dev/null 2>&1 || ! taskset -c 1 true 2>/dev/null; then
-    why="needs taskset and two CPUs"
-elif [ ! -c /dev/net/tun ]; then why="no /dev/net/tun"
-elif ! command -v nginx >/dev/null 2>&1; then why="no nginx (scripts/deps.sh bench: nginx-light)"
-elif ! conns_plan "$N"; then :
-fi
+bench_needs nginx
+[ -n "$why" ] || conns_plan "$N"
 [ -n "$why" ] && skipped "$why"
 
 echo "+ make -j2 $B/examples/http $CONNHOLD"
@@ -124,13 +87,7 @@ else
 fi
 
 # --- the namespaces -------------------------------------------------------------
-TMPD=$(mktemp -d "${TMPDIR:-/tmp}/miou-conns.XXXXXX") || exit 1
-chmod 755 "$TMPD" # nginx's workers (www-data) read the page
-ns_add() {
-    ip netns add "$1" || return 1
-    made_ns+=("$1")
-    ip netns exec "$1" ip link set lo up
-}
+bench_tmpdir || exit 1
 if ! { ns_add "$NS_U" && ns_add "$NS_S" && ns_add "$NS_C" &&
     ip netns exec "$NS_U" ip tuntap add dev tap0 mode tap &&
     ip netns exec "$NS_U" ip addr add 10.0.0.1/24 dev tap0 &&
@@ -168,15 +125,6 @@ fresh_stats() { # fresh_stats FILE: a --stats line printed from now on
         sleep 0.1
     done
     stats "$1"
-}
-wait_line() { # wait_line FILE REGEX PID TENTHS
-    local i
-    for ((i = 0; i < $4; i++)); do
-        grep -qE -- "$2" "$1" 2>/dev/null && return 0
-        alive "$3" || return 1
-        sleep 0.1
-    done
-    return 1
 }
 # rss_of PID...: their resident KiB, summed.
 rss_of() {
@@ -222,6 +170,7 @@ conns_start_pinned() {
             >"$conns_dir/client.$k" 2>&1 &
         conns_pids+=($!)
     done
+    BENCH_MORE_PIDS=("${conns_pids[@]}") # stopped at exit too
 }
 # after NAME KEY MARK: the clients of NAME released; the RESULT lines,
 # KEY_...

@@ -103,60 +103,17 @@ FILE_BYTES=4096
 NS_U=miou-tcpip-$$-u
 NS_S=miou-tcpip-$$-s
 NS_C=miou-tcpip-$$-c
-TMPD=
-PIDS=() # the servers started here and maybe still running
-made_ns=()
 
-# alive PID: whether PID is a program this shell started that still
-# runs (asked of the shell's own jobs: never a process that has been given
-# the number of one of ours since it ended).
-alive() { jobs -pr 2>/dev/null | grep -qx -- "$1"; }
-stop_pid() { # stop_pid PID: SIGTERM, at most 5 s, then SIGKILL; reaped
-    local p=$1 i
-    if alive "$p"; then
-        kill -TERM "$p" 2>/dev/null
-        for ((i = 0; i < 50; i++)); do
-            alive "$p" || break
-            sleep 0.1
-        done
-        alive "$p" && kill -KILL "$p" 2>/dev/null
-    fi
-    wait "$p" 2>/dev/null
-    return 0
-}
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    local p n
-    for p in "${PIDS[@]}"; do
-        [ -n "$p" ] && stop_pid "$p"
-    done
-    for n in "${made_ns[@]}"; do
-        ip netns del "$n" 2>/dev/null
-    done
-    [ -n "$TMPD" ] && rm -rf "$TMPD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-fail() { echo "FAILED: tcpip: $*" | tee -a "$OUT/failures.txt"; }
-skipped() { echo "SKIPPED tcpip: $*"; exit 0; }
-result() { echo "RESULT tcpip $*" | tee -a "$OUT/results.txt"; }
+BENCH_NAME=tcpip
+# shellcheck source=bench/lib/servers.sh
+. bench/lib/servers.sh
 
 mkdir -p "$OUT" || exit 1
 rm -rf "${OUT:?}"/*
 : >"$OUT/results.txt"
 
 # --- what it needs ----------------------------------------------------------
-why=
-if [ "$(id -u)" != 0 ]; then why="needs root (network namespaces, TAP)"
-elif ! command -v ip >/dev/null 2>&1; then why="no ip (iproute2)"
-elif ! command -v taskset >/dev/null 2>&1 || ! taskset -c 1 true 2>/dev/null; then
-    why="needs taskset and two CPUs"
-elif [ ! -c /dev/net/tun ]; then why="no /dev/net/tun"
-elif ! command -v wrk >/dev/null 2>&1; then why="no wrk (scripts/deps.sh bench)"
-elif ! command -v nginx >/dev/null 2>&1; then why="no nginx (scripts/deps.sh bench: nginx-light)"
-elif ! command -v curl >/dev/null 2>&1; then why="no curl"
-fi
+bench_needs wrk nginx curl
 [ -n "$why" ] && skipped "$why"
 
 echo "+ make -j2 $B/examples/http $B/examples/echo $B/examples/resolve $B/tests/tools/tcpload"
@@ -185,12 +142,10 @@ else
 fi
 
 # --- the namespaces -----------------------------------------------------------
-TMPD=$(mktemp -d "${TMPDIR:-/tmp}/miou-tcpip.XXXXXX") || exit 1
-chmod 755 "$TMPD" # nginx's worker (www-data) reads the files
-ns_add() {
-    ip netns add "$1" || return 1
-    made_ns+=("$1")
-    ip netns exec "$1" ip link set lo up &&
+bench_tmpdir || exit 1
+# ns_add6 NAME: a namespace of ours with IPv6 off.
+ns_add6() {
+    ns_add "$1" &&
         ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
             net.ipv6.conf.default.disable_ipv6=1
 }
@@ -205,7 +160,7 @@ veth() { # veth N [OPTION...]: the pair mtvNs (10.N.0.2) / mtvNc (10.N.0.1)
         ip netns exec "$NS_S" ip link set "mtv${n}s" up &&
         ip netns exec "$NS_C" ip link set "mtv${n}c" up
 }
-if ! { ns_add "$NS_U" && ns_add "$NS_S" && ns_add "$NS_C" &&
+if ! { ns_add6 "$NS_U" && ns_add6 "$NS_S" && ns_add6 "$NS_C" &&
     ip netns exec "$NS_U" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
         net.ipv6.conf.default.disable_ipv6=0 &&
     ip netns exec "$NS_U" ip tuntap add dev tap0 mode tap &&
@@ -224,7 +179,7 @@ PIN_CLIENT=(taskset -c 0)
 PIN_SERVER=(taskset -c 1)
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "machine: $(nproc) CPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
+    echo "machine: $(nproc) CPUs, $(uname -sr)"
     echo "wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); nginx: $(nginx -v 2>&1 | cut -d' ' -f3)"
     [ -n "$SPT" ] && echo "solo5: $("$SPT" --version 2>&1 | head -n 1) ($SPT)"
     echo "pinned: clients ${PIN_CLIENT[*]}, servers ${PIN_SERVER[*]}; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -233,15 +188,6 @@ PIN_SERVER=(taskset -c 1)
 
 # --- servers --------------------------------------------------------------------
 SERVER= # the pid of the unikernel of the round
-wait_line() { # wait_line FILE REGEX PID TENTHS
-    local i
-    for ((i = 0; i < $4; i++)); do
-        grep -qE -- "$2" "$1" 2>/dev/null && return 0
-        alive "$3" || return 1
-        sleep 0.1
-    done
-    return 1
-}
 # start_uk KIND PROGRAM LOG: the unikernel PROGRAM (http or echo), hosted
 # or spt (KIND), in NS_U on tap0 at 10.0.0.2, pinned; its pid in SERVER.
 # KIND hosted6 or spt6: with fd00::2 too.
