@@ -112,20 +112,6 @@ PIN_SERVER=(taskset -c 1)
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
-# stats FILE: the last --stats line of a unikernel: "open heap_used".
-stats() {
-    grep '^http: stats: ' "$1" | tail -n 1 |
-        sed -E 's/^http: stats: ([0-9]+) open, .* heap ([0-9]+) bytes in use .*/\1 \2/'
-}
-fresh_stats() { # fresh_stats FILE: a --stats line printed from now on
-    local seen
-    seen=$(grep -c '^http: stats: ' "$1")
-    for _ in $(seq 30); do
-        [ "$(grep -c '^http: stats: ' "$1")" -gt "$seen" ] && break
-        sleep 0.1
-    done
-    stats "$1"
-}
 # rss_of PID...: their resident KiB, summed.
 rss_of() {
     local p s=0 v
@@ -158,19 +144,11 @@ hold() {
     rss1=$(rss_of "$@")
     return 0
 }
-# conns_start, with the clients pinned to CPU 0.
+# conns_start, with the clients pinned to CPU 0; stopped at exit too.
 conns_start_pinned() {
-    local ns=$1 addr=$2 port=$3 k
-    conns_dir=$4
-    shift 4
-    conns_pids=()
-    for ((k = 0; k < conns_procs; k++)); do
-        ip netns exec "$ns" "${PIN_CLIENT[@]}" "$CONNHOLD" "$addr" "$port" \
-            "${conns_counts[$k]}" --sources="${conns_addrs[$k]}" "$@" \
-            >"$conns_dir/client.$k" 2>&1 &
-        conns_pids+=($!)
-    done
-    BENCH_MORE_PIDS=("${conns_pids[@]}") # stopped at exit too
+    CONNS_PIN=("${PIN_CLIENT[@]}")
+    conns_start "$@"
+    BENCH_MORE_PIDS=("${conns_pids[@]}")
 }
 # after NAME KEY MARK: the clients of NAME released; the RESULT lines,
 # KEY_...
@@ -214,10 +192,10 @@ unikernel() {
         return 1
     fi
     local heap0 open heap
-    read -r _ heap0 < <(fresh_stats "$log")
+    read -r _ heap0 _ < <(conns_fresh_stats "$log")
     echo "+ $kind: $N connections"
     if hold "$kind" "$NS_U" tap0 10.0.0 "$first" 10.0.0.2 "$server"; then
-        read -r open heap < <(fresh_stats "$log")
+        read -r open heap _ < <(conns_fresh_stats "$log")
         if [ "${open:-0}" != "$N" ]; then
             fail "$kind: the server says ${open:-nothing} open, wanted $N"
         fi

@@ -65,25 +65,6 @@ conns_plan "$n" || skip_all "$why"
 tap_netns "miou-test-$$-conns" 20000 || skip_all "$why"
 head -c 4096 /dev/zero >"$tmp/disk.img"
 
-# stats FILE: the last --stats line of the server's output in FILE, as
-# "open heap_used lwip_conns pbufs".
-stats() {
-    grep '^http: stats: ' "$1" | tail -n 1 |
-        sed -E 's/^http: stats: ([0-9]+) open, .* heap ([0-9]+) bytes in use .* lwIP ([0-9]+) connections, ([0-9]+) pbufs.*/\1 \2 \3 \4/'
-}
-
-# fresh_stats FILE: wait (at most 3 s) for a --stats line newer than
-# now, then print it as stats does.
-fresh_stats() {
-    local seen
-    seen=$(grep -c '^http: stats: ' "$1")
-    for _ in $(seq 30); do
-        [ "$(grep -c '^http: stats: ' "$1")" -gt "$seen" ] && break
-        sleep 0.1
-    done
-    stats "$1"
-}
-
 # serve FIRST HELD FREED COMMAND...: the two cases against the unikernel
 # that COMMAND starts (in the namespace; its pid the program's own, for
 # its resident memory), the clients at 10.0.0.FIRST and on (addresses of
@@ -103,7 +84,7 @@ serve() {
         skip "$freed_what" "the server did not start"
         return
     fi
-    read -r _ heap0 _ _ < <(fresh_stats "$out")
+    read -r _ heap0 _ _ < <(conns_fresh_stats "$out")
     rss0=$(rss_kib "$pid")
     mkdir -p "$tmp/clients"
     conns_start "$ns" "$addr" 80 "$tmp/clients" --interval=4 --hold=8 \
@@ -115,7 +96,7 @@ serve() {
         skip "$freed_what" "the connections were not held"
         return
     fi
-    read -r open heap lw pb < <(fresh_stats "$out")
+    read -r open heap lw pb < <(conns_fresh_stats "$out")
     rss=$(rss_kib "$pid")
     if ! conns_release 60; then
         fail "$held_what: $why"
@@ -138,7 +119,7 @@ serve() {
     # The clients have closed: the server must let go of everything.
     local i line=
     for ((i = 0; i < 60; i++)); do
-        read -r open heap lw pb < <(stats "$out")
+        read -r open heap lw pb < <(conns_stats "$out")
         if [ "${open:-1}" = 0 ] && [ "${lw:-1}" = 0 ] && [ "${pb:-1}" = 0 ]; then
             line=1
             break

@@ -20,9 +20,10 @@
 #                           PREFIX.FIRST+1, ... (one per process, /24) to
 #                           DEV in NS; their list in conns_addrs
 #   conns_start NS ADDR PORT DIR [ARGS...]
-#                           start the processes in NS against ADDR:PORT,
-#                           connhold's output in DIR/client.K; their pids
-#                           in conns_pids
+#                           start the processes in NS against ADDR:PORT
+#                           (under the command CONNS_PIN, an array, when
+#                           set: taskset -c 0), connhold's output in
+#                           DIR/client.K; their pids in conns_pids
 #   conns_wait_idle SECONDS every process printed its idle line (0), or
 #                           one ended or the time ran out (1)
 #   conns_release SECONDS   end the idle time of every process (SIGUSR1)
@@ -33,6 +34,11 @@
 #                           worst latency in conns_max_ms, the reason of
 #                           a failure in $why
 #   rss_kib PID             resident KiB of PID
+#   conns_stats FILE        the last --stats line of the http example's
+#                           output in FILE, as "open heap_used
+#                           lwip_conns pbufs"
+#   conns_fresh_stats FILE  the same, of a line printed from now on
+#                           (waiting at most 3 s for one)
 # shellcheck disable=SC2034 # why, conns_*: for the scripts that source this
 #
 # CONNHOLD: the client (build/hosted/tests/tools/connhold).
@@ -43,6 +49,7 @@ conns_procs=0
 conns_counts=()
 conns_addrs=()
 conns_pids=()
+CONNS_PIN=()
 conns_dir=
 conns_responses=0
 conns_rate=0
@@ -83,8 +90,9 @@ conns_start() {
     shift 4
     conns_pids=()
     for ((k = 0; k < conns_procs; k++)); do
-        ip netns exec "$ns" "$CONNHOLD" "$addr" "$port" "${conns_counts[$k]}" \
-            --sources="${conns_addrs[$k]}" "$@" >"$conns_dir/client.$k" 2>&1 &
+        ip netns exec "$ns" "${CONNS_PIN[@]}" "$CONNHOLD" "$addr" "$port" \
+            "${conns_counts[$k]}" --sources="${conns_addrs[$k]}" "$@" \
+            >"$conns_dir/client.$k" 2>&1 &
         conns_pids+=($!)
     done
 }
@@ -142,3 +150,18 @@ conns_release() {
 }
 
 rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+conns_stats() {
+    grep '^http: stats: ' "$1" | tail -n 1 |
+        sed -E 's/^http: stats: ([0-9]+) open, .* heap ([0-9]+) bytes in use .* lwIP ([0-9]+) connections, ([0-9]+) pbufs.*/\1 \2 \3 \4/'
+}
+
+conns_fresh_stats() {
+    local seen
+    seen=$(grep -c '^http: stats: ' "$1")
+    for _ in $(seq 30); do
+        [ "$(grep -c '^http: stats: ' "$1")" -gt "$seen" ] && break
+        sleep 0.1
+    done
+    conns_stats "$1"
+}
