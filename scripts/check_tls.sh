@@ -32,6 +32,7 @@ seconds=25
 cases=("curl --tlsv1.3 fetches the page"
     "curl --tlsv1.3 fetches the 1 MiB disk byte for byte"
     "curl --tlsv1.2 --tls-max 1.2 fetches the page and the disk byte for byte"
+    "curl -6 fetches the page over IPv6 (fd00::2)"
     "keep-alive: three requests share one TLS connection"
     "openssl s_client reports TLSv1.3 and its suite"
     "openssl s_client resumes a TLS 1.3 session from a ticket"
@@ -125,7 +126,8 @@ print("%016x" % h)' "$1" 2>/dev/null
 start_label="the https example"
 start hosted '^https: serving port ' ip netns exec "$ns" "$prog" \
     --net:service=tap0 --block:storage="$img" --block:tls="$tmp/tls.img" -- \
-    "$addr" --seconds=$seconds --idle=2 || skip_all "the https example did not start"
+    "$addr" --ipv6-address=fd00::2 --seconds=$seconds --idle=2 ||
+    skip_all "the https example did not start"
 server_pid=$pid
 
 code=$(curl_ns --tlsv1.3 -o "$tmp/page" -w '%{http_code}' "$url/")
@@ -148,6 +150,13 @@ if [ "$code" = "200 200 " ] && cmp -s "$tmp/page" "$tmp/page12" && cmp -s "$img"
     ok "curl --tlsv1.2 --tls-max 1.2 fetches the page and the disk byte for byte"
 else
     fail "curl --tlsv1.2 --tls-max 1.2 fetches the page and the disk byte for byte: statuses '$code'"
+fi
+
+code=$(curl_ns -6 -o "$tmp/page6" -w '%{http_code}' 'https://[fd00::2]/')
+if [ "$code" = 200 ] && cmp -s "$tmp/page" "$tmp/page6"; then
+    ok "curl -6 fetches the page over IPv6 (fd00::2)"
+else
+    fail "curl -6 fetches the page over IPv6 (fd00::2): status '$code': $(show "$tmp/page6" 100)"
 fi
 
 out=$(curl_ns -v -o /dev/null -o /dev/null -o /dev/null \

@@ -34,7 +34,7 @@ commonName = supplied
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = IP:10.0.0.2, IP:10.0.0.1, IP:10.1.0.2, IP:127.0.0.1, DNS:localhost, DNS:miou.test
+subjectAltName = IP:10.0.0.2, IP:fd00::2, IP:10.0.0.1, IP:10.1.0.2, IP:127.0.0.1, DNS:localhost, DNS:miou.test
 [req]
 distinguished_name = dn
 [dn]
