@@ -450,6 +450,80 @@ static void a_due_sleeper_runs_before_tasks_not_yet_started(void)
                ran_before_due, CROWD);
 }
 
+/* timer.c keeps about the next second of sleepers in a wheel of 1 ms
+ * slots and later ones in a heap. A crowd spread across both, with equal
+ * deadlines, wakes in deadline order, then in the order of sleeping; the
+ * later ones are cancelled, enough of them to make the timers rebuild
+ * their places without the stale nodes. */
+#define SPREAD_NEAR 150
+#define SPREAD_FAR 250
+#define SPREAD (SPREAD_NEAR + SPREAD_FAR)
+
+struct spread {
+    uint64_t deadline;
+    uint64_t woke;
+    unsigned rank; /* order of waking */
+    int rc;
+};
+static struct spread spread[SPREAD];
+static unsigned spread_woken;
+
+static void *spread_sleeper(void *arg)
+{
+    struct spread *s = arg;
+    s->rc = miou_sleep_until(s->deadline);
+    s->woke = miou_clock_monotonic();
+    s->rank = spread_woken++;
+    return NULL;
+}
+
+static void *spread_main(void *arg)
+{
+    static miou_task *t[SPREAD];
+    uint64_t base = miou_clock_monotonic();
+    uint32_t x = 12345;
+    struct miou_stats st;
+    (void)arg;
+    spread_woken = 0;
+    for (unsigned i = 0; i < SPREAD; i++) {
+        x = x * 1103515245u + 12345u;
+        /* Near ones in 500 us steps over 150 ms: equal deadlines are
+         * common. Far ones from 1.5 s to 3 s, past the wheel. */
+        spread[i].deadline = i < SPREAD_NEAR
+                                 ? base + MS(20) + (x >> 8) % 300 * MS(1) / 2
+                                 : base + MS(1500) + (x >> 8) % MS(1500);
+        CHECK_RC(miou_async(&t[i], spread_sleeper, &spread[i]), 0);
+    }
+    CHECK_RC(miou_yield(), 0);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, SPREAD);
+    for (unsigned i = SPREAD_NEAR; i < SPREAD; i++)
+        CHECK_RC(miou_cancel(t[i]), 0);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, SPREAD_NEAR);
+    CHECK_RC(miou_await_all(t, SPREAD_NEAR, NULL, NULL), 0);
+    for (unsigned i = 0; i < SPREAD_NEAR; i++) {
+        CHECK_RC(spread[i].rc, 0);
+        CHECK_UGE(spread[i].woke, spread[i].deadline);
+        for (unsigned j = 0; j < SPREAD_NEAR; j++) {
+            const struct spread *a = &spread[i], *b = &spread[j];
+            if (a->deadline < b->deadline ||
+                (a->deadline == b->deadline && i < j))
+                CHECK_ULT(a->rank, b->rank);
+        }
+    }
+    for (unsigned i = SPREAD_NEAR; i < SPREAD; i++)
+        CHECK_RC(spread[i].rc, MIOU_ECANCELED);
+    miou_stats(&st);
+    CHECK_UEQ(st.sleepers, 0);
+    return NULL;
+}
+
+static void sleepers_across_the_wheel_wake_in_order(void)
+{
+    CHECK_RUN(spread_main, NULL, 0);
+}
+
 static const struct check_case cases[] = {
     {"clocks are monotonic and advance with sleep",
      clocks_are_monotonic_and_advance},
@@ -469,6 +543,9 @@ static const struct check_case cases[] = {
     {"a due sleeper runs before tasks spawned and not yet started",
      a_due_sleeper_runs_before_tasks_not_yet_started},
     {"short sleeps add up", short_sleeps_add_up},
+    {"sleepers within the next second and beyond it, some cancelled, wake "
+     "in order",
+     sleepers_across_the_wheel_wake_in_order},
     {"miou_clock_recent() is never ahead of the clock, sees a sleeper's "
      "deadline passed, and moves on with yields",
      recent_clock_is_never_ahead_and_moves_on},

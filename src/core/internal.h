@@ -88,6 +88,31 @@ struct miou__heap_node {
                       timer is disarmed or armed again (timer.c) */
 };
 
+/* A 4-ary min-heap of nodes, ordered by deadline then arming number. */
+struct miou__heap {
+    struct miou__heap_node *node;
+    void *raw; /* the allocation (node is aligned inside it) */
+    size_t n, cap;
+};
+
+/* The nodes of one slot of the wheel, in no order. */
+struct miou__bucket {
+    struct miou__heap_node *node;
+    uint32_t n, cap;
+};
+
+/* The sleepers: a small heap of those due soon, a wheel of slots of about
+ * a millisecond for the next second, a heap for the rest (timer.c says
+ * why). */
+#define MIOU__WHEEL_SLOTS 1024u
+struct miou__timers {
+    struct miou__heap near; /* nodes of slot <= base */
+    struct miou__heap far;  /* nodes armed beyond the wheel, of any slot */
+    struct miou__bucket wheel[MIOU__WHEEL_SLOTS]; /* slot s at s % SLOTS */
+    uint64_t occupied[MIOU__WHEEL_SLOTS / 64];    /* non-empty buckets */
+    uint64_t base; /* the wheel holds slots base + 1 .. base + SLOTS - 1 */
+};
+
 /* A task's part of the sleepers' heap. */
 struct miou__timer {
     /* Order of arming: equal deadlines wake in this order. Once the task
@@ -201,9 +226,7 @@ struct miou__sched {
     int active;                 /* inside miou_run() */
     void *sp;                   /* the scheduler loop's saved stack */
     struct miou__queue runq;
-    struct miou__heap_node *heap; /* sleepers, a 4-ary min-heap (timer.c) */
-    void *heap_raw;               /* its allocation */
-    size_t nheap, heap_cap;       /* nodes, live and stale, and room */
+    struct miou__timers timers;   /* the sleepers (timer.c) */
     size_t nsleepers, nstale;     /* live nodes (armed timers), stale ones */
     uint64_t timer_seq;
     unsigned steps; /* switches since the last poll */

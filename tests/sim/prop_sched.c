@@ -117,9 +117,13 @@ static void so_plan(void)
             unsigned m = (unsigned)miou_sim_below(10);
             s->mode = m < 6 ? SO_SLEEP : m < 9 ? SO_UNTIL : SO_PAST;
             /* Whole milliseconds make equal deadlines common; a few
-             * odd durations fall between them. */
-            s->duration = prop_chance(85) ? miou_sim_below(11) * MS
-                                          : miou_sim_below(10 * MS);
+             * odd durations fall between them, and some reach past the
+             * second that timer.c keeps in its wheel, close together. */
+            unsigned kind = (unsigned)miou_sim_below(100);
+            s->duration = kind < 75   ? miou_sim_below(11) * MS
+                          : kind < 85 ? miou_sim_below(10 * MS)
+                                      : 1100 * MS + miou_sim_below(20) * MS +
+                                            miou_sim_below(2) * MS / 2;
         }
     }
 }
