@@ -300,7 +300,7 @@ fi
 in_ns ip neigh flush dev br0 2>/dev/null
 if start spt '^https: serving port ' ip netns exec "$ns" "$tender" \
     --net:service=tap0 --block:storage="$img" --block:tls="$tmp/tls.img" "$uk" \
-    --solo5:quiet "$addr" --seconds=10; then
+    --solo5:quiet "$addr" --ipv6-address=fd00::2 --seconds=10; then
     code=$(curl_ns -o "$tmp/spt.page" -o "$tmp/spt.file" -w '%{http_code} ' "$url/" "$url/file")
     stop 30
     if [ "$code" = "200 200 " ] && cmp -s "$tmp/page" "$tmp/spt.page" && cmp -s "$img" "$tmp/spt.file" &&
