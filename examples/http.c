@@ -841,22 +841,25 @@ static void build_page(void)
 /* The line of --stats: connections open, requests served, the heap in
  * use (under Solo5 all of it: malloc() is the heap's; on hosted the
  * library's region, tasks and their stacks, while the program's malloc()
- * is the host's), and what lwIP holds (its heap bytes: part of the heap
- * under Solo5, the host's malloc() on hosted). bench/conns.sh and
- * scripts/check_conns.sh read it. */
+ * is the host's), what lwIP holds (its heap bytes: part of the heap under
+ * Solo5, the host's malloc() on hosted), and what the scheduler keeps for
+ * itself (miou_stats()). bench/conns.sh and scripts/check_conns.sh read
+ * it. */
 static void print_stats(void)
 {
     struct miou_heap_stats h;
     struct miou_tcpip_stats t;
+    struct miou_stats m;
     miou_heap_platform_stats(&h);
     miou_tcpip_stats(http.stack, &t);
+    miou_stats(&m);
     say(NAME ": stats: %llu open, %llu connections, %llu requests; heap "
              "%llu bytes in use of %llu; lwIP %u connections, %u pbufs, "
-             "%llu heap bytes\n",
+             "%llu heap bytes; scheduler %llu bytes\n",
         (unsigned long long)http.open, (unsigned long long)http.connections,
         (unsigned long long)http.requests, (unsigned long long)h.used,
         (unsigned long long)h.capacity, (unsigned)t.tcp_pcbs, (unsigned)t.pbufs,
-        (unsigned long long)t.heap_bytes);
+        (unsigned long long)t.heap_bytes, (unsigned long long)m.sched_bytes);
 }
 
 /* Serve for --seconds (forever without), with a line of --stats every

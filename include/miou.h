@@ -570,6 +570,13 @@ struct miou_stats {
     size_t block_waiters; /* tasks waiting for a scheduled block call */
     size_t stack_use_max; /* with measure_stacks: the deepest stack use of
                              any task of the run, in bytes (0 without) */
+    size_t sched_bytes;   /* heap bytes the scheduler holds for itself, as
+                             asked of the heap (its headers not counted):
+                             the task records, live and kept for reuse,
+                             the pooled stacks, the sleepers' arrays; not
+                             the stacks of tasks still running. What the
+                             heap holds beyond this and the running tasks'
+                             stacks is the program's. */
 };
 
 void miou_stats(struct miou_stats *stats);

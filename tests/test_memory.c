@@ -10,6 +10,8 @@
  */
 #include <string.h>
 
+#include <miou_heap.h>
+
 #include "lib/check.h"
 
 /* More tasks than any --mem this suite uses can hold (64 KiB stacks:
@@ -74,10 +76,72 @@ static void spawning_until_the_heap_is_full_gives_enomem(void)
     CHECK_UEQ(b.fitted, a.fitted);
 }
 
+/* What the scheduler keeps once tasks are gone (records for reuse,
+ * pooled stacks, the sleepers' arrays) is miou_stats()'s sched_bytes: the
+ * heap grows by that and by the heap's headers, never by more. */
+#define KEPT_TASKS 3000
+/* The heap's header and rounding: under 32 bytes a block. The blocks
+ * kept: a slab per 64 records and their table, the pooled stacks, the
+ * timers' arrays (two heaps, a bucket per slot of about 1 ms slept). */
+#define KEPT_BLOCKS (KEPT_TASKS / 64 + 1 + 256 + 2 + 16)
+
+struct kept {
+    size_t heap_grown;  /* heap bytes in use, after - before */
+    size_t sched_grown; /* sched_bytes, after - before */
+    size_t kept_records;
+    int rc;
+};
+
+static void *nap(void *arg)
+{
+    miou_sleep((uint64_t)(uintptr_t)arg * 100000u);
+    return NULL;
+}
+
+static void *kept_main(void *arg)
+{
+    struct kept *k = arg;
+    struct miou_task_options opts = {.stack_size = 8 * 1024};
+    struct miou_heap_stats h0, h1;
+    struct miou_stats s0, s1;
+    miou_heap_platform_stats(&h0);
+    miou_stats(&s0);
+    size_t n = 0;
+    while (n < KEPT_TASKS &&
+           (k->rc = miou_async_with(&tasks[n], &opts, nap,
+                                    (void *)(uintptr_t)(n % 10))) == 0)
+        n++;
+    if (k->rc == 0)
+        k->rc = miou_await_all(tasks, n, NULL, NULL);
+    miou_heap_platform_stats(&h1);
+    miou_stats(&s1);
+    k->heap_grown = h1.used - h0.used;
+    k->sched_grown = s1.sched_bytes - s0.sched_bytes;
+    k->kept_records = KEPT_TASKS * s1.task_bytes;
+    return NULL;
+}
+
+static void the_heap_grows_by_what_the_scheduler_says_it_keeps(void)
+{
+    struct kept k;
+    memset(&k, 0, sizeof k);
+    CHECK_RUN(kept_main, &k, 0);
+    CHECK_RC(k.rc, 0);
+    /* The records of the 3,000 tasks are kept, and counted. */
+    CHECK_UGE(k.sched_grown, k.kept_records);
+    CHECK_UGE(k.heap_grown, k.sched_grown);
+    CHECK_ULE(k.heap_grown - k.sched_grown, 32 * KEPT_BLOCKS);
+    check_note("the heap grew by %zu bytes, the scheduler keeps %zu of them",
+               k.heap_grown, k.sched_grown);
+}
+
 static const struct check_case cases[] = {
     {"spawning until the heap is full gives MIOU_ENOMEM, and a second run "
      "fits as many",
      spawning_until_the_heap_is_full_gives_enomem},
+    {"the heap grows by what miou_stats() says the scheduler keeps, once "
+     "its tasks have ended",
+     the_heap_grows_by_what_the_scheduler_says_it_keeps},
 };
 
 int solo5_app_main(const struct solo5_start_info *si)

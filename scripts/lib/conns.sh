@@ -36,7 +36,7 @@
 #   rss_kib PID             resident KiB of PID
 #   conns_stats FILE        the last --stats line of the http example's
 #                           output in FILE, as "open heap_used
-#                           lwip_conns pbufs"
+#                           lwip_conns pbufs sched_bytes"
 #   conns_fresh_stats FILE  the same, of a line printed from now on
 #                           (waiting at most 3 s for one)
 # shellcheck disable=SC2034 # why, conns_*: for the scripts that source this
@@ -153,7 +153,7 @@ rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 conns_stats() {
     grep '^http: stats: ' "$1" | tail -n 1 |
-        sed -E 's/^http: stats: ([0-9]+) open, .* heap ([0-9]+) bytes in use .* lwIP ([0-9]+) connections, ([0-9]+) pbufs.*/\1 \2 \3 \4/'
+        sed -E 's/^http: stats: ([0-9]+) open, .* heap ([0-9]+) bytes in use .* lwIP ([0-9]+) connections, ([0-9]+) pbufs.* scheduler ([0-9]+) bytes.*/\1 \2 \3 \4 \5/'
 }
 
 conns_fresh_stats() {

@@ -433,8 +433,13 @@ uint64_t miou__timer_next(struct miou__sched *s);
 uint64_t miou__timer_deadline(const struct miou__sched *s,
                               const struct miou__task *t);
 void miou__timer_free_all(struct miou__sched *s);
+/* The bytes of the heap the timers hold (miou_stats()). */
+size_t miou__timer_bytes(const struct miou__sched *s);
 
 /* stack.c -------------------------------------------------------------- */
+/* The bytes of the heap the pooled stacks hold, with the last ended task's
+ * stack, released at the next switch (miou_stats()). */
+size_t miou__stack_kept_bytes(const struct miou__sched *s);
 struct miou__stack *miou__stack_get(struct miou__sched *s, size_t size);
 void miou__stack_put(struct miou__sched *s, struct miou__stack *st);
 /* Release the stack of the task that ended last, if any. */

@@ -29,6 +29,21 @@
 #define CANARY MIOU__CANARY
 #define CANARY_WORDS MIOU__CANARY_WORDS
 
+/* The bytes stack_new() asked of the heap for (st). */
+static size_t stack_bytes(const struct miou__stack *st)
+{
+    return MIOU__CANARY_BYTES + st->size + sizeof(struct miou__stack);
+}
+
+size_t miou__stack_kept_bytes(const struct miou__sched *s)
+{
+    size_t bytes = s->dead_stack ? stack_bytes(s->dead_stack) : 0;
+    for (int i = 0; i < STACK_CLASSES; i++)
+        for (const struct miou__stack *st = s->pool[i].head; st; st = st->next)
+            bytes += stack_bytes(st);
+    return bytes;
+}
+
 static struct miou__stack *stack_new(size_t size)
 {
     size += ASAN_EXTRA;

@@ -437,3 +437,18 @@ void miou__timer_free_all(struct miou__sched *s)
     memset(tm, 0, sizeof(*tm));
     s->nsleepers = s->nstale = 0;
 }
+
+static size_t heap_bytes(const struct miou__heap *h)
+{
+    return h->raw ? (h->cap + SKEW) * sizeof(struct miou__heap_node) + LINE
+                  : 0;
+}
+
+size_t miou__timer_bytes(const struct miou__sched *s)
+{
+    const struct miou__timers *tm = &s->timers;
+    size_t bytes = heap_bytes(&tm->near) + heap_bytes(&tm->far);
+    for (size_t i = 0; i < SLOTS; i++)
+        bytes += tm->wheel[i].cap * sizeof(struct miou__heap_node);
+    return bytes;
+}
