@@ -148,6 +148,17 @@ if build "the README's unikernel" "$project"; then
         fail "make run runs the hosted unikernel: printed '$out': $(show "$tmp/err")"
     fi
 
+    # Into a pipe, the program's printf() lines come before the
+    # platform's last line (glibc holds a pipe's output until exit
+    # unless the platform says otherwise).
+    out=$(cd "$project" && timeout -k 5 60 ./app 2>&1 | cat)
+    if printf '%s\n' "$out" | grep -q 'solo5_app_main() returned 0' &&
+        [ "$(printf '%s\n' "$out" | grep -E '^(child: slept 1 ms|miou-solo5: solo5_app_main\(\) returned 0)$' | tr '\n' '|')" = 'child: slept 1 ms|miou-solo5: solo5_app_main() returned 0|' ]; then
+        ok "into a pipe, the hosted unikernel's printf() lines come before the platform's last line"
+    else
+        fail "into a pipe, the hosted unikernel's printf() lines come before the platform's last line: got '$(printf '%s' "$out" | tr '\n' '|')'"
+    fi
+
     # ---- With the README's manifest: a block device.
     cp "$tmp/manifest.json" "$project/manifest.json"
     dd if=/dev/zero of="$project/disk.img" bs=512 count=64 status=none

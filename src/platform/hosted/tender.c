@@ -92,9 +92,14 @@ static int run(const struct tender *t)
     si.heap_start = (uintptr_t)heap;
     si.heap_size = heap_size;
     tender_stderr_buffered();
+    /* A line of the program's printf() leaves at its newline, even into a
+     * pipe or a file (glibc would hold 4 KiB there): a unikernel's console
+     * output is its log, and Solo5's console holds nothing back. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     banner(t, heap, heap_size);
     hosted_debug_init();
     rc = solo5_app_main(&si);
+    fflush(stdout); /* what the program printed comes before our last line */
     hosted_log(TENDER_LOG_INFO, "miou-solo5: solo5_app_main() returned %d\n",
                rc);
     hosted_heap_close();
