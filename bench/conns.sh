@@ -241,16 +241,9 @@ http {
     }
 }
 EOF
-    ip netns exec "$NS_S" "${PIN_SERVER[@]}" nginx -e "$dir/error.log" -p "$dir" \
-        -c "$dir/nginx.conf" >"$OUT/nginx.log" 2>&1 &
-    master=$!
-    PIDS+=("$master")
-    local i
-    for ((i = 0; i < 100; i++)); do
-        ip netns exec "$NS_C" curl -s -o /dev/null --max-time 1 http://10.1.0.2/ && break
-        alive "$master" || break
-        sleep 0.1
-    done
+    # Whether it answers or not, the count of its workers below says.
+    nginx_start "$dir" "$OUT/nginx.log" "${PIN_SERVER[@]}"
+    master=$NGINX_PID
     local pids
     read -r -a pids < <(cat "/proc/$master/task/$master/children" 2>/dev/null)
     if [ "${#pids[@]}" != "$workers" ]; then

@@ -270,16 +270,7 @@ start_nginx() { # start_nginx WORKERS: pid in NGINX_PID
     [ "$1" = auto ] && pin=()
     nginx_conf "$dir" "$1" || return 1
     cp "$TMPD/page.html" "$dir/www/index.html" && chmod 644 "$dir/www/index.html" || return 1
-    ip netns exec "$NS_S" "${pin[@]}" nginx -e "$dir/error.log" -p "$dir" \
-        -c "$dir/nginx.conf" >"$OUT/nginx-$1.log" 2>&1 &
-    NGINX_PID=$!
-    PIDS+=("$NGINX_PID")
-    local i
-    for ((i = 0; i < 100; i++)); do
-        ip netns exec "$NS_C" curl -s -o /dev/null --max-time 1 http://10.1.0.2/ && return 0
-        alive "$NGINX_PID" || break
-        sleep 0.1
-    done
+    nginx_start "$dir" "$OUT/nginx-$1.log" "${pin[@]}" && return 0
     fail "nginx ($1 workers) did not start: $(cat "$OUT/nginx-$1.log" "$dir/error.log" 2>/dev/null | head -c 300 | tr '\n' '|')"
     return 1
 }

@@ -92,6 +92,25 @@ ns_add() {
     ip netns exec "$1" ip link set lo up
 }
 
+# nginx_start DIR LOG [PIN...]: nginx in $NS_S with DIR/nginx.conf (its
+# error log DIR/error.log, its output LOG), run under PIN (taskset and its
+# arguments, or nothing); its master's pid in NGINX_PID, added to PIDS.
+# Whether it answers http://10.1.0.2/ from $NS_C within 10 s.
+nginx_start() {
+    local dir=$1 log=$2 i
+    shift 2
+    ip netns exec "$NS_S" "$@" nginx -e "$dir/error.log" -p "$dir" \
+        -c "$dir/nginx.conf" >"$log" 2>&1 &
+    NGINX_PID=$!
+    PIDS+=("$NGINX_PID")
+    for ((i = 0; i < 100; i++)); do
+        ip netns exec "$NS_C" curl -s -o /dev/null --max-time 1 http://10.1.0.2/ && return 0
+        alive "$NGINX_PID" || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_line FILE REGEX PID TENTHS: whether FILE shows a line matching
 # REGEX within TENTHS tenths of a second while PID runs.
 wait_line() {
