@@ -503,6 +503,9 @@ struct miou__task *miou__task_new(struct miou__sched *s,
                                   const struct miou_task_options *opts,
                                   miou_fn fn, void *arg, int *err);
 void miou__task_free_all(struct miou__sched *s);
+/* The bytes of the heap the task records and their table hold, live and
+ * kept for reuse (miou_stats()). */
+size_t miou__task_kept_bytes(const struct miou__sched *s);
 /* The handle of (t): its generation and its slot + 1 (so that no handle
  * is NULL) packed into a pointer-sized value. */
 static inline miou_task *miou__handle(const struct miou__task *t)

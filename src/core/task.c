@@ -49,6 +49,12 @@ static struct miou__task *task_alloc(struct miou__sched *s)
     return miou__queue_pop(&s->free_tasks);
 }
 
+size_t miou__task_kept_bytes(const struct miou__sched *s)
+{
+    return s->nslabs * sizeof(struct task_slab) +
+           s->slabs_cap * sizeof(struct task_slab *);
+}
+
 void miou__task_free_all(struct miou__sched *s)
 {
     for (size_t i = 0; i < s->nslabs; i++)
