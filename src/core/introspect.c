@@ -15,8 +15,8 @@ void miou_stats(struct miou_stats *st)
     st->task_bytes = sizeof(struct miou__task);
     st->tasks = s->ntasks;
     st->sleepers = s->nsleepers;
-    st->sched_bytes =
-        miou__task_kept_bytes(s) + miou__stack_kept_bytes(s) + miou__timer_bytes(s);
+    st->sched_bytes = miou__task_kept_bytes(s) + miou__stack_kept_bytes(s) +
+                      miou__timer_bytes(s);
     for (int i = 0; i < STACK_CLASSES; i++)
         st->pooled_stacks += s->pool[i].count;
     st->switches = s->switches;

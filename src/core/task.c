@@ -133,7 +133,8 @@ int miou_async_with(miou_task **task, const struct miou_task_options *opts,
     if (self->cancelled)
         return MIOU_ECANCELED;
     int err = 0;
-    struct miou__task *t = miou__task_new(&miou__the_sched, self, opts, fn, arg, &err);
+    struct miou__task *t =
+        miou__task_new(&miou__the_sched, self, opts, fn, arg, &err);
     if (!t)
         return err;
     *task = miou__handle(t);

@@ -280,7 +280,8 @@ static void migrate(struct miou__sched *s)
             heap_pop(&tm->far);
             tm->near.node[tm->near.n] = node;
             sift_up(tm->near.node, tm->near.n++);
-        } else if (slot - tm->base < SLOTS && bucket_push(tm, slot, node) == 0) {
+        } else if (slot - tm->base < SLOTS &&
+                   bucket_push(tm, slot, node) == 0) {
             heap_pop(&tm->far);
         } else {
             return;
@@ -295,8 +296,7 @@ static void advance(struct miou__sched *s, uint64_t to)
 {
     struct miou__timers *tm = &s->timers;
     uint64_t last = to - tm->base < SLOTS ? to : tm->base + SLOTS - 1;
-    for (uint64_t slot = tm->base;
-         (slot = next_occupied(tm, slot, last)) != 0;)
+    for (uint64_t slot = tm->base; (slot = next_occupied(tm, slot, last)) != 0;)
         drain(tm, slot % SLOTS);
     tm->base = to;
     migrate(s);
@@ -440,8 +440,7 @@ void miou__timer_free_all(struct miou__sched *s)
 
 static size_t heap_bytes(const struct miou__heap *h)
 {
-    return h->raw ? (h->cap + SKEW) * sizeof(struct miou__heap_node) + LINE
-                  : 0;
+    return h->raw ? (h->cap + SKEW) * sizeof(struct miou__heap_node) + LINE : 0;
 }
 
 size_t miou__timer_bytes(const struct miou__sched *s)
